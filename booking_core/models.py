@@ -1,0 +1,151 @@
+"""SQLAlchemy 2.0 typed mappings; the schema itself is owned by the Alembic migrations."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    PrimaryKeyConstraint,
+    SmallInteger,
+    String,
+    Time,
+    TypeDecorator,
+)
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+# BIGINT keys on PostgreSQL, INTEGER (the rowid alias) on SQLite.
+Id = BigInteger().with_variant(Integer(), "sqlite")
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Store aware datetimes as UTC; SQLite has no time zones, so give them back aware."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to the database")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(
+        naming_convention={
+            "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+            "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+            "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+            "pk": "pk_%(table_name)s",
+            "ck": "ck_%(table_name)s_%(constraint_name)s",
+        }
+    )
+
+
+class RequestRow(Base):
+    """One request per idempotency key: a replayed chat message finds its first answer here."""
+
+    __tablename__ = "requests"
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=True)
+    key: Mapped[str] = mapped_column(String(200), unique=True)
+    user_id: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(20))
+    result: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class BookingRow(Base):
+    __tablename__ = "bookings"
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=True)
+    request_id: Mapped[int | None] = mapped_column(ForeignKey("requests.id"))
+    series_id: Mapped[str | None] = mapped_column(String(40), index=True)
+    user_id: Mapped[str] = mapped_column(String(200))
+    centre_id: Mapped[str] = mapped_column(String(40))
+    resource_id: Mapped[str] = mapped_column(String(100))
+    kind: Mapped[str] = mapped_column(String(20))
+    day: Mapped[date] = mapped_column(Date)
+    period: Mapped[str | None] = mapped_column(String(10))
+    start_time: Mapped[time] = mapped_column(Time)
+    end_time: Mapped[time] = mapped_column(Time)
+    people: Mapped[int] = mapped_column(SmallInteger, default=1)
+    status: Mapped[str] = mapped_column(String(12))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    __table_args__ = (
+        Index("ix_bookings_user_day", "user_id", "day"),
+        Index("ix_bookings_centre_day", "centre_id", "day"),
+        Index("ix_bookings_request", "request_id"),
+    )
+
+
+class SlotClaim(Base):
+    """The no-double-booking guarantee: one row per resource, day and slot held by an
+    active booking. The primary key makes a second holder impossible whatever the
+    application code does; cancelling a booking deletes its claims.
+
+    ``slot`` is 0 (morning) or 1 (afternoon) for desks, the 30-minute index of the day
+    (18 = 09:00) for meeting rooms; a resource is only ever one kind.
+    """
+
+    __tablename__ = "slot_claims"
+
+    day: Mapped[date] = mapped_column(Date)
+    resource_id: Mapped[str] = mapped_column(String(100))
+    slot: Mapped[int] = mapped_column(SmallInteger)
+    booking_id: Mapped[int] = mapped_column(ForeignKey("bookings.id", ondelete="CASCADE"))
+
+    __table_args__ = (
+        PrimaryKeyConstraint("day", "resource_id", "slot"),
+        Index("ix_slot_claims_booking", "booking_id"),
+    )
+
+
+class WaitlistRow(Base):
+    __tablename__ = "waitlist"
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=True)
+    user_id: Mapped[str] = mapped_column(String(200))
+    centre_id: Mapped[str] = mapped_column(String(40))
+    day: Mapped[date] = mapped_column(Date)
+    period: Mapped[str] = mapped_column(String(10))
+    count: Mapped[int] = mapped_column(SmallInteger, default=1)
+    status: Mapped[str] = mapped_column(String(12))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    request_id: Mapped[int | None] = mapped_column(ForeignKey("requests.id"))
+
+    __table_args__ = (Index("ix_waitlist_centre_day", "centre_id", "day", "status"),)
+
+
+class AuditEvent(Base):
+    """Who did what when; written in the same transaction as the change it records."""
+
+    __tablename__ = "audit_events"
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime())
+    actor: Mapped[str] = mapped_column(String(200))
+    action: Mapped[str] = mapped_column(String(30))
+    booking_id: Mapped[int | None] = mapped_column(Id)
+    details: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+
+    __table_args__ = (Index("ix_audit_events_booking", "booking_id"),)

@@ -1,0 +1,143 @@
+"""The unit of work and its repository: the only door between the rules and storage.
+
+Services open one unit of work per attempt; everything inside commits together or not
+at all. The abstract classes let unit tests run the rules on an in-memory fake.
+"""
+
+from __future__ import annotations
+
+import abc
+from datetime import date, datetime
+from types import TracebackType
+from typing import Any, Self
+
+from booking_core.domain import (
+    Booking,
+    NewBooking,
+    RequestRecord,
+    WaitEntry,
+    WaitStatus,
+)
+from booking_core.network import Period
+
+
+class StorageConflict(Exception):
+    """A write lost a race (slot or key taken meanwhile): roll back and try again."""
+
+
+class SlotTaken(StorageConflict):
+    pass
+
+
+class DuplicateKey(StorageConflict):
+    pass
+
+
+class BookingRepository(abc.ABC):
+    @abc.abstractmethod
+    async def lock_user(self, user_id: str) -> None:
+        """Serialise this user's concurrent requests until the transaction ends."""
+
+    @abc.abstractmethod
+    async def find_request(self, key: str) -> RequestRecord | None: ...
+
+    @abc.abstractmethod
+    async def add_request(self, key: str, user_id: str, kind: str, at: datetime) -> int:
+        """Record an idempotency key; raises DuplicateKey if another writer has it."""
+
+    @abc.abstractmethod
+    async def set_request_result(self, request_id: int, result: dict[str, Any]) -> None: ...
+
+    @abc.abstractmethod
+    async def taken_slots(self, resource_ids: list[str], day: date) -> set[tuple[str, int]]:
+        """(resource, slot) pairs held by active bookings on that day."""
+
+    @abc.abstractmethod
+    async def add_booking(self, new: NewBooking) -> Booking:
+        """Write a booking and its slot claims; raises SlotTaken if a slot is held."""
+
+    @abc.abstractmethod
+    async def get_booking(self, booking_id: int) -> Booking | None: ...
+
+    @abc.abstractmethod
+    async def find_bookings(
+        self,
+        *,
+        user_id: str | None = None,
+        centre_id: str | None = None,
+        first_day: date | None = None,
+        last_day: date | None = None,
+        request_id: int | None = None,
+        series_id: str | None = None,
+        active_only: bool = True,
+        limit: int | None = None,
+    ) -> list[Booking]:
+        """Bookings matching every given filter, by day, start and id."""
+
+    @abc.abstractmethod
+    async def cancel_booking(self, booking_id: int, at: datetime) -> None:
+        """Mark cancelled and release its slots, in this transaction."""
+
+    @abc.abstractmethod
+    async def add_wait(
+        self,
+        user_id: str,
+        centre_id: str,
+        day: date,
+        period: Period,
+        count: int,
+        at: datetime,
+        request_id: int | None,
+    ) -> WaitEntry: ...
+
+    @abc.abstractmethod
+    async def waiting(
+        self, *, centre_id: str | None = None, day: date | None = None, user_id: str | None = None
+    ) -> list[WaitEntry]:
+        """Entries still waiting, first come first."""
+
+    @abc.abstractmethod
+    async def set_wait_status(self, entry_id: int, status: WaitStatus) -> None: ...
+
+    @abc.abstractmethod
+    async def audit(
+        self,
+        at: datetime,
+        actor: str,
+        action: str,
+        booking_id: int | None = None,
+        details: dict[str, Any] | None = None,
+    ) -> None: ...
+
+
+class UnitOfWork(abc.ABC):
+    """One transaction. Leaving the block without ``commit()`` rolls everything back."""
+
+    repo: BookingRepository
+
+    async def __aenter__(self) -> Self:
+        await self._begin()
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        try:
+            await self.rollback()
+        finally:
+            await self._end()
+
+    @abc.abstractmethod
+    async def _begin(self) -> None: ...
+
+    async def _end(self) -> None:
+        return None
+
+    @abc.abstractmethod
+    async def commit(self) -> None: ...
+
+    @abc.abstractmethod
+    async def rollback(self) -> None: ...
