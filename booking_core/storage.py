@@ -57,9 +57,9 @@ def _wait(row: WaitlistRow) -> WaitEntry:
 
 
 class SqlRepository(BookingRepository):
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: AsyncSession, dialect: str) -> None:
         self.session = session
-        self._postgres = session.bind.dialect.name == "postgresql"
+        self._postgres = dialect == "postgresql"
 
     async def lock_user(self, user_id: str) -> None:
         # SQLite already runs one writer at a time (BEGIN IMMEDIATE).
@@ -231,13 +231,14 @@ class SqlRepository(BookingRepository):
 class SqlUnitOfWork(UnitOfWork):
     repo: SqlRepository
 
-    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
+    def __init__(self, sessions: async_sessionmaker[AsyncSession], dialect: str) -> None:
         self._sessions = sessions
+        self._dialect = dialect
         self._session: AsyncSession | None = None
 
     async def _begin(self) -> None:
         self._session = self._sessions()
-        self.repo = SqlRepository(self._session)
+        self.repo = SqlRepository(self._session, self._dialect)
 
     async def _end(self) -> None:
         if self._session is not None:
@@ -264,7 +265,7 @@ class Storage:
         )
 
     def uow(self, readonly: bool = False) -> SqlUnitOfWork:
-        return SqlUnitOfWork(self._readers if readonly else self._writers)
+        return SqlUnitOfWork(self._readers if readonly else self._writers, self.engine.dialect.name)
 
     async def dispose(self) -> None:
         await self.engine.dispose()

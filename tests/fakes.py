@@ -1,0 +1,191 @@
+"""In-memory unit of work for the rules' unit tests: same contract, no database."""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime
+from typing import Any
+
+from booking_core.domain import (
+    Booking,
+    BookingStatus,
+    NewBooking,
+    RequestRecord,
+    WaitEntry,
+    WaitStatus,
+)
+from booking_core.network import Period
+from booking_core.uow import BookingRepository, DuplicateKey, SlotTaken, UnitOfWork
+
+
+@dataclass
+class FakeState:
+    bookings: dict[int, Booking] = field(default_factory=dict)
+    claims: dict[tuple[date, str, int], int] = field(default_factory=dict)
+    requests: dict[str, RequestRecord] = field(default_factory=dict)
+    waits: dict[int, WaitEntry] = field(default_factory=dict)
+    audit: list[tuple[datetime, str, str, int | None, dict[str, Any] | None]] = field(
+        default_factory=list
+    )
+    next_id: int = 1
+
+    def new_id(self) -> int:
+        self.next_id += 1
+        return self.next_id - 1
+
+
+class FakeRepository(BookingRepository):
+    def __init__(self, state: FakeState) -> None:
+        self.s = state
+
+    async def lock_user(self, user_id: str) -> None:
+        return None
+
+    async def find_request(self, key: str) -> RequestRecord | None:
+        return self.s.requests.get(key)
+
+    async def add_request(self, key: str, user_id: str, kind: str, at: datetime) -> int:
+        if key in self.s.requests:
+            raise DuplicateKey(key)
+        record = RequestRecord(self.s.new_id(), key, user_id, kind, None)
+        self.s.requests[key] = record
+        return record.id
+
+    async def set_request_result(self, request_id: int, result: dict[str, Any]) -> None:
+        for key, record in self.s.requests.items():
+            if record.id == request_id:
+                self.s.requests[key] = replace(record, result=result)
+
+    async def taken_slots(self, resource_ids: list[str], day: date) -> set[tuple[str, int]]:
+        wanted = set(resource_ids)
+        return {(r, slot) for (d, r, slot) in self.s.claims if d == day and r in wanted}
+
+    async def add_booking(self, new: NewBooking) -> Booking:
+        keys = [(new.day, new.resource_id, slot) for slot in new.slots]
+        if any(k in self.s.claims for k in keys):
+            raise SlotTaken(new.resource_id)
+        booking = Booking(
+            id=self.s.new_id(),
+            user_id=new.user_id,
+            centre_id=new.centre_id,
+            resource_id=new.resource_id,
+            kind=new.kind,
+            day=new.day,
+            period=new.period,
+            start=new.start,
+            end=new.end,
+            status=BookingStatus.ACTIVE,
+            people=new.people,
+            created_at=new.created_at,
+            request_id=new.request_id,
+            series_id=new.series_id,
+        )
+        self.s.bookings[booking.id] = booking
+        for k in keys:
+            self.s.claims[k] = booking.id
+        return booking
+
+    async def get_booking(self, booking_id: int) -> Booking | None:
+        return self.s.bookings.get(booking_id)
+
+    async def find_bookings(
+        self,
+        *,
+        user_id: str | None = None,
+        centre_id: str | None = None,
+        first_day: date | None = None,
+        last_day: date | None = None,
+        request_id: int | None = None,
+        series_id: str | None = None,
+        active_only: bool = True,
+        limit: int | None = None,
+    ) -> list[Booking]:
+        found = [
+            b
+            for b in self.s.bookings.values()
+            if (user_id is None or b.user_id == user_id)
+            and (centre_id is None or b.centre_id == centre_id)
+            and (first_day is None or b.day >= first_day)
+            and (last_day is None or b.day <= last_day)
+            and (request_id is None or b.request_id == request_id)
+            and (series_id is None or b.series_id == series_id)
+            and (not active_only or b.status is BookingStatus.ACTIVE)
+        ]
+        found.sort(key=lambda b: (b.day, b.start, b.id))
+        return found[:limit] if limit is not None else found
+
+    async def cancel_booking(self, booking_id: int, at: datetime) -> None:
+        self.s.claims = {k: v for k, v in self.s.claims.items() if v != booking_id}
+        booking = self.s.bookings[booking_id]
+        self.s.bookings[booking_id] = replace(booking, status=BookingStatus.CANCELLED)
+
+    async def add_wait(
+        self,
+        user_id: str,
+        centre_id: str,
+        day: date,
+        period: Period,
+        count: int,
+        at: datetime,
+        request_id: int | None,
+    ) -> WaitEntry:
+        entry = WaitEntry(
+            self.s.new_id(), user_id, centre_id, day, period, count, WaitStatus.WAITING, at
+        )
+        self.s.waits[entry.id] = entry
+        return entry
+
+    async def waiting(
+        self, *, centre_id: str | None = None, day: date | None = None, user_id: str | None = None
+    ) -> list[WaitEntry]:
+        return [
+            e
+            for e in sorted(self.s.waits.values(), key=lambda e: (e.created_at, e.id))
+            if e.status is WaitStatus.WAITING
+            and (centre_id is None or e.centre_id == centre_id)
+            and (day is None or e.day == day)
+            and (user_id is None or e.user_id == user_id)
+        ]
+
+    async def set_wait_status(self, entry_id: int, status: WaitStatus) -> None:
+        self.s.waits[entry_id] = replace(self.s.waits[entry_id], status=status)
+
+    async def audit(
+        self,
+        at: datetime,
+        actor: str,
+        action: str,
+        booking_id: int | None = None,
+        details: dict[str, Any] | None = None,
+    ) -> None:
+        self.s.audit.append((at, actor, action, booking_id, details))
+
+
+class FakeUnitOfWork(UnitOfWork):
+    """Works on a copy of the shared state and publishes it on commit, like a transaction."""
+
+    def __init__(self, store: FakeStore) -> None:
+        self.store = store
+        self.committed = False
+
+    async def _begin(self) -> None:
+        self.state = copy.deepcopy(self.store.state)
+        self.repo = FakeRepository(self.state)
+
+    async def commit(self) -> None:
+        self.store.state = self.state
+        self.store.commits += 1
+        self.committed = True
+
+    async def rollback(self) -> None:
+        return None
+
+
+class FakeStore:
+    def __init__(self) -> None:
+        self.state = FakeState()
+        self.commits = 0
+
+    def uow(self, readonly: bool = False) -> FakeUnitOfWork:
+        return FakeUnitOfWork(self)
