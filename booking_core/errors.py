@@ -103,6 +103,12 @@ class Full(RuleRefusal):
         self.alternatives = list(alternatives)
 
 
+class Busy(BookingError):
+    """Every retry lost a race to other writers; nothing was written, asking again is safe."""
+
+    code = "busy"
+
+
 class NotOwner(RuleRefusal):
     code = "not_owner"
 

@@ -198,7 +198,7 @@ async def _attempt(core: Core, body: Callable[[UnitOfWork], Awaitable[T]]) -> T:
             except StorageConflict:
                 log.debug("write conflict, attempt %d", attempt)
                 continue
-    raise errors.Full("too many concurrent writers; try again")
+    raise errors.Busy(f"lost {MAX_ATTEMPTS} races in a row; try again")
 
 
 # ---------------------------------------------------------------- availability
