@@ -190,15 +190,20 @@ def _check_room_request(core: Core, req: RoomRequest) -> tuple[Centre, RoomReque
 async def _attempt(core: Core, body: Callable[[UnitOfWork], Awaitable[T]]) -> T:
     """Run ``body`` in a fresh unit of work until it commits without losing a race."""
     for attempt in range(1, MAX_ATTEMPTS + 1):
-        async with core.uow() as uow:
-            try:
-                result = await body(uow)
-                await uow.commit()
-                return result
-            except StorageConflict:
-                log.debug("write conflict, attempt %d", attempt)
-                continue
+        try:
+            return await core.uow().run(body)
+        except StorageConflict:
+            log.debug("write conflict, attempt %d", attempt)
     raise errors.Busy(f"lost {MAX_ATTEMPTS} races in a row; try again")
+
+
+async def _read(core: Core, body: Callable[[BookingRepository], Awaitable[T]]) -> T:
+    """Run a read-only ``body`` (a deferred transaction on SQLite: it never blocks writers)."""
+
+    async def on(uow: UnitOfWork) -> T:
+        return await body(uow.repo)
+
+    return await core.uow(readonly=True).run(on, commit=False)
 
 
 # ---------------------------------------------------------------- availability
@@ -238,8 +243,9 @@ async def availability(core: Core, centre_id: str, day: date | str) -> Availabil
     """Free desks per half-day (and for the whole day) at a centre on one date."""
     centre = core.network.centre(centre_id)
     day = as_day(day)
-    async with core.uow(readonly=True) as uow:
-        free = await _free_desks(uow.repo, centre, day)
+    free: dict[Period, list[str]] = {}
+    if centre.open_halves(day):
+        free = await _read(core, lambda repo: _free_desks(repo, centre, day))
     return Availability(
         centre_id=centre.id,
         day=day,
@@ -308,8 +314,13 @@ async def _check_person(
     kind: ResourceKind,
 ) -> None:
     """The same person at two places at once, or over the weekly quota, is refused."""
-    mine = await repo.find_bookings(user_id=user_id, first_day=day, last_day=day)
-    for booking in mine:
+    monday = day - timedelta(days=day.weekday())
+    week = await repo.find_bookings(
+        user_id=user_id, first_day=monday, last_day=monday + timedelta(days=6)
+    )
+    for booking in week:
+        if booking.day != day:
+            continue
         clash = booking.kind is kind or booking.centre_id != centre.id
         if clash and _overlaps(start, end, booking.start, booking.end):
             raise errors.AlreadyBooked(
@@ -321,10 +332,6 @@ async def _check_person(
     quota = core.network.max_days_per_week
     if quota is None or kind is not ResourceKind.DESK:
         return
-    monday = day - timedelta(days=day.weekday())
-    week = await repo.find_bookings(
-        user_id=user_id, first_day=monday, last_day=monday + timedelta(days=6)
-    )
     days = {b.day for b in week if b.kind is ResourceKind.DESK} | {day}
     if len(days) > quota:
         raise errors.QuotaExceeded(
@@ -346,15 +353,12 @@ async def _book_desks_in(
     _check_window(core, req.day, end)
     open_halves = centre.open_halves(req.day)
     if not all(h in open_halves for h in req.period.halves):
-        raise _closed_error(
-            centre, req.day, await _alternatives(core, repo, centre, req.day, req.period, req.count)
-        )
+        raise _closed_error(centre, req.day, [])
     await _check_person(core, repo, req.user_id, centre, req.day, start, end, ResourceKind.DESK)
     free = (await _free_desks(repo, centre, req.day)).get(req.period, [])
     if len(free) < req.count:
         raise errors.Full(
             f"{len(free)} desk(s) free, {req.count} asked",
-            await _alternatives(core, repo, centre, req.day, req.period, req.count),
             free=len(free),
             centre=centre.id,
             day=req.day.isoformat(),
@@ -418,7 +422,14 @@ async def book_desks(core: Core, req: DeskRequest) -> Confirmation:
         booked = await _book_desks_in(core, repo, centre, req, request_id, None, now)
         return Confirmation(booked)
 
-    return await _attempt(core, body)
+    try:
+        return await _attempt(core, body)
+    except (errors.Full, errors.Closed) as refusal:
+        # Looked up after the write transaction, so a refusal never holds the write lock.
+        refusal.alternatives = await _read(
+            core, lambda repo: _alternatives(core, repo, centre, req.day, req.period, req.count)
+        )
+        raise
 
 
 async def book_room(core: Core, req: RoomRequest) -> Confirmation:
@@ -769,8 +780,9 @@ async def leave_waitlist(core: Core, user_id: str, entry_id: int) -> None:
 async def upcoming(core: Core, user_id: str) -> list[Booking]:
     """A user's bookings that have not ended yet, soonest first."""
     now = core.now()
-    async with core.uow(readonly=True) as uow:
-        found = await uow.repo.find_bookings(user_id=user_id, first_day=now.date())
+    found = await _read(
+        core, lambda repo: repo.find_bookings(user_id=user_id, first_day=now.date())
+    )
     return [b for b in found if core.network.at(b.day, b.end) > now]
 
 
@@ -786,11 +798,13 @@ async def list_bookings(
     if centre_id is not None:
         core.network.centre(centre_id)
     target = as_day(day) if day is not None else None
-    async with core.uow(readonly=True) as uow:
-        return await uow.repo.find_bookings(
+    return await _read(
+        core,
+        lambda repo: repo.find_bookings(
             user_id=user_id,
             centre_id=centre_id,
             first_day=target,
             last_day=target,
             active_only=not include_cancelled,
-        )
+        ),
+    )

@@ -2,15 +2,30 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from datetime import date, datetime
-from typing import Any
+import asyncio
+import functools
+from collections.abc import Awaitable, Callable, Coroutine, Sequence
+from datetime import UTC, date, datetime
+from types import SimpleNamespace
+from typing import Any, Self, TypeVar
 
-from sqlalchemy import delete, func, select, text, update
+from sqlalchemy import (
+    Connection,
+    Engine,
+    Executable,
+    Result,
+    Select,
+    bindparam,
+    delete,
+    insert,
+    select,
+    text,
+    update,
+)
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from booking_core.db import READONLY
+from booking_core.db import READONLY, create_sync_engine
 from booking_core.domain import (
     Booking,
     BookingStatus,
@@ -23,8 +38,10 @@ from booking_core.models import AuditEvent, BookingRow, RequestRow, SlotClaim, W
 from booking_core.network import Period, ResourceKind
 from booking_core.uow import BookingRepository, DuplicateKey, SlotTaken, UnitOfWork
 
+T = TypeVar("T")
 
-def _booking(row: BookingRow) -> Booking:
+
+def _booking(row: Any) -> Booking:
     return Booking(
         id=row.id,
         user_id=row.user_id,
@@ -37,13 +54,13 @@ def _booking(row: BookingRow) -> Booking:
         end=row.end_time,
         status=BookingStatus(row.status),
         people=row.people,
-        created_at=row.created_at,
+        created_at=row.created_at.astimezone(UTC),
         request_id=row.request_id,
         series_id=row.series_id,
     )
 
 
-def _wait(row: WaitlistRow) -> WaitEntry:
+def _wait(row: Any) -> WaitEntry:
     return WaitEntry(
         id=row.id,
         user_id=row.user_id,
@@ -52,82 +69,127 @@ def _wait(row: WaitlistRow) -> WaitEntry:
         period=Period(row.period),
         count=row.count,
         status=WaitStatus(row.status),
-        created_at=row.created_at,
+        created_at=row.created_at.astimezone(UTC),
     )
 
 
+BOOKINGS = BookingRow.__table__
+WAITLIST = WaitlistRow.__table__
+# Constant statements with bound values: compiled once, then served from the cache.
+INSERT_REQUEST = insert(RequestRow).returning(RequestRow.id)
+INSERT_BOOKING = insert(BookingRow).returning(BookingRow.id)
+INSERT_CLAIM = insert(SlotClaim)
+INSERT_WAIT = insert(WaitlistRow).returning(WaitlistRow.id)
+INSERT_AUDIT = insert(AuditEvent)
+SELECT_TAKEN = select(SlotClaim.resource_id, SlotClaim.slot).where(
+    SlotClaim.day == bindparam("day"), SlotClaim.resource_id.in_(bindparam("ids", expanding=True))
+)
+_FILTERS = {
+    "user_id": lambda c: c.user_id == bindparam("user_id"),
+    "centre_id": lambda c: c.centre_id == bindparam("centre_id"),
+    "first_day": lambda c: c.day >= bindparam("first_day"),
+    "last_day": lambda c: c.day <= bindparam("last_day"),
+    "request_id": lambda c: c.request_id == bindparam("request_id"),
+    "series_id": lambda c: c.series_id == bindparam("series_id"),
+}
+
+
+@functools.cache
+def _find_statement(filters: frozenset[str], active_only: bool) -> Select[Any]:
+    """One statement per combination of filters, built once; values are bound at execution."""
+    c = BOOKINGS.c
+    query = select(BOOKINGS)
+    for name in sorted(filters - {"limit"}):
+        query = query.where(_FILTERS[name](c))
+    if active_only:
+        query = query.where(c.status == BookingStatus.ACTIVE.value)
+    query = query.order_by(c.day, c.start_time, c.id)
+    if "limit" in filters:
+        query = query.limit(bindparam("limit"))
+    return query
+
+
 class SqlRepository(BookingRepository):
-    def __init__(self, session: AsyncSession, dialect: str) -> None:
-        self.session = session
-        self._postgres = dialect == "postgresql"
+    """Core (not ORM) statements on one connection: a booking is a handful of round trips."""
+
+    def __init__(self, conn: AsyncConnection | Connection) -> None:
+        self.conn = conn
+        self._postgres = conn.dialect.name == "postgresql"
+        self._audit: list[dict[str, Any]] = []
+
+    async def _execute(
+        self, statement: Executable, params: dict[str, Any] | list[dict[str, Any]] | None = None
+    ) -> Result[Any]:
+        if isinstance(self.conn, AsyncConnection):
+            return await self.conn.execute(statement, params)
+        return self.conn.execute(statement, params)
 
     async def lock_user(self, user_id: str) -> None:
         # SQLite already runs one writer at a time (BEGIN IMMEDIATE).
         if self._postgres:
-            await self.session.execute(
+            await self._execute(
                 text("SELECT pg_advisory_xact_lock(hashtextextended(:u, 0))"), {"u": user_id}
             )
 
     async def find_request(self, key: str) -> RequestRecord | None:
-        row = await self.session.scalar(select(RequestRow).where(RequestRow.key == key))
+        row = (
+            await self._execute(
+                select(RequestRow.id, RequestRow.user_id, RequestRow.kind, RequestRow.result).where(
+                    RequestRow.key == key
+                )
+            )
+        ).first()
         if row is None:
             return None
-        return RequestRecord(row.id, row.key, row.user_id, row.kind, row.result)
+        return RequestRecord(row.id, key, row.user_id, row.kind, row.result)
 
     async def add_request(self, key: str, user_id: str, kind: str, at: datetime) -> int:
-        row = RequestRow(key=key, user_id=user_id, kind=kind, created_at=at)
-        self.session.add(row)
+        values = {"key": key, "user_id": user_id, "kind": kind, "created_at": at}
         try:
-            await self.session.flush()
+            return int((await self._execute(INSERT_REQUEST, values)).scalar_one())
         except IntegrityError as exc:
             raise DuplicateKey(key) from exc
-        return row.id
 
     async def set_request_result(self, request_id: int, result: dict[str, Any]) -> None:
-        await self.session.execute(
+        await self._execute(
             update(RequestRow).where(RequestRow.id == request_id).values(result=result)
         )
 
     async def taken_slots(self, resource_ids: list[str], day: date) -> set[tuple[str, int]]:
         if not resource_ids:
             return set()
-        rows = await self.session.execute(
-            select(SlotClaim.resource_id, SlotClaim.slot).where(
-                SlotClaim.day == day, SlotClaim.resource_id.in_(resource_ids)
-            )
-        )
-        return {(resource, slot) for resource, slot in rows}
+        rows = await self._execute(SELECT_TAKEN, {"day": day, "ids": resource_ids})
+        return {(row.resource_id, row.slot) for row in rows}
 
     async def add_booking(self, new: NewBooking) -> Booking:
-        row = BookingRow(
-            request_id=new.request_id,
-            series_id=new.series_id,
-            user_id=new.user_id,
-            centre_id=new.centre_id,
-            resource_id=new.resource_id,
-            kind=new.kind.value,
-            day=new.day,
-            period=new.period.value if new.period else None,
-            start_time=new.start,
-            end_time=new.end,
-            people=new.people,
-            status=BookingStatus.ACTIVE.value,
-            created_at=new.created_at,
-        )
-        self.session.add(row)
-        await self.session.flush()
-        self.session.add_all(
-            SlotClaim(day=new.day, resource_id=new.resource_id, slot=slot, booking_id=row.id)
+        values = {
+            "request_id": new.request_id,
+            "series_id": new.series_id,
+            "user_id": new.user_id,
+            "centre_id": new.centre_id,
+            "resource_id": new.resource_id,
+            "kind": new.kind.value,
+            "day": new.day,
+            "period": new.period.value if new.period else None,
+            "start_time": new.start,
+            "end_time": new.end,
+            "people": new.people,
+            "status": BookingStatus.ACTIVE.value,
+            "created_at": new.created_at,
+        }
+        booking_id = int((await self._execute(INSERT_BOOKING, values)).scalar_one())
+        claims = [
+            {"day": new.day, "resource_id": new.resource_id, "slot": slot, "booking_id": booking_id}
             for slot in new.slots
-        )
+        ]
         try:
-            await self.session.flush()
+            await self._execute(INSERT_CLAIM, claims)
         except IntegrityError as exc:
             raise SlotTaken(new.resource_id) from exc
-        return _booking(row)
+        return _booking(SimpleNamespace(id=booking_id, **values))
 
     async def get_booking(self, booking_id: int) -> Booking | None:
-        row = await self.session.get(BookingRow, booking_id)
+        row = (await self._execute(select(BOOKINGS).where(BOOKINGS.c.id == booking_id))).first()
         return _booking(row) if row else None
 
     async def find_bookings(
@@ -142,29 +204,22 @@ class SqlRepository(BookingRepository):
         active_only: bool = True,
         limit: int | None = None,
     ) -> list[Booking]:
-        query = select(BookingRow)
-        if user_id is not None:
-            query = query.where(BookingRow.user_id == user_id)
-        if centre_id is not None:
-            query = query.where(BookingRow.centre_id == centre_id)
-        if first_day is not None:
-            query = query.where(BookingRow.day >= first_day)
-        if last_day is not None:
-            query = query.where(BookingRow.day <= last_day)
-        if request_id is not None:
-            query = query.where(BookingRow.request_id == request_id)
-        if series_id is not None:
-            query = query.where(BookingRow.series_id == series_id)
-        if active_only:
-            query = query.where(BookingRow.status == BookingStatus.ACTIVE.value)
-        query = query.order_by(BookingRow.day, BookingRow.start_time, BookingRow.id)
-        if limit is not None:
-            query = query.limit(limit)
-        return [_booking(row) for row in await self.session.scalars(query)]
+        given = {
+            "user_id": user_id,
+            "centre_id": centre_id,
+            "first_day": first_day,
+            "last_day": last_day,
+            "request_id": request_id,
+            "series_id": series_id,
+            "limit": limit,
+        }
+        params = {k: v for k, v in given.items() if v is not None}
+        statement = _find_statement(frozenset(params), active_only)
+        return [_booking(row) for row in await self._execute(statement, params)]
 
     async def cancel_booking(self, booking_id: int, at: datetime) -> None:
-        await self.session.execute(delete(SlotClaim).where(SlotClaim.booking_id == booking_id))
-        await self.session.execute(
+        await self._execute(delete(SlotClaim).where(SlotClaim.booking_id == booking_id))
+        await self._execute(
             update(BookingRow)
             .where(BookingRow.id == booking_id)
             .values(status=BookingStatus.CANCELLED.value, cancelled_at=at)
@@ -180,35 +235,35 @@ class SqlRepository(BookingRepository):
         at: datetime,
         request_id: int | None,
     ) -> WaitEntry:
-        row = WaitlistRow(
-            user_id=user_id,
-            centre_id=centre_id,
-            day=day,
-            period=period.value,
-            count=count,
-            status=WaitStatus.WAITING.value,
-            created_at=at,
-            request_id=request_id,
-        )
-        self.session.add(row)
-        await self.session.flush()
-        return _wait(row)
+        values = {
+            "user_id": user_id,
+            "centre_id": centre_id,
+            "day": day,
+            "period": period.value,
+            "count": count,
+            "status": WaitStatus.WAITING.value,
+            "created_at": at,
+            "request_id": request_id,
+        }
+        entry_id = int((await self._execute(INSERT_WAIT, values)).scalar_one())
+        return _wait(SimpleNamespace(id=entry_id, **values))
 
     async def waiting(
         self, *, centre_id: str | None = None, day: date | None = None, user_id: str | None = None
     ) -> list[WaitEntry]:
-        query = select(WaitlistRow).where(WaitlistRow.status == WaitStatus.WAITING.value)
+        c = WAITLIST.c
+        query = select(WAITLIST).where(c.status == WaitStatus.WAITING.value)
         if centre_id is not None:
-            query = query.where(WaitlistRow.centre_id == centre_id)
+            query = query.where(c.centre_id == centre_id)
         if day is not None:
-            query = query.where(WaitlistRow.day == day)
+            query = query.where(c.day == day)
         if user_id is not None:
-            query = query.where(WaitlistRow.user_id == user_id)
-        query = query.order_by(WaitlistRow.created_at, WaitlistRow.id)
-        return [_wait(row) for row in await self.session.scalars(query)]
+            query = query.where(c.user_id == user_id)
+        query = query.order_by(c.created_at, c.id)
+        return [_wait(row) for row in await self._execute(query)]
 
     async def set_wait_status(self, entry_id: int, status: WaitStatus) -> None:
-        await self.session.execute(
+        await self._execute(
             update(WaitlistRow).where(WaitlistRow.id == entry_id).values(status=status.value)
         )
 
@@ -220,54 +275,126 @@ class SqlRepository(BookingRepository):
         booking_id: int | None = None,
         details: dict[str, Any] | None = None,
     ) -> None:
-        self.session.add(
-            AuditEvent(at=at, actor=actor, action=action, booking_id=booking_id, details=details)
+        # Buffered, then written in one statement just before the commit.
+        self._audit.append(
+            {
+                "at": at,
+                "actor": actor,
+                "action": action,
+                "booking_id": booking_id,
+                "details": details,
+            }
         )
 
-    async def count_bookings(self) -> int:
-        return int(await self.session.scalar(select(func.count(BookingRow.id))) or 0)
+    async def flush_audit(self) -> None:
+        if self._audit:
+            await self._execute(INSERT_AUDIT, self._audit)
+            self._audit.clear()
 
 
 class SqlUnitOfWork(UnitOfWork):
     repo: SqlRepository
 
-    def __init__(self, sessions: async_sessionmaker[AsyncSession], dialect: str) -> None:
-        self._sessions = sessions
-        self._dialect = dialect
-        self._session: AsyncSession | None = None
+    def __init__(self, engine: AsyncEngine) -> None:
+        self._engine = engine
+        self._conn: AsyncConnection | None = None
 
     async def _begin(self) -> None:
-        self._session = self._sessions()
-        self.repo = SqlRepository(self._session, self._dialect)
+        self._conn = await self._engine.connect()
+        await self._conn.begin()
+        self.repo = SqlRepository(self._conn)
 
     async def _end(self) -> None:
-        if self._session is not None:
-            await self._session.close()
-            self._session = None
+        if self._conn is not None:
+            await self._conn.close()
+            self._conn = None
 
     async def commit(self) -> None:
-        assert self._session is not None
-        await self._session.commit()
+        assert self._conn is not None
+        await self.repo.flush_audit()
+        await self._conn.commit()
 
     async def rollback(self) -> None:
-        if self._session is not None:
-            await self._session.rollback()
+        if self._conn is not None and self._conn.in_transaction():
+            await self._conn.rollback()
+
+
+def _run_to_completion(coro: Coroutine[Any, Any, T]) -> T:
+    """Drive a coroutine that never suspends; one that does is a bug, reported as such."""
+    try:
+        awaited = coro.send(None)
+    except StopIteration as done:
+        result: T = done.value
+        return result
+    coro.close()
+    raise RuntimeError(
+        f"a SQLite unit of work awaited {awaited!r}: only synchronous I/O runs there"
+    )
+
+
+class SqliteUnitOfWork(UnitOfWork):
+    """A whole SQLite transaction in one worker thread, on the synchronous driver.
+
+    SQLite is an in-process library: the cost of a booking is the trips between the event
+    loop and the driver's thread, several per statement with aiosqlite. Running the whole
+    transaction in one trip keeps the event loop free and costs one hop (measured in
+    ``benchmarks/bench_core.py``). The body never really suspends here: every repository
+    call completes synchronously, so the worker drives the coroutine to its end by hand
+    (an event loop per transaction would cost more than the transaction).
+    """
+
+    repo: SqlRepository
+
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+        self._conn: Connection | None = None
+
+    async def run(self, body: Callable[[Self], Awaitable[T]], *, commit: bool = True) -> T:
+        return await asyncio.to_thread(_run_to_completion, super().run(body, commit=commit))
+
+    async def _begin(self) -> None:
+        self._conn = self._engine.connect()
+        self._conn.begin()
+        self.repo = SqlRepository(self._conn)
+
+    async def _end(self) -> None:
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None
+
+    async def commit(self) -> None:
+        assert self._conn is not None
+        await self.repo.flush_audit()
+        self._conn.commit()
+
+    async def rollback(self) -> None:
+        if self._conn is not None and self._conn.in_transaction():
+            self._conn.rollback()
 
 
 class Storage:
-    """An engine with its two session makers: writers (IMMEDIATE on SQLite) and readers."""
+    """Units of work on one database: writers (IMMEDIATE on SQLite) and readers.
+
+    ``engine`` (async) serves migrations and scripts; on SQLite the units of work use a
+    synchronous twin engine on the same file, one worker-thread trip per transaction.
+    """
 
     def __init__(self, engine: AsyncEngine) -> None:
         self.engine = engine
-        self._writers = async_sessionmaker(engine, expire_on_commit=False)
-        self._readers = async_sessionmaker(
-            engine.execution_options(**{READONLY: True}), expire_on_commit=False
-        )
+        self._sync: Engine | None = None
+        if engine.dialect.name == "sqlite":
+            self._sync = create_sync_engine(engine.url)
+            self._sync_readers = self._sync.execution_options(**{READONLY: True})
+        self._readers = engine.execution_options(**{READONLY: True})
 
-    def uow(self, readonly: bool = False) -> SqlUnitOfWork:
-        return SqlUnitOfWork(self._readers if readonly else self._writers, self.engine.dialect.name)
+    def uow(self, readonly: bool = False) -> UnitOfWork:
+        if self._sync is not None:
+            return SqliteUnitOfWork(self._sync_readers if readonly else self._sync)
+        return SqlUnitOfWork(self._readers if readonly else self.engine)
 
     async def dispose(self) -> None:
+        if self._sync is not None:
+            self._sync.dispose()
         await self.engine.dispose()
 
 

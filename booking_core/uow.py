@@ -7,9 +7,10 @@ at all. The abstract classes let unit tests run the rules on an in-memory fake.
 from __future__ import annotations
 
 import abc
+from collections.abc import Awaitable, Callable
 from datetime import date, datetime
 from types import TracebackType
-from typing import Any, Self
+from typing import Any, Self, TypeVar
 
 from booking_core.domain import (
     Booking,
@@ -19,6 +20,8 @@ from booking_core.domain import (
     WaitStatus,
 )
 from booking_core.network import Period
+
+T = TypeVar("T")
 
 
 class StorageConflict(Exception):
@@ -111,9 +114,21 @@ class BookingRepository(abc.ABC):
 
 
 class UnitOfWork(abc.ABC):
-    """One transaction. Leaving the block without ``commit()`` rolls everything back."""
+    """One transaction. Leaving the block without ``commit()`` rolls everything back.
+
+    Services go through :meth:`run` so that a storage may choose where the transaction
+    executes (the SQLite one runs it whole in a worker thread).
+    """
 
     repo: BookingRepository
+
+    async def run(self, body: Callable[[Self], Awaitable[T]], *, commit: bool = True) -> T:
+        """Run ``body`` in this transaction; commit if asked and nothing was raised."""
+        async with self:
+            result = await body(self)
+            if commit:
+                await self.commit()
+            return result
 
     async def __aenter__(self) -> Self:
         await self._begin()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Generator
 from datetime import UTC, date, time
 from pathlib import Path
 
@@ -11,12 +12,13 @@ from sqlalchemy import func, insert, select, text
 from sqlalchemy.exc import IntegrityError
 
 from booking_core import errors, services
-from booking_core.db import create_engine, current_revision
+from booking_core.db import create_engine, current_revision, upgrade
 from booking_core.domain import Confirmation, DeskRequest, RoomRequest
 from booking_core.models import AuditEvent, BookingRow, SlotClaim
 from booking_core.network import Period
 from booking_core.services import Core
 from booking_core.storage import Storage
+from booking_core.uow import UnitOfWork
 
 THU = date(2026, 12, 10)
 CONCURRENCY = 50
@@ -199,3 +201,28 @@ async def test_sqlite_runs_in_wal_with_a_busy_timeout(tmp_path: Path) -> None:
             assert (await conn.execute(text("PRAGMA foreign_keys"))).scalar_one() == 1
     finally:
         await engine.dispose()
+
+
+async def test_sqlite_unit_of_work_refuses_real_awaits(tmp_path: Path) -> None:
+    """Its transaction runs in a worker without an event loop: a real await is a bug, said so."""
+    engine = create_engine(f"sqlite:///{tmp_path / 'hop.db'}")
+    await upgrade(engine)
+    storage = Storage(engine)
+
+    class Suspend:
+        def __await__(self) -> Generator[str, None, None]:
+            yield "a future"
+
+    async def suspends(uow: UnitOfWork) -> None:
+        await Suspend()
+
+    async def sleeps(uow: UnitOfWork) -> None:
+        await asyncio.sleep(0.01)
+
+    try:
+        with pytest.raises(RuntimeError, match="only synchronous I/O"):
+            await storage.uow().run(suspends)
+        with pytest.raises(RuntimeError, match="no running event loop"):
+            await storage.uow().run(sleeps)
+    finally:
+        await storage.dispose()
