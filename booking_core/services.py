@@ -664,7 +664,7 @@ async def cancel_booking(
             raise errors.UnknownBooking(f"no booking {booking_id}", booking_id=booking_id)
         if booking.user_id != user_id:
             raise errors.NotOwner("not your booking", booking_id=booking_id)
-        return [booking] if booking.status == "active" else []
+        return [booking] if booking.status is BookingStatus.ACTIVE else []
 
     return await _cancel(core, user_id, select, key)
 
@@ -724,7 +724,7 @@ async def change_booking(
             raise errors.UnknownBooking(f"no booking {booking_id}", booking_id=booking_id)
         if old.user_id != user_id:
             raise errors.NotOwner("not your booking", booking_id=booking_id)
-        if old.status != "active" or core.network.at(old.day, old.end) <= now:
+        if old.status is not BookingStatus.ACTIVE or core.network.at(old.day, old.end) <= now:
             raise errors.NotCancellable("this booking cannot be changed", booking_id=booking_id)
         request_id = await _open_request(repo, new.key, user_id, "change", now)
         await repo.cancel_booking(old.id, now)
