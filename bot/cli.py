@@ -3,19 +3,20 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
 import logging
+import os
 import sys
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from booking_core import errors
-from booking_core.db import create_engine, current_revision, database_url, upgrade
-from booking_core.network import NetworkConfigError, load_network
-from booking_core.services import as_day, list_bookings
-from bot.wiring import SchemaOutOfDate, fixed_clock, network_from_env, open_runtime, system_clock
+from booking_core.network import Network, NetworkConfigError, load_network
+
+# The database stack (SQLAlchemy, Alembic) and asyncio are imported inside the commands
+# that use them: they take over a second to load, and `telecentre parse` must start fast.
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -46,6 +47,16 @@ def _parser() -> argparse.ArgumentParser:
     bookings.add_argument("--json", action="store_true", help="machine-readable output")
 
     sub.add_parser("demo", help="try the booking core in the terminal")
+
+    parse = sub.add_parser("parse", help="show what the bot understands of a message")
+    parse.add_argument("text", nargs="?", help="the message (omit with --jsonl)")
+    parse.add_argument("--now", dest="parse_now", help="the moment it was written (ISO, local)")
+    parse.add_argument("--lang", choices=["fr", "en"], help="the user's language, if chosen")
+    parse.add_argument(
+        "--jsonl",
+        action="store_true",
+        help='batch: read {"id", "text", "now", "lang"} lines on stdin, write one result each',
+    )
     return parser
 
 
@@ -66,6 +77,8 @@ def _check_network(path: str) -> int:
 
 
 async def _db(action: str) -> int:
+    from booking_core.db import create_engine, current_revision, database_url, upgrade
+
     url = database_url()
     engine = create_engine(url)
     try:
@@ -80,6 +93,9 @@ async def _db(action: str) -> int:
 
 
 async def _bookings(args: argparse.Namespace) -> int:
+    from booking_core.services import as_day, list_bookings
+    from bot.wiring import network_from_env, open_runtime
+
     runtime = await open_runtime(network=network_from_env(args.network))
     try:
         found = await list_bookings(
@@ -102,9 +118,66 @@ async def _bookings(args: argparse.Namespace) -> int:
     return 0
 
 
+def _moment(value: str | None, network: Network) -> datetime:
+    """``--now`` or a batch line's ``now``: naive ISO times are local to the network."""
+    if not value:
+        return datetime.now(network.tz)
+    moment = datetime.fromisoformat(value)
+    return moment if moment.tzinfo else moment.replace(tzinfo=network.tz)
+
+
+def _parse_line(line: str, network: Network) -> dict[str, Any]:
+    from handlers.nlu import parse
+
+    ident: Any = None
+    try:
+        case = json.loads(line)
+        if not isinstance(case, dict):
+            raise ValueError("expected a JSON object")
+        ident = case.get("id")
+        text, lang = case.get("text"), case.get("lang")
+        if not isinstance(text, str):
+            raise ValueError("'text' must be a string")
+        now = case.get("now")
+        moment = _moment(now if isinstance(now, str) else None, network)
+        hint = lang if isinstance(lang, str) else None
+        return {"id": ident, **parse(text, moment, hint, network).as_json()}
+    except ValueError as exc:
+        return {"id": ident, "intent": None, "error": str(exc)}
+
+
+def _parse(args: argparse.Namespace) -> int:
+    from handlers.nlu import parse
+
+    # Same lookup as bot.wiring.network_from_env, without importing the database stack.
+    network = load_network(args.network or os.environ.get("TELECENTRE_NETWORK") or None)
+    if args.jsonl:
+        for line in sys.stdin:
+            if line.strip():
+                print(json.dumps(_parse_line(line, network), ensure_ascii=False), flush=True)
+        return 0
+    if args.text is None:
+        print("error: give a message, or --jsonl to read JSON lines on stdin", file=sys.stderr)
+        return 2
+    moment = _moment(args.parse_now or args.now, network)
+    understood = parse(args.text, moment, args.lang, network)
+    print(json.dumps(understood.as_json(), ensure_ascii=False))
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    if args.command == "parse":
+        try:
+            return _parse(args)
+        except (NetworkConfigError, ValueError, OSError) as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 2
+    import asyncio
+
+    from bot.wiring import SchemaOutOfDate, fixed_clock, network_from_env, system_clock
+
     try:
         if args.command == "network":
             return _check_network(args.file)

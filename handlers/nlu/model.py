@@ -1,0 +1,50 @@
+"""The understood message: an intent with its slots, as the dialogue and the batch see it."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from handlers.nlu.dates import Recurrence
+
+__all__ = ["Intent", "Recurrence"]
+
+
+@dataclass(frozen=True, slots=True)
+class Intent:
+    """Immutable so that a parse can be cached, compared in tests and logged as is."""
+
+    intent: str
+    language: str
+    centre: str | None = None
+    date: dt.date | None = None
+    end_date: dt.date | None = None
+    period: str | None = None
+    start: dt.time | None = None
+    end: dt.time | None = None
+    count: int | None = None
+    resource: str | None = None
+    recurrence: Recurrence | None = None
+    weekday_mismatch: bool = False
+    invalid_date: str | None = None
+    truncated: bool = False
+
+    def as_json(self) -> dict[str, Any]:
+        """The batch contract's keys (null when unsaid) plus a few extras."""
+        return {
+            "intent": self.intent,
+            "centre": self.centre,
+            "date": self.date.isoformat() if self.date else None,
+            "end_date": self.end_date.isoformat() if self.end_date else None,
+            "period": self.period,
+            "start": self.start.strftime("%H:%M") if self.start else None,
+            "end": self.end.strftime("%H:%M") if self.end else None,
+            "count": self.count,
+            "resource": self.resource,
+            "recurrence": self.recurrence.as_json() if self.recurrence else None,
+            "language": self.language,
+            "weekday_mismatch": self.weekday_mismatch,
+            "invalid_date": self.invalid_date,
+            "truncated": self.truncated,
+        }

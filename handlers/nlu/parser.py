@@ -1,0 +1,80 @@
+"""``parse``: one message, the moment it was written and the network -> an ``Intent``.
+
+A pure function: no I/O, no global clock, no state between calls other than caches of
+static things (the centre index of a network, the conversion of a date span). The order
+of the steps matters because each one masks what it understood: centres first (a place
+may contain any word), then clock times (so "14h" is not the 14th), counts, and dates.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from booking_core.network import Network
+from handlers.nlu.centres import find_centre, index_for
+from handlers.nlu.counts import extract_counts
+from handlers.nlu.dates import extract_dates
+from handlers.nlu.intents import Slots, classify
+from handlers.nlu.lang import SUPPORTED, detect
+from handlers.nlu.model import Intent
+from handlers.nlu.normalize import MAX_CHARS, fold
+from handlers.nlu.spelling import correct
+from handlers.nlu.text import Text
+from handlers.nlu.times import extract_period, extract_times
+
+
+def local_today(now: datetime, network: Network) -> date:
+    """The network's calendar day at ``now``; a naive ``now`` is already local."""
+    if now.tzinfo is None:
+        return now.date()
+    return now.astimezone(network.tz).date()
+
+
+def parse(text: str, now: datetime, lang_hint: str | None, network: Network) -> Intent:
+    """Understand one message; never raises on any string."""
+    truncated = len(text) > MAX_CHARS
+    folded = fold(text[:MAX_CHARS] if truncated else text)
+    if lang_hint in SUPPORTED:
+        lang = str(lang_hint)
+    else:
+        lang = detect(folded.text, folded.accents, network.default_language)
+    index = index_for(network)
+    s = correct(folded.text, index.words)
+
+    body = Text(s)
+    centre = find_centre(s, index)
+    if centre is not None:
+        body.take(centre.start, centre.end)
+    intent_text = str(body)
+
+    times = extract_times(body)
+    period = extract_period(str(body))
+    counts = extract_counts(body)
+    dates = extract_dates(body, local_today(now, network), lang)
+
+    slots = Slots(
+        centre=centre is not None,
+        date=dates.date is not None or dates.end_date is not None,
+        time=times.start is not None or times.end is not None,
+        recurrence=dates.recurrence is not None,
+        count=counts.count is not None,
+        resource=counts.resource is not None,
+        period=period is not None,
+    )
+    intent = classify(intent_text, folded.question, folded.command, slots)
+    return Intent(
+        intent=intent,
+        language=lang,
+        centre=centre.centre_id if centre else None,
+        date=dates.date,
+        end_date=dates.end_date,
+        period=period,
+        start=times.start,
+        end=times.end,
+        count=counts.count,
+        resource=counts.resource,
+        recurrence=dates.recurrence,
+        weekday_mismatch=dates.weekday_mismatch,
+        invalid_date=dates.invalid_date,
+        truncated=truncated,
+    )

@@ -1,0 +1,138 @@
+"""Centres come from the network file; the language is detected when not chosen.
+
+A second, made-up territory proves that no place name lives in the code: its centres are
+found by name, alias, host structure and commune, with the same tolerance to typos.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import pytest
+
+from booking_core.network import Network, parse_network
+from handlers.nlu import parse
+
+NOW = datetime(2026, 12, 3, 10, 0)
+
+OTHER_TERRITORY = """
+[network]
+name = "Réseau des tiers-lieux du Morvan"
+timezone = "Europe/Paris"
+default_language = "fr"
+
+[[centres]]
+id = "chateau"
+name = "Tiers-lieu de Château-Chinon"
+structure = "La Fabrique"
+aliases = ["Château-Chinon", "Chateau", "la Fab"]
+address = "1 rue du Bourg, 58120 Château-Chinon"
+commune = "Château-Chinon"
+department = "Nièvre (58)"
+latitude = 47.06
+longitude = 3.93
+morning = "09:00-12:00"
+afternoon = "13:00-18:00"
+opening = { mon = "day", tue = "day", wed = "day", thu = "day", fri = "day" }
+desks = 5
+
+[[centres]]
+id = "saulieu"
+name = "Espace de coworking de Saulieu"
+aliases = ["Saulieu", "coworking de Saulieu"]
+address = "2 place du Marché, 21210 Saulieu"
+commune = "Saulieu"
+department = "Côte-d'Or (21)"
+latitude = 47.28
+longitude = 4.23
+morning = "09:00-12:00"
+afternoon = "13:00-18:00"
+opening = { mon = "day", tue = "day", thu = "day", fri = "day" }
+desks = 3
+"""
+
+
+@pytest.fixture(scope="module")
+def morvan() -> Network:
+    return parse_network(OTHER_TERRITORY, "morvan.toml")
+
+
+@pytest.mark.parametrize(
+    ("text", "centre"),
+    [
+        ("un bureau à Château-Chinon demain", "chateau"),
+        ("un bureau a chateau chinon demain", "chateau"),
+        ("un bureau à la Fabrique demain", "chateau"),
+        ("un bureau à la Fab demain", "chateau"),
+        ("un bureau à Chateau-Chinnon demain", "chateau"),
+        ("un bureau à SAULIEU demain", "saulieu"),
+        ("un bureau à Saulieux demain", "saulieu"),
+        ("un bureau au coworking de Saulieu demain", "saulieu"),
+        # the sample network's places mean nothing here
+        ("un bureau à Figeac demain", None),
+        ("un bureau à Aurillac demain", None),
+    ],
+)
+def test_centres_come_from_the_network_file(morvan: Network, text: str, centre: str | None) -> None:
+    assert parse(text, NOW, "fr", morvan).centre == centre
+
+
+@pytest.mark.parametrize(
+    ("text", "centre"),
+    [
+        ("bureau à Figeac", "figeac"),
+        ("bureau à figeak", "figeac"),
+        ("bureau à Fijeac", "figeac"),
+        ("bureau à Orillac", "aurillac"),
+        ("bureau à Aurrillac", "aurillac"),
+        ("bureau à Cassaniouse", "cassaniouze"),
+        ("bureau à Montmurrat", "montmurat"),
+        ("bureau à Decazevile", "decazeville"),
+        ("bureau à Decaz", "decazeville"),
+        ("bureau à la pépinière", "decazeville"),
+        ("bureau à la pepiniere", "decazeville"),
+        ("bureau chez Chrysalis", "decazeville"),
+        ("bureau à l'incubateur Chrysalis", "decazeville"),
+        ("bureau à la Maison de l'Emploi", "figeac"),
+        ("bureau à la maison de lemploi", "figeac"),
+        ("bureau MDE Figeac", "figeac"),
+        ("bureau au Télécentre d'Aurillac", "aurillac"),
+        # ordinary words near a short alias are not places
+        ("bureau décalé à demain", None),
+        ("bureau figé demain", None),
+        ("emploi du conjoint", None),
+        ("réserver un bureau", None),
+    ],
+)
+def test_sample_network_names_aliases_and_typos(
+    nlu_network: Network, text: str, centre: str | None
+) -> None:
+    assert parse(text, NOW, "fr", nlu_network).centre == centre
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("réserver un bureau à Figeac jeudi", "fr"),
+        ("reserver bureau figeac demain aprem", "fr"),
+        ("bonjour", "fr"),
+        ("Figeac jeudi", "fr"),  # nothing tips it: the network's default language
+        ("annule ma résa", "fr"),
+        ("Book a desk in Figeac tomorrow morning", "en"),
+        ("cancel my booking on Friday", "en"),
+        ("show my bookings", "en"),
+        ("hello", "en"),
+        ("is there a free desk in Decazeville on Wednesday?", "en"),
+        ("what is a telecentre?", "en"),
+    ],
+)
+def test_language_is_detected_without_a_hint(
+    nlu_network: Network, text: str, language: str
+) -> None:
+    assert parse(text, NOW, None, nlu_network).language == language
+
+
+def test_a_chosen_language_is_kept(nlu_network: Network) -> None:
+    assert parse("Book a desk in Figeac", NOW, "fr", nlu_network).language == "fr"
+    assert parse("réserver à Figeac", NOW, "en", nlu_network).language == "en"
+    assert parse("réserver à Figeac", NOW, "de", nlu_network).language == "fr"

@@ -1,0 +1,178 @@
+"""The documented date rules on awkward reference days.
+
+Year end (Wednesday 30 December 2026), the spring change to summer time (Sunday
+28 March 2027, when 02:00 becomes 03:00 in Paris), the end of February in a common year
+(2027) and in a leap year (2028), plus ranges and the weekday/date disagreement flag.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from booking_core.network import Network
+from handlers.nlu import parse
+from tests.nlu.conftest import Understand, check
+
+THU = "2026-12-03T10:00"
+YEAR_END = "2026-12-30T09:00"  # a Wednesday
+DST = "2027-03-28T10:00"  # a Sunday, the day clocks go forward
+FEB_2027 = "2027-02-26T08:00"  # a Friday
+FEB_2028 = "2028-02-28T08:00"  # a Monday, the day before 29 February
+
+CASES: list[tuple[str, str, str, dict[str, Any]]] = [
+    # a date that does not exist is flagged, never read as something else
+    ("un bureau le 30 février à Figeac", THU, "fr", {"date": None, "invalid_date": "30 fevrier"}),
+    ("réserver le 31/11 à decaz", THU, "fr", {"date": None, "invalid_date": "31/11"}),
+    ("desk at Figeac on 31 April", THU, "en", {"date": None, "invalid_date": "31 april"}),
+    ("Figeac 29 février", FEB_2027, "fr", {"date": "2028-02-29", "invalid_date": None}),
+    # weekdays: bare and "prochain" are strictly after today, "ce" includes today
+    ("bureau montmurat ce vendredi", THU, "fr", {"date": "2026-12-04"}),
+    ("bureau montmurat ce jeudi", THU, "fr", {"date": "2026-12-03"}),
+    ("bureau montmurat jeudi", THU, "fr", {"date": "2026-12-10"}),
+    ("bureau à Figeac jeudi prochain", THU, "fr", {"date": "2026-12-10"}),
+    ("bureau à Cassaniouze jeudi en huit", THU, "fr", {"date": "2026-12-10"}),
+    ("la semaine prochaine le mardi à Figeac", THU, "fr", {"date": "2026-12-08"}),
+    ("Figeac vendredi de la semaine prochaine", THU, "fr", {"date": "2026-12-11"}),
+    ("desk on Thursday next week", THU, "en", {"date": "2026-12-10"}),
+    ("desk this Thursday", THU, "en", {"date": "2026-12-03"}),
+    # relative days
+    ("un poste à Figeac dans quinze jours", THU, "fr", {"date": "2026-12-17"}),
+    ("un poste à Figeac dans 15 jours", THU, "fr", {"date": "2026-12-17"}),
+    ("un poste à Figeac dans une semaine", THU, "fr", {"date": "2026-12-10"}),
+    ("desk in two weeks", THU, "en", {"date": "2026-12-17"}),
+    ("réserver à Figeac ce midi", THU, "fr", {"date": "2026-12-03", "start": "12:00"}),
+    # day numbers and explicit dates, today included, else the next one
+    ("réserver à Aurillac le 3", THU, "fr", {"date": "2026-12-03"}),
+    ("réserver à Aurillac le 2", THU, "fr", {"date": "2027-01-02"}),
+    ("réserver à Aurillac le 3 décembre", THU, "fr", {"date": "2026-12-03"}),
+    ("réserver à Aurillac le 2 décembre", THU, "fr", {"date": "2027-12-02"}),
+    ("réserver à Figeac le 12.01.2027", THU, "fr", {"date": "2027-01-12"}),
+    ("Réserver à Montmurat le 4 janv.", THU, "fr", {"date": "2027-01-04"}),
+    ("Réserver à Montmurat le 04/01/2027", THU, "fr", {"date": "2027-01-04"}),
+    ("réserver à Figeac le 12 du mois prochain", THU, "fr", {"date": "2027-01-12"}),
+    ("book figeac 12/14", THU, "en", {"date": "2026-12-14"}),
+    # ranges of days
+    ("Figeac du 14 au 18 décembre", THU, "fr", {"date": "2026-12-14", "end_date": "2026-12-18"}),
+    ("Figeac du 14 au 18", THU, "fr", {"date": "2026-12-14", "end_date": "2026-12-18"}),
+    (
+        "Figeac du 28 décembre au 3 janvier",
+        THU,
+        "fr",
+        {"date": "2026-12-28", "end_date": "2027-01-03"},
+    ),
+    ("Figeac 14-18 décembre", THU, "fr", {"date": "2026-12-14", "end_date": "2026-12-18"}),
+    ("Figeac de lundi à mercredi", THU, "fr", {"date": "2026-12-07", "end_date": "2026-12-09"}),
+    ("Figeac lundi et mardi", THU, "fr", {"date": "2026-12-07", "end_date": "2026-12-08"}),
+    ("Figeac lundi et mercredi", THU, "fr", {"date": "2026-12-07", "end_date": None}),
+    ("Figeac de demain jusqu'à vendredi", THU, "fr", {"date": "2026-12-04", "end_date": None}),
+    ("Figeac de lundi jusqu'au 11", THU, "fr", {"date": "2026-12-07", "end_date": "2026-12-11"}),
+    (
+        "Figeac pendant 3 jours à partir de lundi",
+        THU,
+        "fr",
+        {"date": "2026-12-07", "end_date": "2026-12-09"},
+    ),
+    (
+        "Figeac toute la semaine prochaine",
+        THU,
+        "fr",
+        {"date": "2026-12-07", "end_date": "2026-12-13"},
+    ),
+    (
+        "réserver à Figeac la semaine du 14 décembre",
+        THU,
+        "fr",
+        {"date": "2026-12-14", "end_date": "2026-12-20"},
+    ),
+    ("book Figeac from Monday to Wednesday", THU, "en", {"date": "2026-12-07"}),
+    ("book Figeac from the 14th to the 18th", THU, "en", {"end_date": "2026-12-18"}),
+    ("book Figeac December 14-18", THU, "en", {"date": "2026-12-14", "end_date": "2026-12-18"}),
+    (
+        "book Figeac between 14 and 18 December",
+        THU,
+        "en",
+        {"date": "2026-12-14", "end_date": "2026-12-18"},
+    ),
+    # year end
+    ("bureau à Figeac mardi", YEAR_END, "fr", {"date": "2027-01-05"}),
+    ("bureau à Figeac le 2", YEAR_END, "fr", {"date": "2027-01-02"}),
+    ("bureau à Figeac le 31", YEAR_END, "fr", {"date": "2026-12-31"}),
+    ("bureau à Figeac 05/01", YEAR_END, "fr", {"date": "2027-01-05"}),
+    ("bureau à Figeac dans 3 jours", YEAR_END, "fr", {"date": "2027-01-02"}),
+    ("bureau à Figeac la semaine prochaine le lundi", YEAR_END, "fr", {"date": "2027-01-04"}),
+    ("bureau à Figeac jeudi de la semaine prochaine", YEAR_END, "fr", {"date": "2027-01-07"}),
+    ("desk at Figeac on January 2nd", YEAR_END, "en", {"date": "2027-01-02"}),
+    # spring time change
+    ("bureau à Figeac lundi", DST, "fr", {"date": "2027-03-29"}),
+    ("bureau à Figeac ce dimanche", DST, "fr", {"date": "2027-03-28"}),
+    ("bureau à Figeac demain matin", DST, "fr", {"date": "2027-03-29", "period": "morning"}),
+    ("bureau à Figeac dans 2 jours", DST, "fr", {"date": "2027-03-30"}),
+    ("bureau à Figeac le 28 mars", DST, "fr", {"date": "2027-03-28"}),
+    ("desk at Figeac next Sunday", DST, "en", {"date": "2027-04-04"}),
+    # end of February
+    ("bureau à Figeac le 29 février", FEB_2027, "fr", {"date": "2028-02-29"}),
+    ("bureau à Figeac le 29", FEB_2027, "fr", {"date": "2027-03-29"}),
+    ("bureau à Figeac le 30", FEB_2027, "fr", {"date": "2027-03-30"}),
+    ("bureau à Figeac lundi", FEB_2027, "fr", {"date": "2027-03-01"}),
+    ("bureau à Figeac dans 3 jours", FEB_2027, "fr", {"date": "2027-03-01"}),
+    ("bureau à Figeac le 29", FEB_2028, "fr", {"date": "2028-02-29"}),
+    ("bureau à Figeac demain", FEB_2028, "fr", {"date": "2028-02-29"}),
+    ("bureau à Figeac après-demain", FEB_2028, "fr", {"date": "2028-03-01"}),
+    ("bureau Figeac 29/02", FEB_2028, "fr", {"date": "2028-02-29"}),
+    ("bureau Figeac mardi 29 février", FEB_2028, "fr", {"weekday_mismatch": False}),
+    ("desk at Figeac on February 29th", FEB_2028, "en", {"date": "2028-02-29"}),
+    (
+        "Figeac du 27 février au 2 mars",
+        "2028-02-01T08:00",
+        "fr",
+        {"date": "2028-02-27", "end_date": "2028-03-02"},
+    ),
+    # an explicit date wins over a weekday that disagrees, and says so
+    (
+        "bureau Figeac vendredi 11 décembre",
+        THU,
+        "fr",
+        {"date": "2026-12-11", "weekday_mismatch": False},
+    ),
+    (
+        "bureau Figeac vendredi 17 décembre",
+        THU,
+        "fr",
+        {"date": "2026-12-17", "weekday_mismatch": True},
+    ),
+    ("bureau Figeac lundi 15/12", THU, "fr", {"date": "2026-12-15", "weekday_mismatch": True}),
+    ("bureau Figeac mardi 16", THU, "fr", {"date": "2026-12-16", "weekday_mismatch": True}),
+    ("desk Friday December 18", THU, "en", {"date": "2026-12-18", "weekday_mismatch": False}),
+]
+
+
+@pytest.mark.parametrize(
+    ("text", "now", "lang", "expected"), CASES, ids=[f"{c[1][:10]} {c[0]}" for c in CASES]
+)
+def test_date_rules(
+    understand: Understand, text: str, now: str, lang: str, expected: dict[str, Any]
+) -> None:
+    check(understand(text, now, lang), expected)
+
+
+@pytest.mark.parametrize(
+    ("moment", "expected"),
+    [
+        # 23:30 UTC on 27 March is already 28 March in Paris (UTC+1 before the change).
+        (datetime(2027, 3, 27, 23, 30, tzinfo=ZoneInfo("UTC")), "2027-03-29"),
+        # 00:30 UTC on 28 March is 01:30 in Paris, half an hour before the change.
+        (datetime(2027, 3, 28, 0, 30, tzinfo=ZoneInfo("UTC")), "2027-03-29"),
+        # 22:30 UTC on 28 March is 00:30 on the 29th in summer time (UTC+2).
+        (datetime(2027, 3, 28, 22, 30, tzinfo=ZoneInfo("UTC")), "2027-03-30"),
+        # A naive moment is already local.
+        (datetime(2027, 3, 28, 2, 30), "2027-03-29"),
+    ],
+)
+def test_today_is_the_networks_calendar_day(
+    nlu_network: Network, moment: datetime, expected: str
+) -> None:
+    assert parse("bureau à Figeac demain", moment, "fr", nlu_network).as_json()["date"] == expected
