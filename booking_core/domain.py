@@ -170,3 +170,14 @@ class CancelResult:
     cancelled: list[Booking]
     promoted: list[Promotion] = field(default_factory=list)
     replayed: bool = False
+
+
+@dataclass(frozen=True)
+class Profile:
+    """What a person chose to tell the bot; every field but the id is optional."""
+
+    user_id: str
+    language: str | None = None
+    home_commune: str | None = None
+    commute_km: float | None = None
+    usual_centre: str | None = None

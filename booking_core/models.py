@@ -10,6 +10,7 @@ from sqlalchemy import (
     BigInteger,
     Date,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -149,3 +150,30 @@ class AuditEvent(Base):
     details: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
     __table_args__ = (Index("ix_audit_events_booking", "booking_id"),)
+
+
+class ConversationRow(Base):
+    """Where a dialogue stands, per chat channel and person: survives restarts and instances."""
+
+    __tablename__ = "conversations"
+
+    channel: Mapped[str] = mapped_column(String(200))
+    user_id: Mapped[str] = mapped_column(String(200))
+    state: Mapped[dict[str, Any]] = mapped_column(JSON)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    __table_args__ = (PrimaryKeyConstraint("channel", "user_id"),)
+
+
+class ProfileRow(Base):
+    """What a person chose to tell: language, and optionally home commune, commute, centre."""
+
+    __tablename__ = "profiles"
+
+    user_id: Mapped[str] = mapped_column(String(200), primary_key=True)
+    language: Mapped[str | None] = mapped_column(String(5))
+    home_commune: Mapped[str | None] = mapped_column(String(100))
+    commute_km: Mapped[float | None] = mapped_column(Float)
+    usual_centre: Mapped[str | None] = mapped_column(String(40))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())

@@ -187,11 +187,16 @@ def _check_room_request(core: Core, req: RoomRequest) -> tuple[Centre, RoomReque
 # ---------------------------------------------------------------- retry loop
 
 
-async def _attempt(core: Core, body: Callable[[UnitOfWork], Awaitable[T]]) -> T:
-    """Run ``body`` in a fresh unit of work until it commits without losing a race."""
+async def _attempt(
+    core: Core, body: Callable[[UnitOfWork], Awaitable[T]], *, commit: bool = True
+) -> T:
+    """Run ``body`` in a fresh unit of work until it commits without losing a race.
+
+    With ``commit=False`` it is a dry run: every rule is checked, nothing is kept.
+    """
     for attempt in range(1, MAX_ATTEMPTS + 1):
         try:
-            return await core.uow().run(body)
+            return await core.uow().run(body, commit=commit)
         except StorageConflict:
             log.debug("write conflict, attempt %d", attempt)
     raise errors.Busy(f"lost {MAX_ATTEMPTS} races in a row; try again")
@@ -410,6 +415,15 @@ async def _open_request(
 
 async def book_desks(core: Core, req: DeskRequest) -> Confirmation:
     """Book ``count`` desks at a centre for a half-day or a day, all or nothing."""
+    return await _desks(core, req, dry_run=False)
+
+
+async def check_desks(core: Core, req: DeskRequest) -> Confirmation:
+    """Say whether ``book_desks`` would succeed now, raising what it would raise."""
+    return await _desks(core, req, dry_run=True)
+
+
+async def _desks(core: Core, req: DeskRequest, *, dry_run: bool) -> Confirmation:
     centre, req = _check_desk_request(core, req)
 
     async def body(uow: UnitOfWork) -> Confirmation:
@@ -423,7 +437,7 @@ async def book_desks(core: Core, req: DeskRequest) -> Confirmation:
         return Confirmation(booked)
 
     try:
-        return await _attempt(core, body)
+        return await _attempt(core, body, commit=not dry_run)
     except (errors.Full, errors.Closed) as refusal:
         # Looked up after the write transaction, so a refusal never holds the write lock.
         refusal.alternatives = await _read(
@@ -434,6 +448,15 @@ async def book_desks(core: Core, req: DeskRequest) -> Confirmation:
 
 async def book_room(core: Core, req: RoomRequest) -> Confirmation:
     """Book the smallest free meeting room that seats ``people`` for a time range."""
+    return await _room(core, req, dry_run=False)
+
+
+async def check_room(core: Core, req: RoomRequest) -> Confirmation:
+    """Say whether ``book_room`` would succeed now, raising what it would raise."""
+    return await _room(core, req, dry_run=True)
+
+
+async def _room(core: Core, req: RoomRequest, *, dry_run: bool) -> Confirmation:
     centre, req = _check_room_request(core, req)
 
     async def body(uow: UnitOfWork) -> Confirmation:
@@ -482,7 +505,7 @@ async def book_room(core: Core, req: RoomRequest) -> Confirmation:
         await repo.audit(now, req.user_id, "booked", booking.id, {"key": req.key})
         return Confirmation([booking])
 
-    return await _attempt(core, body)
+    return await _attempt(core, body, commit=not dry_run)
 
 
 # ---------------------------------------------------------------- repeated bookings

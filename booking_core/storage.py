@@ -22,6 +22,8 @@ from sqlalchemy import (
     text,
     update,
 )
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
@@ -30,13 +32,22 @@ from booking_core.domain import (
     Booking,
     BookingStatus,
     NewBooking,
+    Profile,
     RequestRecord,
     WaitEntry,
     WaitStatus,
 )
-from booking_core.models import AuditEvent, BookingRow, RequestRow, SlotClaim, WaitlistRow
+from booking_core.models import (
+    AuditEvent,
+    BookingRow,
+    ConversationRow,
+    ProfileRow,
+    RequestRow,
+    SlotClaim,
+    WaitlistRow,
+)
 from booking_core.network import Period, ResourceKind
-from booking_core.uow import BookingRepository, DuplicateKey, SlotTaken, UnitOfWork
+from booking_core.uow import DuplicateKey, Repository, SlotTaken, UnitOfWork
 
 T = TypeVar("T")
 
@@ -75,6 +86,7 @@ def _wait(row: Any) -> WaitEntry:
 
 BOOKINGS = BookingRow.__table__
 WAITLIST = WaitlistRow.__table__
+PROFILES = ProfileRow.__table__
 # Constant statements with bound values: compiled once, then served from the cache.
 INSERT_REQUEST = insert(RequestRow).returning(RequestRow.id)
 INSERT_BOOKING = insert(BookingRow).returning(BookingRow.id)
@@ -109,7 +121,7 @@ def _find_statement(filters: frozenset[str], active_only: bool) -> Select[Any]:
     return query
 
 
-class SqlRepository(BookingRepository):
+class SqlRepository(Repository):
     """Core (not ORM) statements on one connection: a booking is a handful of round trips."""
 
     def __init__(self, conn: AsyncConnection | Connection) -> None:
@@ -285,6 +297,60 @@ class SqlRepository(BookingRepository):
                 "details": details,
             }
         )
+
+    async def get_conversation(self, channel: str, user_id: str) -> dict[str, Any] | None:
+        row = (
+            await self._execute(
+                select(ConversationRow.state).where(
+                    ConversationRow.channel == bindparam("channel"),
+                    ConversationRow.user_id == bindparam("user_id"),
+                ),
+                {"channel": channel, "user_id": user_id},
+            )
+        ).first()
+        return dict(row.state) if row else None
+
+    async def save_conversation(
+        self, channel: str, user_id: str, state: dict[str, Any], at: datetime
+    ) -> None:
+        values = {"channel": channel, "user_id": user_id, "state": state, "updated_at": at}
+        await self._upsert(ConversationRow, values, ["channel", "user_id"])
+
+    async def get_profile(self, user_id: str) -> Profile | None:
+        row = (
+            await self._execute(
+                select(PROFILES).where(PROFILES.c.user_id == bindparam("u")), {"u": user_id}
+            )
+        ).first()
+        if row is None:
+            return None
+        return Profile(
+            row.user_id, row.language, row.home_commune, row.commute_km, row.usual_centre
+        )
+
+    async def save_profile(self, profile: Profile, at: datetime) -> None:
+        values = {
+            "user_id": profile.user_id,
+            "language": profile.language,
+            "home_commune": profile.home_commune,
+            "commute_km": profile.commute_km,
+            "usual_centre": profile.usual_centre,
+            "created_at": at,
+            "updated_at": at,
+        }
+        await self._upsert(ProfileRow, values, ["user_id"], keep=["created_at"])
+
+    async def _upsert(
+        self,
+        model: type[ConversationRow] | type[ProfileRow],
+        values: dict[str, Any],
+        keys: list[str],
+        keep: Sequence[str] = (),
+    ) -> None:
+        dialect_insert = pg_insert if self._postgres else sqlite_insert
+        statement = dialect_insert(model).values(values)
+        changed = {k: statement.excluded[k] for k in values if k not in keys and k not in keep}
+        await self._execute(statement.on_conflict_do_update(index_elements=keys, set_=changed))
 
     async def flush_audit(self) -> None:
         if self._audit:

@@ -15,6 +15,7 @@ from typing import Any, Self, TypeVar
 from booking_core.domain import (
     Booking,
     NewBooking,
+    Profile,
     RequestRecord,
     WaitEntry,
     WaitStatus,
@@ -113,6 +114,28 @@ class BookingRepository(abc.ABC):
     ) -> None: ...
 
 
+class ConversationRepository(abc.ABC):
+    """Dialogue state and profiles: the conversation layer's rows, stored with the rest."""
+
+    @abc.abstractmethod
+    async def get_conversation(self, channel: str, user_id: str) -> dict[str, Any] | None: ...
+
+    @abc.abstractmethod
+    async def save_conversation(
+        self, channel: str, user_id: str, state: dict[str, Any], at: datetime
+    ) -> None: ...
+
+    @abc.abstractmethod
+    async def get_profile(self, user_id: str) -> Profile | None: ...
+
+    @abc.abstractmethod
+    async def save_profile(self, profile: Profile, at: datetime) -> None: ...
+
+
+class Repository(BookingRepository, ConversationRepository, abc.ABC):
+    """Everything one transaction can read and write."""
+
+
 class UnitOfWork(abc.ABC):
     """One transaction. Leaving the block without ``commit()`` rolls everything back.
 
@@ -120,7 +143,7 @@ class UnitOfWork(abc.ABC):
     executes (the SQLite one runs it whole in a worker thread).
     """
 
-    repo: BookingRepository
+    repo: Repository
 
     async def run(self, body: Callable[[Self], Awaitable[T]], *, commit: bool = True) -> T:
         """Run ``body`` in this transaction; commit if asked and nothing was raised."""

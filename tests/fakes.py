@@ -11,12 +11,13 @@ from booking_core.domain import (
     Booking,
     BookingStatus,
     NewBooking,
+    Profile,
     RequestRecord,
     WaitEntry,
     WaitStatus,
 )
 from booking_core.network import Period
-from booking_core.uow import BookingRepository, DuplicateKey, SlotTaken, UnitOfWork
+from booking_core.uow import DuplicateKey, Repository, SlotTaken, UnitOfWork
 
 
 @dataclass
@@ -28,6 +29,8 @@ class FakeState:
     audit: list[tuple[datetime, str, str, int | None, dict[str, Any] | None]] = field(
         default_factory=list
     )
+    conversations: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
+    profiles: dict[str, Profile] = field(default_factory=dict)
     next_id: int = 1
 
     def new_id(self) -> int:
@@ -35,7 +38,7 @@ class FakeState:
         return self.next_id - 1
 
 
-class FakeRepository(BookingRepository):
+class FakeRepository(Repository):
     def __init__(self, state: FakeState) -> None:
         self.s = state
 
@@ -160,6 +163,21 @@ class FakeRepository(BookingRepository):
         details: dict[str, Any] | None = None,
     ) -> None:
         self.s.audit.append((at, actor, action, booking_id, details))
+
+    async def get_conversation(self, channel: str, user_id: str) -> dict[str, Any] | None:
+        found = self.s.conversations.get((channel, user_id))
+        return copy.deepcopy(found) if found is not None else None
+
+    async def save_conversation(
+        self, channel: str, user_id: str, state: dict[str, Any], at: datetime
+    ) -> None:
+        self.s.conversations[(channel, user_id)] = copy.deepcopy(state)
+
+    async def get_profile(self, user_id: str) -> Profile | None:
+        return self.s.profiles.get(user_id)
+
+    async def save_profile(self, profile: Profile, at: datetime) -> None:
+        self.s.profiles[profile.user_id] = profile
 
 
 class FakeUnitOfWork(UnitOfWork):
