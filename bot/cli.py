@@ -50,12 +50,22 @@ def _parser() -> argparse.ArgumentParser:
 
     parse = sub.add_parser("parse", help="show what the bot understands of a message")
     parse.add_argument("text", nargs="?", help="the message (omit with --jsonl)")
-    parse.add_argument("--now", dest="parse_now", help="the moment it was written (ISO, local)")
+    parse.add_argument("--now", dest="when", help="the moment it was written (ISO, local)")
     parse.add_argument("--lang", choices=["fr", "en"], help="the user's language, if chosen")
     parse.add_argument(
         "--jsonl",
         action="store_true",
         help='batch: read {"id", "text", "now", "lang"} lines on stdin, write one result each',
+    )
+
+    faq = sub.add_parser("faq", help="answer a teleworking question from the knowledge base")
+    faq.add_argument("text", nargs="?", help="the question (omit with --jsonl)")
+    faq.add_argument("--now", dest="when", help="the moment it was asked (ISO, local)")
+    faq.add_argument("--lang", choices=["fr", "en"], help="the user's language, if chosen")
+    faq.add_argument(
+        "--jsonl",
+        action="store_true",
+        help='batch: read {"id", "text", "now", "lang"} lines on stdin, write one answer each',
     )
     return parser
 
@@ -126,7 +136,9 @@ def _moment(value: str | None, network: Network) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=network.tz)
 
 
-def _parse_line(line: str, network: Network) -> dict[str, Any]:
+def _batch_line(line: str, network: Network, kind: str) -> dict[str, Any]:
+    """One batch line of the contract, answered; a malformed line gets an error, not a crash."""
+    from handlers.faq import answer
     from handlers.nlu import parse
 
     ident: Any = None
@@ -135,18 +147,22 @@ def _parse_line(line: str, network: Network) -> dict[str, Any]:
         if not isinstance(case, dict):
             raise ValueError("expected a JSON object")
         ident = case.get("id")
-        text, lang = case.get("text"), case.get("lang")
+        text, lang, now = case.get("text"), case.get("lang"), case.get("now")
         if not isinstance(text, str):
             raise ValueError("'text' must be a string")
-        now = case.get("now")
         moment = _moment(now if isinstance(now, str) else None, network)
         hint = lang if isinstance(lang, str) else None
-        return {"id": ident, **parse(text, moment, hint, network).as_json()}
+        if kind == "parse":
+            return {"id": ident, **parse(text, moment, hint, network).as_json()}
+        return {"id": ident, **answer(text, network, hint, moment).as_json()}
     except ValueError as exc:
-        return {"id": ident, "intent": None, "error": str(exc)}
+        empty = {"intent": None} if kind == "parse" else {"topic": None, "centre": None}
+        return {"id": ident, **empty, "error": str(exc)}
 
 
-def _parse(args: argparse.Namespace) -> int:
+def _understand(args: argparse.Namespace) -> int:
+    """`telecentre parse` and `telecentre faq`: one message, or the JSON-lines batch."""
+    from handlers.faq import answer
     from handlers.nlu import parse
 
     # Same lookup as bot.wiring.network_from_env, without importing the database stack.
@@ -154,23 +170,27 @@ def _parse(args: argparse.Namespace) -> int:
     if args.jsonl:
         for line in sys.stdin:
             if line.strip():
-                print(json.dumps(_parse_line(line, network), ensure_ascii=False), flush=True)
+                result = _batch_line(line, network, args.command)
+                print(json.dumps(result, ensure_ascii=False), flush=True)
         return 0
     if args.text is None:
         print("error: give a message, or --jsonl to read JSON lines on stdin", file=sys.stderr)
         return 2
-    moment = _moment(args.parse_now or args.now, network)
-    understood = parse(args.text, moment, args.lang, network)
-    print(json.dumps(understood.as_json(), ensure_ascii=False))
+    moment = _moment(args.when or args.now, network)
+    if args.command == "parse":
+        out = parse(args.text, moment, args.lang, network).as_json()
+    else:
+        out = answer(args.text, network, args.lang, moment).as_json()
+    print(json.dumps(out, ensure_ascii=False))
     return 0
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
-    if args.command == "parse":
+    if args.command in ("parse", "faq"):
         try:
-            return _parse(args)
+            return _understand(args)
         except (NetworkConfigError, ValueError, OSError) as exc:
             print(f"error: {exc}", file=sys.stderr)
             return 2

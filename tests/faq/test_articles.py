@@ -1,0 +1,145 @@
+"""The article files: they parse, cover every topic in both languages, cite their sources,
+and leave every centre-specific figure to the network file."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from datetime import date
+from importlib import resources
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+
+from booking_core.network import Network
+from handlers.faq import TOPICS, KnowledgeBaseError, load_kb
+from handlers.faq.kb import BODY_FIELDS, FACT_KINDS, default_kb, parse_article, placeholders
+from handlers.faq.render import body_values, render_article
+from tests.faq.conftest import NOW
+
+ARTICLES = Path(str(resources.files("handlers.faq").joinpath("articles")))
+CHECKED = date(2026, 12, 3)
+# Articles about the law and people's rights must cite an official page.
+LEGAL = {
+    "telework_rights",
+    "public_sector",
+    "work_accident",
+    "allowance",
+    "eligibility",
+    "spouse_employment",
+    "privacy",
+    "skills_directory",
+}
+OFFICIAL = (
+    "legifrance.gouv.fr",
+    "service-public.fr",
+    "travail-emploi.gouv.fr",
+    "fonction-publique.gouv.fr",
+    "ameli.fr",
+    "cnil.fr",
+    "urssaf.fr",
+    "boss.gouv.fr",
+    "francetravail.fr",
+    "eur-lex.europa.eu",
+)
+
+
+def article_files() -> list[Path]:
+    return sorted(p for p in ARTICLES.glob("*.md") if p.name != "README.md")
+
+
+@pytest.mark.parametrize("path", article_files(), ids=lambda p: p.name)
+def test_each_article_file_parses(path: Path) -> None:
+    article = parse_article(path.read_text("utf-8"), path.name)
+    assert f"{article.topic}.{article.lang}.md" == path.name
+
+
+def test_every_topic_has_an_article_in_french_and_in_english() -> None:
+    kb = load_kb()
+    assert set(kb.articles) == {(t, lang) for t in TOPICS for lang in ("fr", "en")}
+    assert len(article_files()) == 2 * len(TOPICS) == 30
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+@pytest.mark.parametrize("topic", TOPICS)
+def test_every_article_has_sources_and_a_checked_date(topic: str, lang: str) -> None:
+    article = default_kb().article(topic, lang)
+    assert article.checked == CHECKED
+    assert article.sources
+    for source in article.sources:
+        assert source.title.strip()
+        if source.url:
+            assert urlparse(source.url).scheme in {"https", "mailto"}
+    if topic in LEGAL:
+        hosts = [urlparse(s.url).hostname or "" for s in article.sources if s.url]
+        assert any(h == d or h.endswith("." + d) for h in hosts for d in OFFICIAL), hosts
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+@pytest.mark.parametrize("topic", TOPICS)
+def test_every_article_renders_with_the_network_values(
+    topic: str, lang: str, faq_network: Network
+) -> None:
+    kb = default_kb()
+    article, strings = kb.article(topic, lang), kb.strings[lang]
+    assert placeholders(article.body) <= BODY_FIELDS
+    text = render_article(article, strings, faq_network, None, NOW.replace(tzinfo=faq_network.tz))
+    assert "{" not in text
+    assert "}" not in text
+    assert article.title in text
+    values = body_values(faq_network, strings)
+    for name in placeholders(article.body):
+        assert str(values[name]) in text
+
+
+def test_centre_facts_live_in_the_network_file_not_in_articles(faq_network: Network) -> None:
+    """Prices, hours and addresses are placeholders to confirm: one place to change them."""
+    bodies = " ".join(a.body for a in default_kb().articles.values())
+    for centre in faq_network:
+        spec = centre.spec
+        for value in (spec.address, spec.morning, spec.afternoon, *spec.prices):
+            assert value not in bodies
+    assert not re.search(r"\d+\s?€\s*(?:la|par|/)\s*(?:demi|journ|mois|half|day|month)", bodies)
+    assert {a.facts for a in default_kb().articles.values()} - {None} == set(FACT_KINDS)
+
+
+def _copy_articles(tmp_path: Path) -> Path:
+    folder = tmp_path / "articles"
+    shutil.copytree(ARTICLES, folder)
+    return folder
+
+
+def test_a_broken_article_is_reported_with_its_file(tmp_path: Path) -> None:
+    folder = _copy_articles(tmp_path)
+    path = folder / "pricing.en.md"
+    path.write_text(path.read_text("utf-8").replace("checked = 2026-12-03\n", ""), "utf-8")
+    (folder / "access.fr.md").write_text("no front matter\n", "utf-8")
+    with pytest.raises(KnowledgeBaseError) as caught:
+        load_kb(folder)
+    problems = " | ".join(caught.value.problems)
+    assert "pricing.en.md: checked" in problems
+    assert "access.fr.md: must start with a '+++' line" in problems
+
+
+def test_unknown_keys_placeholders_and_missing_sources_are_errors(tmp_path: Path) -> None:
+    folder = _copy_articles(tmp_path)
+    path = folder / "privacy.en.md"
+    text = path.read_text("utf-8")
+    text = text.replace('topic = "privacy"', 'topic = "privacy"\nauthor = "me"')
+    text = text.replace("{contacts}", "{phone_number}")
+    path.write_text(text, "utf-8")
+    moved = folder / "allowance.fr.md"
+    moved.rename(folder / "allowance.fr.txt")
+    with pytest.raises(KnowledgeBaseError) as caught:
+        load_kb(folder)
+    problems = " | ".join(caught.value.problems)
+    assert "privacy.en.md: author: Extra inputs are not permitted" in problems
+    assert "phone_number" in problems
+    assert "missing article allowance.fr.md" in problems
+
+
+def test_a_file_named_after_another_topic_is_refused() -> None:
+    text = (ARTICLES / "pricing.fr.md").read_text("utf-8")
+    with pytest.raises(ValueError, match=r"pricing\.fr\.md"):
+        parse_article(text, "pricing.en.md")
