@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck check bench clean
+.PHONY: demo test lint typecheck check bench clean locales
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -13,7 +13,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 demo: $(STAMP)
-	$(BIN)/telecentre demo
+	$(BIN)/telecentre chat
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
@@ -30,3 +30,16 @@ bench: $(STAMP)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
+
+# Catalogs: extract the French source sentences, merge them into fr and en, check they compile.
+locales: $(STAMP)
+	$(BIN)/pybabel extract --no-location --sort-output --omit-header -k t -k tn:1,2 \
+		-o locales/messages.pot handlers bot
+	for lang in fr en; do \
+		if [ -f locales/$$lang/LC_MESSAGES/messages.po ]; then \
+			$(BIN)/pybabel update --no-fuzzy-matching --omit-header -l $$lang -i locales/messages.pot -d locales; \
+		else \
+			$(BIN)/pybabel init -l $$lang -i locales/messages.pot -d locales; \
+		fi; \
+	done
+	$(BIN)/pybabel compile --statistics -d locales

@@ -680,14 +680,25 @@ async def cancel_booking(
     core: Core, user_id: str, booking_id: int, key: str | None = None
 ) -> CancelResult:
     """Cancel one booking of this user."""
+    return await cancel_bookings(core, user_id, [booking_id], key)
+
+
+async def cancel_bookings(
+    core: Core, user_id: str, booking_ids: Sequence[int], key: str | None = None
+) -> CancelResult:
+    """Cancel several bookings of this user together, all or none."""
 
     async def select(repo: BookingRepository, today: date) -> list[Booking]:
-        booking = await repo.get_booking(booking_id)
-        if booking is None:
-            raise errors.UnknownBooking(f"no booking {booking_id}", booking_id=booking_id)
-        if booking.user_id != user_id:
-            raise errors.NotOwner("not your booking", booking_id=booking_id)
-        return [booking] if booking.status is BookingStatus.ACTIVE else []
+        found = []
+        for booking_id in booking_ids:
+            booking = await repo.get_booking(booking_id)
+            if booking is None:
+                raise errors.UnknownBooking(f"no booking {booking_id}", booking_id=booking_id)
+            if booking.user_id != user_id:
+                raise errors.NotOwner("not your booking", booking_id=booking_id)
+            if booking.status is BookingStatus.ACTIVE:
+                found.append(booking)
+        return found
 
     return await _cancel(core, user_id, select, key)
 

@@ -7,10 +7,9 @@ import json
 import logging
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from booking_core import errors
 from booking_core.network import Network, NetworkConfigError, load_network
@@ -46,7 +45,9 @@ def _parser() -> argparse.ArgumentParser:
     bookings.add_argument("--all", action="store_true", help="include cancelled bookings")
     bookings.add_argument("--json", action="store_true", help="machine-readable output")
 
-    sub.add_parser("demo", help="try the booking core in the terminal")
+    chat = sub.add_parser("chat", help="talk to the bot in the terminal (a pipe works too)")
+    chat.add_argument("--user", default="local", help="who is talking (default: local)")
+    chat.add_argument("--db", help="database URL (default: $DATABASE_URL or the embedded one)")
 
     parse = sub.add_parser("parse", help="show what the bot understands of a message")
     parse.add_argument("text", nargs="?", help="the message (omit with --jsonl)")
@@ -185,6 +186,18 @@ def _understand(args: argparse.Namespace) -> int:
     return 0
 
 
+async def _chat(network: Network, clock: Callable[[], datetime], user: str, url: str | None) -> int:
+    from bot.transports.console import run_console
+    from bot.wiring import open_runtime
+    from handlers.router import Router
+
+    runtime = await open_runtime(network=network, url=url, clock=clock)
+    try:
+        return await run_console(Router(runtime.core), user=user)
+    finally:
+        await runtime.close()
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
@@ -205,17 +218,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return asyncio.run(_db(args.action))
         if args.command == "bookings":
             return asyncio.run(_bookings(args))
-        if args.command == "demo":
-            from bot.console import run_demo
-
+        if args.command == "chat":
             network = network_from_env(args.network)
-            clock = system_clock
-            if args.now:
-                moment = datetime.fromisoformat(args.now)
-                if moment.tzinfo is None:
-                    moment = moment.replace(tzinfo=ZoneInfo(network.tz.key))
-                clock = fixed_clock(moment)
-            return asyncio.run(run_demo(network, clock))
+            clock = fixed_clock(_moment(args.now, network)) if args.now else system_clock
+            return asyncio.run(_chat(network, clock, args.user, args.db))
     except NetworkConfigError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

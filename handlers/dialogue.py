@@ -1,0 +1,924 @@
+"""The conversation: (state, understood message) -> (state, what to say, what to do).
+
+Pure: no I/O and no clock of its own. :func:`step` reads one message and returns either
+the replies at once or one :class:`Command` for the router to run on the core; the
+router then calls :func:`after` with the command's outcome to finish the replies. The
+state is plain JSON kept in the database per channel and person, so a restart or a
+second instance picks a dialogue up where it stood.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, time
+from typing import Any
+
+from booking_core import errors
+from booking_core.domain import (
+    Alternative,
+    Availability,
+    Booking,
+    CancelResult,
+    Confirmation,
+    DeskRequest,
+    Profile,
+    RoomRequest,
+    WaitEntry,
+)
+from booking_core.network import Centre, Network, Period, ResourceKind
+from booking_core.services import SeriesPlan, series_days
+from handlers.faq import FaqAnswer
+from handlers.i18n import Lines, Msg, t, tn
+from handlers.messages import IncomingMessage
+from handlers.nlu import Intent
+
+State = dict[str, Any]
+WEEKDAY_INDEX = {"mon": 0, "tue": 1, "wed": 2, "thu": 3, "fri": 4, "sat": 5, "sun": 6}
+DEFAULT_SERIES_WEEKS = 4
+MAX_LISTED = 8
+
+
+# ---------------------------------------------------------------- what comes out
+
+
+@dataclass(frozen=True)
+class Out:
+    """One reply before translation: a text and its choices (label, token)."""
+
+    text: Msg | str
+    choices: tuple[tuple[Msg | str, str], ...] = ()
+
+
+@dataclass(frozen=True)
+class Command:
+    """Something for the router to run on the core; its outcome comes back to :func:`after`."""
+
+
+@dataclass(frozen=True)
+class CheckBooking(Command):
+    request: DeskRequest | RoomRequest
+
+
+@dataclass(frozen=True)
+class PlanSeries(Command):
+    template: DeskRequest
+    days: tuple[date, ...]
+
+
+@dataclass(frozen=True)
+class Book(Command):
+    request: DeskRequest | RoomRequest
+
+
+@dataclass(frozen=True)
+class BookSeries(Command):
+    template: DeskRequest
+    days: tuple[date, ...]
+
+
+@dataclass(frozen=True)
+class Upcoming(Command):
+    purpose: str  # list, cancel, change
+    day: date | None = None
+
+
+@dataclass(frozen=True)
+class Cancel(Command):
+    booking_ids: tuple[int, ...]
+    key: str | None
+
+
+@dataclass(frozen=True)
+class Change(Command):
+    booking_id: int
+    request: DeskRequest
+
+
+@dataclass(frozen=True)
+class CheckAvailability(Command):
+    centre_id: str
+    day: date
+
+
+@dataclass(frozen=True)
+class JoinWaitlist(Command):
+    request: DeskRequest
+
+
+@dataclass(frozen=True)
+class AskFaq(Command):
+    """Ask the knowledge base; ``question`` None means the message itself."""
+
+    question: Msg | None = None
+
+
+@dataclass
+class Step:
+    state: State
+    out: list[Out] = field(default_factory=list)
+    command: Command | None = None
+    profile: Profile | None = None  # set when the profile changed and must be saved
+
+
+@dataclass(frozen=True)
+class Ctx:
+    """What the dialogue may know besides the message: the territory, today, the person."""
+
+    network: Network
+    now: datetime
+    user: str
+    profile: Profile | None
+    key: str | None
+
+    @property
+    def today(self) -> date:
+        return self.now.date()
+
+
+# ---------------------------------------------------------------- small words
+
+_YES = {
+    "oui", "ok", "okay", "d'accord", "daccord", "dac", "yes", "yep", "yeah", "y", "o",
+    "c'est bon", "cest bon", "parfait", "go", "valider", "je confirme", "confirmer",
+    "confirm", "sure", "ouais", "bien sur", "volontiers", "oui merci", "yes please",
+    "ca marche", "ok merci", "c'est parfait", "oui svp", "oui stp", "top", "exact",
+}  # fmt: skip
+_NO = {
+    "non", "no", "nope", "n", "pas ca", "laisse tomber", "non merci", "no thanks", "stop",
+    "abandonner", "abandon", "annuler", "cancel", "nan", "surtout pas", "never mind",
+}  # fmt: skip
+_SKIP = {"passer", "skip", "je passe", "aucun", "aucune", "rien", "none", "-", "plus tard"}
+_CHOICE = re.compile(r"^(?:le |la |choix |option |numero |n |no |#)?(\d{1,2})(?:er|e|eme)?$")
+_CHANGE = re.compile(
+    r"\b(?:modifier|changer|deplacer|decaler|reporter|avancer|move|change|reschedule)\b"
+)
+_SLOT_QUESTIONS = ("centre", "date", "period", "times", "people")
+_NUMBER = re.compile(r"(\d+(?:[.,]\d+)?)")
+_COMMANDS = {
+    "start": "start", "aide": "help", "help": "help", "reserver": "book", "book": "book",
+    "mesreservations": "list", "mybookings": "list", "annuler": "cancel", "cancel": "cancel",
+    "langue": "language", "language": "language", "profil": "profile", "profile": "profile",
+    "modifier": "change", "change": "change", "mesdonnees": "mydata", "mydata": "mydata",
+    "oublier": "forget", "forget": "forget", "confidentialite": "privacy", "privacy": "privacy",
+}  # fmt: skip
+
+
+def simplify(text: str) -> str:
+    """Lower case, no accents, no emoji or punctuation around: to compare short answers."""
+    text = unicodedata.normalize("NFD", text.lower().replace("\u2019", "'"))
+    text = "".join(c for c in text if not unicodedata.combining(c))
+    text = re.sub(r"[^a-z0-9' ]+", " ", text)
+    return " ".join(text.split())
+
+
+def command_of(text: str) -> str | None:
+    match = re.match(r"^\s*/([A-Za-z_]{1,30})(?:@\w+)?\b", text)
+    if match is None:
+        return None
+    return _COMMANDS.get(simplify(match.group(1)).replace(" ", ""), "unknown_command")
+
+
+# ---------------------------------------------------------------- describing things
+
+PERIOD_NAMES = {
+    Period.MORNING: t("matin"),
+    Period.AFTERNOON: t("après-midi"),
+    Period.DAY: t("toute la journée"),
+}
+
+
+def centre_name(network: Network, centre_id: str) -> str:
+    try:
+        return network.centre(centre_id).spec.commune
+    except errors.UnknownCentre:
+        return centre_id
+
+
+def describe_slots(network: Network, slots: dict[str, Any]) -> Msg:
+    day = date.fromisoformat(slots["date"])
+    where = centre_name(network, slots["centre"])
+    if slots.get("resource") == ResourceKind.MEETING_ROOM.value:
+        return t(
+            "{day}, de {start} à {end}, salle de réunion à {centre} pour {people} personnes",
+            day=day,
+            start=time.fromisoformat(slots["start"]),
+            end=time.fromisoformat(slots["end"]),
+            centre=where,
+            people=slots.get("count") or 1,
+        )
+    count = slots.get("count") or 1
+    return tn(
+        "{day}, {period}, à {centre}",
+        "{day}, {period}, à {centre} ({n} bureaux)",
+        count,
+        day=day,
+        period=PERIOD_NAMES[Period(slots["period"])],
+        centre=where,
+    )
+
+
+def describe_booking(network: Network, booking: Booking) -> Msg:
+    where = centre_name(network, booking.centre_id)
+    if booking.kind is ResourceKind.MEETING_ROOM:
+        return t(
+            "{day}, de {start} à {end}, salle de réunion à {centre}",
+            day=booking.day,
+            start=booking.start,
+            end=booking.end,
+            centre=where,
+        )
+    assert booking.period is not None
+    return t(
+        "{day}, {period}, à {centre}",
+        day=booking.day,
+        period=PERIOD_NAMES[booking.period],
+        centre=where,
+    )
+
+
+def describe_alternative(network: Network, alt: Alternative) -> Msg:
+    where = centre_name(network, alt.centre_id)
+    if alt.distance_km is not None:
+        return t(
+            "{day}, {period}, à {centre} ({km} km)",
+            day=alt.day,
+            period=PERIOD_NAMES[alt.period],
+            centre=where,
+            km=round(alt.distance_km),
+        )
+    return t(
+        "{day}, {period}, à {centre}", day=alt.day, period=PERIOD_NAMES[alt.period], centre=where
+    )
+
+
+def help_text() -> Msg:
+    return t(
+        "Je réserve des bureaux et des salles dans les télécentres du réseau. Écrivez par "
+        "exemple :\n• réserver un bureau à Figeac jeudi matin\n• une salle de réunion à "
+        "Aurillac mardi de 14h à 16h pour 6 personnes\n• mes réservations\n• annuler ma "
+        "réservation de vendredi\n• des bureaux libres à Decazeville demain ?\n• le "
+        "télétravail, c'est un droit ?\nCommandes : /reserver /mesreservations /annuler "
+        "/modifier /langue /profil /aide"
+    )
+
+
+def privacy_line() -> Msg:
+    return t(
+        "Je ne garde que vos réservations, votre langue et le profil que vous choisissez de "
+        "donner : /mesdonnees pour les voir, /oublier pour les effacer."
+    )
+
+
+def explain(exc: errors.BookingError, network: Network) -> Msg:
+    """One sentence per refusal reason, in the user's words."""
+    d = exc.details
+    where = centre_name(network, str(d.get("centre", "")))
+    if isinstance(exc, errors.PublicHoliday):
+        return t(
+            "Ce jour-là est férié ({holiday}) : les télécentres sont fermés.",
+            holiday=d.get("holiday") or "",
+        )
+    if isinstance(exc, errors.Closed):
+        if d.get("reason") == "closure":
+            return t(
+                "Le télécentre de {centre} est fermé du {first} au {last}.",
+                centre=where,
+                first=date.fromisoformat(str(d["first"])),
+                last=date.fromisoformat(str(d["last"])),
+            )
+        if d.get("reason") == "hours":
+            opened = [PERIOD_NAMES[Period(p)] for p in d.get("open", [])]  # type: ignore[attr-defined]
+            return t(
+                "Ce jour-là, le télécentre de {centre} n'est ouvert que le {halves}.",
+                centre=where,
+                halves=opened,
+            )
+        return t("Le télécentre de {centre} est fermé ce jour-là.", centre=where)
+    if isinstance(exc, errors.InThePast):
+        return t("Ce créneau est déjà passé.")
+    if isinstance(exc, errors.BeyondWindow):
+        return t(
+            "On peut réserver jusqu'à {n} jours à l'avance, soit jusqu'au {last}.",
+            n=d.get("window_days"),
+            last=date.fromisoformat(str(d["last_day"])),
+        )
+    if isinstance(exc, errors.QuotaExceeded):
+        return t(
+            "Vous avez déjà {quota} jours réservés cette semaine : c'est le maximum.",
+            quota=d.get("quota"),
+        )
+    if isinstance(exc, errors.AlreadyBooked):
+        return t(
+            "Vous avez déjà une réservation à ce moment-là, à {centre}.",
+            centre=centre_name(network, str(d.get("centre", ""))),
+        )
+    if isinstance(exc, errors.Full):
+        return t("Il n'y a plus de place libre à ce moment-là.")
+    if isinstance(exc, errors.InvalidCount):
+        return t("Je peux réserver de 1 à {maximum} à la fois ici.", maximum=d.get("maximum"))
+    if isinstance(exc, errors.UnknownResource):
+        return t("Ce télécentre n'a pas de salle de réunion.")
+    if isinstance(exc, errors.InvalidTimeRange):
+        return t("Les salles se réservent par demi-heures, avec une fin après le début.")
+    if isinstance(exc, errors.NotCancellable):
+        return t("Cette réservation est déjà passée.")
+    if isinstance(exc, errors.NotOwner | errors.UnknownBooking):
+        return t("Je ne trouve pas cette réservation parmi les vôtres.")
+    if isinstance(exc, errors.Busy):
+        return t("Beaucoup de demandes arrivent en même temps : réessayez dans un instant.")
+    return t("Je ne peux pas faire cela : {code}.", code=exc.code)
+
+
+# ---------------------------------------------------------------- the step
+
+
+def new_state() -> State:
+    return {"v": 1, "welcomed": False, "flow": None, "slots": {}, "awaiting": None, "choices": {}}
+
+
+def _reset(state: State) -> State:
+    return {**state, "flow": None, "slots": {}, "awaiting": None, "choices": {}, "target": None}
+
+
+def _ask(
+    state: State, awaiting: str, text: Msg, choices: Sequence[tuple[Msg | str, dict[str, Any]]]
+) -> Step:
+    tokens = {str(n): payload for n, (_, payload) in enumerate(choices, 1)}
+    state = {**state, "awaiting": awaiting, "choices": tokens}
+    return Step(
+        state, [Out(text, tuple((label, str(n)) for n, (label, _) in enumerate(choices, 1)))]
+    )
+
+
+def step(state: State | None, msg: IncomingMessage, understood: Intent, ctx: Ctx) -> Step:
+    """Read one message in the light of the dialogue so far."""
+    first = state is None or not state.get("welcomed")
+    state = dict(state) if state is not None else new_state()
+    state["welcomed"] = True
+    result = _dispatch(state, msg, understood, ctx)
+    if first:
+        hello = Out(
+            t(
+                "Bonjour, je suis l'assistant de réservation du {network}.",
+                network=ctx.network.name,
+            )
+        )
+        result.out[:0] = [hello, Out(privacy_line())]
+    if understood.truncated:
+        result.out.insert(0, Out(t("Votre message était très long : je n'en ai lu que le début.")))
+    return result
+
+
+def _dispatch(state: State, msg: IncomingMessage, understood: Intent, ctx: Ctx) -> Step:
+    text = msg.text.strip()
+    simple = simplify(text)
+    token = msg.choice or _choice_token(simple, state)
+    if token is not None and token in state.get("choices", {}):
+        return _on_choice(state, state["choices"][token], ctx)
+    if token is not None and state.get("choices"):
+        return _ask(
+            state, state["awaiting"], t("Choisissez un numéro de la liste."), _relist(state)
+        )
+    command = command_of(text)
+    if command is not None:
+        return _on_command(_reset(state), command, ctx)
+    if not simple and not text:
+        return Step(
+            state,
+            [
+                Out(
+                    t(
+                        "Je n'ai rien reçu. Écrivez par exemple "
+                        "« réserver un bureau à Figeac jeudi »."
+                    )
+                )
+            ],
+        )
+    awaiting = state.get("awaiting")
+    if awaiting in ("confirm", "series", "date_check", "forget") and (
+        simple in _YES or simple in _NO
+    ):
+        return _on_choice(state, {"do": "yes" if simple in _YES else "no"}, ctx)
+    if awaiting in ("commune", "commute"):
+        return _profile_answer(state, text, simple, ctx)
+    filling = state.get("flow") in ("book", "change") and awaiting in _SLOT_QUESTIONS
+    if (
+        filling
+        and understood.intent in ("book", "unknown", "availability")
+        and _has_slots(understood)
+    ):
+        return _fill(state, understood, ctx)
+    if simple in _NO and state.get("flow"):
+        return Step(_reset(state), [Out(t("D'accord, j'abandonne. Que puis-je faire pour vous ?"))])
+    if _CHANGE.search(simple) and understood.intent in ("book", "cancel", "list", "unknown"):
+        return _start_change(_reset(state), understood, ctx)
+    return _on_intent(_reset(state), understood, ctx)
+
+
+def _choice_token(simple: str, state: State) -> str | None:
+    if not state.get("choices"):
+        return None
+    match = _CHOICE.match(simple)
+    return match.group(1) if match else None
+
+
+def _relist(state: State) -> list[tuple[Msg | str, dict[str, Any]]]:
+    labels = state.get("labels", {})
+    return [(labels.get(k, k), v) for k, v in state["choices"].items()]
+
+
+def _has_slots(u: Intent) -> bool:
+    return any(
+        v is not None
+        for v in (u.centre, u.date, u.period, u.start, u.count, u.resource, u.invalid_date)
+    )
+
+
+def _on_command(state: State, command: str, ctx: Ctx) -> Step:
+    if command in ("start", "help"):
+        out = [Out(help_text())]
+        if command == "start":
+            return _language_choice(state, intro=help_text())
+        return Step(state, out)
+    if command == "book":
+        return _fill({**state, "flow": "book"}, None, ctx)
+    if command == "list":
+        return Step(state, command=Upcoming("list"))
+    if command == "cancel":
+        return Step({**state, "flow": "cancel"}, command=Upcoming("cancel"))
+    if command == "change":
+        return Step({**state, "flow": "change"}, command=Upcoming("change"))
+    if command == "language":
+        return _language_choice(state, intro=None)
+    if command == "profile":
+        return _start_profile(state, ctx)
+    if command in ("privacy", "mydata", "forget"):
+        return Step(state, command=AskFaq(t("Quelles données gardez-vous sur moi ?")))
+    return Step(state, [Out(t("Je ne connais pas cette commande.")), Out(help_text())])
+
+
+def _on_intent(state: State, u: Intent, ctx: Ctx) -> Step:
+    if u.intent == "book":
+        return _fill({**state, "flow": "book"}, u, ctx)
+    if u.intent == "cancel":
+        return Step({**state, "flow": "cancel"}, command=Upcoming("cancel", u.date))
+    if u.intent == "list":
+        return Step(state, command=Upcoming("list"))
+    if u.intent == "availability":
+        centre = u.centre or (ctx.profile.usual_centre if ctx.profile else None)
+        if centre is None:
+            return _ask_centre({**state, "flow": "book", "slots": _slots_of(u, ctx)}, ctx)
+        return Step(state, command=CheckAvailability(centre, u.date or ctx.today))
+    if u.intent == "faq":
+        return Step(state, command=AskFaq())
+    if u.intent == "help":
+        return Step(state, [Out(help_text())])
+    if u.intent == "greeting":
+        return Step(state, [Out(t("Bonjour ! Que puis-je faire pour vous ?")), Out(help_text())])
+    if u.intent == "directory":
+        return Step(
+            state,
+            [
+                Out(
+                    t(
+                        "L'annuaire des télétravailleurs n'est pas encore ouvert dans le bot. "
+                        "Écrivez à l'équipe du réseau pour être mis en relation."
+                    )
+                )
+            ],
+        )
+    if _has_slots(u) and (u.centre or u.date):
+        return _fill({**state, "flow": "book"}, u, ctx)
+    return Step(
+        state,
+        [
+            Out(
+                t(
+                    "Je n'ai pas compris. Pour réserver, écrivez par exemple "
+                    "« un bureau à Figeac jeudi matin » ; /aide pour tout voir."
+                )
+            )
+        ],
+    )
+
+
+# ---------------------------------------------------------------- booking: slot filling
+
+
+def _slots_of(u: Intent | None, ctx: Ctx) -> dict[str, Any]:
+    if u is None:
+        return {}
+    slots: dict[str, Any] = {}
+    if u.centre:
+        slots["centre"] = u.centre
+    if u.date:
+        slots["date"] = u.date.isoformat()
+    if u.period:
+        slots["period"] = u.period
+    if u.start:
+        slots["start"] = u.start.isoformat(timespec="minutes")
+    if u.end:
+        slots["end"] = u.end.isoformat(timespec="minutes")
+    if u.count:
+        slots["count"] = u.count
+    if u.resource:
+        slots["resource"] = u.resource
+    if u.recurrence:
+        slots["weekdays"] = list(u.recurrence.weekdays)
+        slots["until"] = u.recurrence.until.isoformat() if u.recurrence.until else None
+    if u.weekday_mismatch:
+        slots["mismatch"] = True
+    if u.invalid_date:
+        slots["invalid_date"] = u.invalid_date
+    return slots
+
+
+def _fill(state: State, u: Intent | None, ctx: Ctx) -> Step:
+    """Merge what the message says into the booking being built, then ask what is missing."""
+    slots = {**state.get("slots", {}), **_slots_of(u, ctx)}
+    if u is not None and u.start and not u.period:
+        slots.pop("period", None)
+    state = {**state, "slots": slots, "choices": {}}
+    invalid = slots.pop("invalid_date", None)
+    if invalid:
+        slots.pop("date", None)
+        state["slots"] = slots
+        return _ask_date(
+            state, t("Le {written} n'existe pas. Quel jour voulez-vous ?", written=invalid)
+        )
+    if "centre" not in slots:
+        return _ask_centre(state, ctx)
+    if "date" not in slots:
+        return _ask_date(state, None)
+    day = date.fromisoformat(slots["date"])
+    if day < ctx.today:
+        slots.pop("date")
+        return _ask_date(state, t("Cette date est passée. Quel jour voulez-vous ?"))
+    if slots.pop("mismatch", False):
+        return _ask(
+            state,
+            "date_check",
+            t("Le {day} : c'est bien cette date ?", day=day),
+            [(t("Oui"), {"do": "yes"}), (t("Non"), {"do": "no"})],
+        )
+    centre = ctx.network.centre(slots["centre"])
+    if slots.get("resource") == ResourceKind.MEETING_ROOM.value:
+        if "start" not in slots or "end" not in slots:
+            return Step(
+                {**state, "awaiting": "times"},
+                [Out(t("De quelle heure à quelle heure ? Par exemple « de 14h à 16h »."))],
+            )
+        return Step(
+            {**state, "awaiting": "checking"}, command=CheckBooking(_room_request(slots, ctx))
+        )
+    if "period" not in slots and "start" in slots:
+        slots["period"] = _period_from_times(centre, slots).value
+    if "period" not in slots:
+        return _ask(
+            state,
+            "period",
+            t("Le matin, l'après-midi ou toute la journée ?"),
+            [(PERIOD_NAMES[p], {"do": "set", "slot": "period", "value": p.value}) for p in Period],
+        )
+    if slots.get("weekdays"):
+        return _plan_series(state, ctx)
+    return Step({**state, "awaiting": "checking"}, command=CheckBooking(_desk_request(slots, ctx)))
+
+
+def _period_from_times(centre: Centre, slots: dict[str, Any]) -> Period:
+    start = time.fromisoformat(slots["start"])
+    end = time.fromisoformat(slots["end"]) if slots.get("end") else None
+    if start >= centre.morning[1]:
+        return Period.AFTERNOON
+    if end is not None and end <= centre.afternoon[0]:
+        return Period.MORNING
+    return Period.DAY
+
+
+def _ask_centre(state: State, ctx: Ctx) -> Step:
+    usual = ctx.profile.usual_centre if ctx.profile else None
+    centres = sorted(ctx.network, key=lambda c: c.id != usual)
+    return _ask(
+        {**state, "flow": state.get("flow") or "book"},
+        "centre",
+        t("Dans quel télécentre ?"),
+        [(c.spec.commune, {"do": "set", "slot": "centre", "value": c.id}) for c in centres],
+    )
+
+
+def _ask_date(state: State, why: Msg | None) -> Step:
+    text = why or t("Pour quel jour ? Par exemple « jeudi », « demain » ou « le 14 ».")
+    return Step({**state, "awaiting": "date", "choices": {}}, [Out(text)])
+
+
+def _desk_request(slots: dict[str, Any], ctx: Ctx, day: date | None = None) -> DeskRequest:
+    return DeskRequest(
+        user_id=ctx.user,
+        centre_id=slots["centre"],
+        day=day or date.fromisoformat(slots["date"]),
+        period=Period(slots["period"]),
+        count=int(slots.get("count") or 1),
+        key=ctx.key,
+    )
+
+
+def _room_request(slots: dict[str, Any], ctx: Ctx) -> RoomRequest:
+    return RoomRequest(
+        user_id=ctx.user,
+        centre_id=slots["centre"],
+        day=date.fromisoformat(slots["date"]),
+        start=time.fromisoformat(slots["start"]),
+        end=time.fromisoformat(slots["end"]),
+        people=int(slots.get("count") or 1),
+        key=ctx.key,
+    )
+
+
+def _series_days(slots: dict[str, Any], ctx: Ctx) -> tuple[date, ...]:
+    first = date.fromisoformat(slots["date"])
+    weekdays = [WEEKDAY_INDEX[w] for w in slots["weekdays"]]
+    if slots.get("until"):
+        until = date.fromisoformat(slots["until"])
+        return tuple(series_days(first, weekdays, until=until))
+    return tuple(series_days(first, weekdays, weeks=DEFAULT_SERIES_WEEKS))
+
+
+def _plan_series(state: State, ctx: Ctx) -> Step:
+    slots = state["slots"]
+    try:
+        days = _series_days(slots, ctx)
+    except errors.BookingError as exc:
+        return Step(_reset(state), [Out(explain(exc, ctx.network))])
+    return Step(
+        {**state, "awaiting": "checking"},
+        command=PlanSeries(_desk_request(slots, ctx), days),
+    )
+
+
+# ---------------------------------------------------------------- choices and yes/no
+
+
+def _on_choice(state: State, payload: dict[str, Any], ctx: Ctx) -> Step:
+    do = payload.get("do")
+    flow = state.get("flow")
+    if do == "set":
+        slots = {**state.get("slots", {}), payload["slot"]: payload["value"]}
+        return _fill({**state, "slots": slots}, None, ctx)
+    if do == "lang":
+        profile = replace(ctx.profile or Profile(ctx.user), language=payload["value"])
+        done = Step(
+            _reset({**state, "lang": payload["value"]}),
+            [Out(t("C'est noté : je vous répondrai en français."))],
+        )
+        done.profile = profile
+        return done
+    if do == "profile":
+        return _start_profile(state, ctx)
+    if do == "alt":
+        slots = {
+            **state.get("slots", {}),
+            "centre": payload["centre"],
+            "date": payload["date"],
+            "period": payload["period"],
+        }
+        state = {**state, "slots": slots, "awaiting": "booking", "choices": {}}
+        return Step(state, command=Book(_desk_request(slots, ctx)))
+    if do == "waitlist":
+        return Step(
+            {**state, "awaiting": None, "choices": {}},
+            command=JoinWaitlist(_desk_request(state["slots"], ctx)),
+        )
+    if do == "usual":
+        return _profile_save_centre(state, payload.get("value"), ctx)
+    if do == "cancel":
+        ids = tuple(int(i) for i in payload["ids"])
+        if flow == "change":
+            return _change_pick(state, ids[0], payload, ctx)
+        booking = payload.get("booking")
+        what = _describe_payload(ctx.network, booking) if booking else t("toutes ces réservations")
+        return _ask(
+            {**state, "pending_ids": list(ids)},
+            "confirm",
+            t("J'annule {what} ?", what=what),
+            [(t("Oui, annuler"), {"do": "yes"}), (t("Non"), {"do": "no"})],
+        )
+    if do == "no":
+        if state.get("awaiting") == "date_check":
+            slots = {k: v for k, v in state["slots"].items() if k != "date"}
+            return _ask_date({**state, "slots": slots}, None)
+        if state.get("awaiting") == "series":
+            return Step(_reset(state), [Out(t("D'accord, je ne réserve rien."))])
+        return Step(_reset(state), [Out(t("D'accord, je n'ai rien fait."))])
+    if do == "yes":
+        awaiting = state.get("awaiting")
+        if awaiting == "date_check":
+            return _fill(state, None, ctx)
+        if flow == "cancel" and state.get("pending_ids"):
+            ids = tuple(int(i) for i in state["pending_ids"])
+            return Step({**state, "awaiting": "cancelling"}, command=Cancel(ids, ctx.key))
+        if flow == "change" and state.get("target"):
+            return Step(
+                {**state, "awaiting": "changing"},
+                command=Change(int(state["target"]), _desk_request(state["slots"], ctx)),
+            )
+        if flow == "book" and awaiting == "series":
+            days = tuple(date.fromisoformat(d) for d in state.get("bookable", []))
+            return Step(
+                {**state, "awaiting": "booking"},
+                command=BookSeries(_desk_request(state["slots"], ctx), days),
+            )
+        if flow == "book" and awaiting == "confirm":
+            slots = state["slots"]
+            if slots.get("resource") == ResourceKind.MEETING_ROOM.value:
+                return Step(
+                    {**state, "awaiting": "booking"}, command=Book(_room_request(slots, ctx))
+                )
+            return Step({**state, "awaiting": "booking"}, command=Book(_desk_request(slots, ctx)))
+        return Step(
+            state, [Out(t("Je n'ai pas de question en cours. Que puis-je faire pour vous ?"))]
+        )
+    return Step(_reset(state), [Out(help_text())])
+
+
+def _language_choice(state: State, intro: Msg | None) -> Step:
+    out_state = {
+        **state,
+        "awaiting": "language",
+        "choices": {
+            "1": {"do": "lang", "value": "fr"},
+            "2": {"do": "lang", "value": "en"},
+            "3": {"do": "profile"},
+        },
+    }
+    out = [Out(intro)] if intro is not None else []
+    out.append(
+        Out(
+            t("En quelle langue voulez-vous que je vous réponde ?"),
+            (("Français", "1"), ("English", "2"), (t("Compléter mon profil"), "3")),
+        )
+    )
+    return Step(out_state, out)
+
+
+# ---------------------------------------------------------------- change
+
+
+def _start_change(state: State, u: Intent, ctx: Ctx) -> Step:
+    # "déplacer ma réservation de jeudi à vendredi": from the first day to the second.
+    slots: dict[str, Any] = {}
+    if u.end_date and u.date:
+        slots["date"] = u.end_date.isoformat()
+    if u.period:
+        slots["period"] = u.period
+    if u.centre:
+        slots["centre"] = u.centre
+    from_day = u.date if u.end_date else None
+    return Step({**state, "flow": "change", "slots": slots}, command=Upcoming("change", from_day))
+
+
+def _change_pick(state: State, booking_id: int, payload: dict[str, Any], ctx: Ctx) -> Step:
+    old = payload.get("booking", {})
+    slots = {"centre": old.get("centre"), "period": old.get("period"), **state.get("slots", {})}
+    slots = {k: v for k, v in slots.items() if v is not None}
+    state = {**state, "target": booking_id, "slots": slots, "choices": {}}
+    if "date" not in slots:
+        return _ask_date({**state, "flow": "change"}, t("Pour quel nouveau jour ?"))
+    return _fill(state, None, ctx)
+
+
+# ---------------------------------------------------------------- profile
+
+
+def _start_profile(state: State, ctx: Ctx) -> Step:
+    p = ctx.profile or Profile(ctx.user)
+    intro = t(
+        "Votre profil (facultatif) sert à vous proposer votre télécentre habituel et à "
+        "mesurer les trajets évités. Dans quelle commune habitez-vous ? (« passer » pour ne "
+        "pas répondre)"
+    )
+    current = []
+    if p.home_commune or p.commute_km or p.usual_centre:
+        current.append(
+            Out(
+                t(
+                    "Aujourd'hui : commune {commune}, trajet habituel {km} km, "
+                    "télécentre {centre}.",
+                    commune=p.home_commune or "—",
+                    km=p.commute_km if p.commute_km is not None else "—",
+                    centre=centre_name(ctx.network, p.usual_centre) if p.usual_centre else "—",
+                )
+            )
+        )
+    return Step({**_reset(state), "flow": "profile", "awaiting": "commune"}, [*current, Out(intro)])
+
+
+def _profile_answer(state: State, text: str, simple: str, ctx: Ctx) -> Step:
+    profile = ctx.profile or Profile(ctx.user)
+    if state["awaiting"] == "commune":
+        if simple not in _SKIP:
+            profile = replace(profile, home_commune=text.strip()[:100])
+        done = Step(
+            {**state, "awaiting": "commute"},
+            [
+                Out(
+                    t(
+                        "Combien de kilomètres faites-vous d'habitude pour aller travailler "
+                        "(aller simple) ?"
+                    )
+                )
+            ],
+        )
+        done.profile = profile
+        return done
+    if simple not in _SKIP:
+        match = _NUMBER.search(simple.replace(",", "."))
+        km = float(match.group(1).replace(",", ".")) if match else None
+        if km is None or not 0 <= km <= 1000:
+            return Step(
+                state, [Out(t("Un nombre de kilomètres, par exemple « 35 » (ou « passer »)."))]
+            )
+        profile = replace(profile, commute_km=km)
+    choices: list[tuple[Msg | str, dict[str, Any]]] = [
+        (c.spec.commune, {"do": "usual", "value": c.id}) for c in ctx.network
+    ]
+    choices.append((t("Aucun"), {"do": "usual", "value": None}))
+    asked = _ask(state, "usual_centre", t("Quel est votre télécentre habituel ?"), choices)
+    asked.profile = profile
+    return asked
+
+
+def _profile_save_centre(state: State, centre_id: str | None, ctx: Ctx) -> Step:
+    profile = replace(ctx.profile or Profile(ctx.user), usual_centre=centre_id)
+    done = Step(_reset(state), [Out(t("Profil enregistré. Merci !"))])
+    done.profile = profile
+    return done
+
+
+# ---------------------------------------------------------------- outcomes
+
+
+def after(state: State, command: Command, outcome: Any, ctx: Ctx) -> Step:
+    """Finish the replies once the router has run ``command``; ``outcome`` may be an error."""
+    net = ctx.network
+    if isinstance(outcome, errors.BookingError):
+        return _refused(state, command, outcome, ctx)
+    if isinstance(command, CheckBooking):
+        return _ask(
+            state,
+            "confirm",
+            t("Je réserve : {what}. C'est bon ?", what=describe_slots(net, state["slots"])),
+            [(t("Oui, réserver"), {"do": "yes"}), (t("Non"), {"do": "no"})],
+        )
+    if isinstance(command, PlanSeries):
+        assert isinstance(outcome, SeriesPlan)
+        return _series_plan(state, outcome, ctx)
+    if isinstance(command, Book | BookSeries | Change):
+        assert isinstance(outcome, Confirmation)
+        return _booked(state, outcome, ctx)
+    if isinstance(command, JoinWaitlist):
+        assert isinstance(outcome, WaitEntry)
+        return Step(
+            _reset(state),
+            [
+                Out(
+                    t(
+                        "Vous êtes sur la liste d'attente. Si une place se libère, elle est "
+                        "pour vous et je vous préviens."
+                    )
+                )
+            ],
+        )
+    if isinstance(command, Upcoming):
+        return _upcoming(state, command, outcome, ctx)
+    if isinstance(command, Cancel):
+        assert isinstance(outcome, CancelResult)
+        lines = [describe_booking(net, b) for b in outcome.cancelled]
+        if not lines:
+            return Step(_reset(state), [Out(t("Il n'y avait plus rien à annuler."))])
+        text = tn(
+            "C'est annulé : {what}.",
+            "C'est annulé ({n} réservations) : {what}.",
+            len(lines),
+            what=lines,
+        )
+        out = [Out(text)]
+        if outcome.promoted:
+            out.append(
+                Out(t("La place libérée revient à la première personne en liste d'attente."))
+            )
+        return Step(_reset(state), out)
+    if isinstance(command, CheckAvailability):
+        assert isinstance(outcome, Availability)
+        return _availability(state, outcome, ctx)
+    if isinstance(command, AskFaq):
+        assert isinstance(outcome, FaqAnswer)
+        return Step(_reset(state), [Out(_faq_text(outcome))])
+    return Step(_reset(state), [Out(help_text())])
+
+
+def _faq_text(found: FaqAnswer) -> str:
+    """The article as the knowledge base wrote it: its language, sources and check date."""
+    return found.answer.strip()

@@ -1,0 +1,148 @@
+"""One message in, replies out: load the person's state, understand, step, act, save.
+
+The router is the only place where the dialogue meets the core. It keeps each step's
+writes idempotent on the incoming message id and renders every reply with the catalog
+of the person it answers.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from booking_core import conversations, errors, services
+from booking_core.domain import RoomRequest
+from booking_core.services import Core
+from handlers import dialogue
+from handlers.dialogue import (
+    AskFaq,
+    Book,
+    BookSeries,
+    Cancel,
+    Change,
+    CheckAvailability,
+    CheckBooking,
+    Command,
+    Ctx,
+    JoinWaitlist,
+    Out,
+    PlanSeries,
+    Upcoming,
+)
+from handlers.faq import faq_for
+from handlers.i18n import Catalogs
+from handlers.messages import Choice, IncomingMessage, Reply
+from handlers.nlu import parse
+
+log = logging.getLogger(__name__)
+
+# What is kept of a message at most; the parser reads only its first 1,000 characters.
+MAX_TEXT = 4000
+
+
+class Router:
+    def __init__(self, core: Core, catalogs: Catalogs | None = None) -> None:
+        self.core = core
+        self.catalogs = catalogs or Catalogs()
+        self.faq = faq_for(core.network)
+
+    async def handle(self, msg: IncomingMessage) -> list[Reply]:
+        """Answer one message; a replay of the same message id answers nothing twice."""
+        loaded = await conversations.load(self.core, msg.channel, msg.user)
+        state = loaded.state
+        if state is not None and msg.message_id and state.get("last_msg") == msg.message_id:
+            log.info("replayed message ignored")
+            return []
+        now = self.core.now()
+        text = msg.text[:MAX_TEXT]
+        profile = loaded.profile
+        chosen = profile.language if profile and profile.language else None
+        understood = parse(text, now, chosen, self.core.network)
+        key = f"{msg.channel}:{msg.message_id}" if msg.message_id else None
+        ctx = Ctx(self.core.network, now, msg.user, profile, key)
+        step = dialogue.step(state, msg, understood, ctx)
+        lang = self._language(step, chosen, understood.language, text, state, msg)
+        if step.command is not None:
+            outcome = await self._run(step.command, ctx, text, lang)
+            later = dialogue.after(step.state, step.command, outcome, ctx)
+            step = dialogue.Step(
+                later.state, step.out + later.out, None, step.profile or later.profile
+            )
+        step.state["last_msg"] = msg.message_id
+        step.state["lang"] = lang
+        await conversations.save(self.core, msg.channel, msg.user, step.state, step.profile)
+        return [self._render(out, lang) for out in step.out]
+
+    def _language(
+        self,
+        step: dialogue.Step,
+        chosen: str | None,
+        detected: str,
+        text: str,
+        state: dict[str, Any] | None,
+        msg: IncomingMessage,
+    ) -> str:
+        """The person's choice, else the message's own language, else the last one used."""
+        if step.profile is not None and step.profile.language:
+            return step.profile.language
+        if chosen:
+            return chosen
+        words = [w for w in dialogue.simplify(text).split() if w.isalpha() and len(w) > 2]
+        if len(words) >= 2 or (words and not state):
+            return detected
+        previous = (state or {}).get("lang")
+        if previous:
+            return str(previous)
+        return self.catalogs.language(msg.locale or self.core.network.default_language)
+
+    async def _run(self, command: Command, ctx: Ctx, text: str, lang: str) -> Any:
+        """Run one command on the core; a refusal comes back as a value, not an exception."""
+        core = self.core
+        try:
+            if isinstance(command, CheckBooking):
+                if isinstance(command.request, RoomRequest):
+                    return await services.check_room(core, command.request)
+                return await services.check_desks(core, command.request)
+            if isinstance(command, Book):
+                if isinstance(command.request, RoomRequest):
+                    return await services.book_room(core, command.request)
+                return await services.book_desks(core, command.request)
+            if isinstance(command, PlanSeries):
+                return await services.plan_series(core, command.template, command.days)
+            if isinstance(command, BookSeries):
+                return await services.book_series(
+                    core, command.template, command.days, book_available=True
+                )
+            if isinstance(command, Upcoming):
+                return await services.upcoming(core, ctx.user)
+            if isinstance(command, Cancel):
+                return await services.cancel_bookings(
+                    core, ctx.user, command.booking_ids, command.key
+                )
+            if isinstance(command, Change):
+                return await services.change_booking(
+                    core, command.request.user_id, command.booking_id, command.request
+                )
+            if isinstance(command, CheckAvailability):
+                return await services.availability(core, command.centre_id, command.day)
+            if isinstance(command, JoinWaitlist):
+                return await services.join_waitlist(core, command.request)
+            if isinstance(command, AskFaq):
+                question = (
+                    text
+                    if command.question is None
+                    else self.catalogs.render(command.question, lang)
+                )
+                return self.faq.answer(question, lang, core.now())
+        except errors.BookingError as exc:
+            return exc
+        raise TypeError(f"unknown command {command!r}")
+
+    def _render(self, out: Out, lang: str) -> Reply:
+        choices = tuple(
+            Choice(self.catalogs.render(label, lang), token) for label, token in out.choices
+        )
+        return Reply(self.catalogs.render(out.text, lang), choices)
+
+
+__all__ = ["Router"]
