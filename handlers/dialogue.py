@@ -922,3 +922,211 @@ def after(state: State, command: Command, outcome: Any, ctx: Ctx) -> Step:
 def _faq_text(found: FaqAnswer) -> str:
     """The article as the knowledge base wrote it: its language, sources and check date."""
     return found.answer.strip()
+
+
+def _refused(state: State, command: Command, exc: errors.BookingError, ctx: Ctx) -> Step:
+    out = [Out(explain(exc, ctx.network))]
+    if isinstance(exc, errors.SeriesPartlyUnavailable):
+        return _series_plan(state, SeriesPlan(exc.bookable, exc.refused), ctx)
+    alternatives = getattr(exc, "alternatives", [])
+    choices: list[tuple[Msg | str, dict[str, Any]]] = [
+        (
+            describe_alternative(ctx.network, a),
+            {
+                "do": "alt",
+                "centre": a.centre_id,
+                "date": a.day.isoformat(),
+                "period": a.period.value,
+            },
+        )
+        for a in alternatives[:6]
+    ]
+    desk = isinstance(command, CheckBooking | Book) and isinstance(command.request, DeskRequest)
+    if isinstance(exc, errors.Full) and desk:
+        choices.append((t("Me mettre en liste d'attente"), {"do": "waitlist"}))
+    if choices:
+        asked = _ask(state, "alternative", t("Je peux vous proposer :"), choices)
+        asked.out[:0] = out
+        return asked
+    if isinstance(command, Cancel | Change):
+        return Step(_reset(state), out)
+    # The request itself cannot be done: drop the day at fault and ask again.
+    retry_day = (
+        errors.InThePast,
+        errors.BeyondWindow,
+        errors.Closed,
+        errors.AlreadyBooked,
+        errors.QuotaExceeded,
+    )
+    if isinstance(exc, retry_day) and state.get("flow") in ("book", "change"):
+        slots = {k: v for k, v in state.get("slots", {}).items() if k != "date"}
+        asked = _ask_date({**state, "slots": slots}, None)
+        asked.out[:0] = out
+        return asked
+    return Step(_reset(state), out)
+
+
+def _series_plan(state: State, plan: SeriesPlan, ctx: Ctx) -> Step:
+    slots = state["slots"]
+    if not plan.bookable:
+        lines = Lines(tuple(explain(r.error, ctx.network) for r in plan.refused[:3]))
+        return Step(
+            _reset(state), [Out(t("Aucune de ces dates n'est possible :{lines}", lines=lines))]
+        )
+    state = {**state, "bookable": [d.isoformat() for d in plan.bookable]}
+    what = t(
+        "{period}, à {centre}",
+        period=PERIOD_NAMES[Period(slots["period"])],
+        centre=centre_name(ctx.network, slots["centre"]),
+    )
+    if not plan.refused:
+        return _ask(
+            state,
+            "series",
+            tn(
+                "Je réserve {n} date ({what}) : {days}. C'est bon ?",
+                "Je réserve {n} dates ({what}) : {days}. C'est bon ?",
+                len(plan.bookable),
+                days=list(plan.bookable),
+                what=what,
+            ),
+            [(t("Oui, réserver"), {"do": "yes"}), (t("Non"), {"do": "no"})],
+        )
+    refused = Lines(
+        tuple(
+            t("{day} : {why}", day=r.day, why=explain(r.error, ctx.network)) for r in plan.refused
+        )
+    )
+    return _ask(
+        state,
+        "series",
+        tn(
+            "{n} date n'est pas possible :{refused}\nJe réserve les {ok} autres ({what}) ?",
+            "{n} dates ne sont pas possibles :{refused}\nJe réserve les {ok} autres ({what}) ?",
+            len(plan.refused),
+            refused=refused,
+            ok=len(plan.bookable),
+            what=what,
+        ),
+        [(t("Oui, réserver les autres"), {"do": "yes"}), (t("Non, rien"), {"do": "no"})],
+    )
+
+
+def _booked(state: State, done: Confirmation, ctx: Ctx) -> Step:
+    net = ctx.network
+    if not done.bookings:
+        return Step(_reset(state), [Out(t("Rien n'a été réservé."))])
+    first = done.bookings[0]
+    if done.series_id:
+        text = tn(
+            "C'est réservé : {n} date, {days}.",
+            "C'est réservé : {n} dates, {days}.",
+            len(done.bookings),
+            days=[b.day for b in done.bookings],
+        )
+    elif len(done.bookings) > 1:
+        text = t(
+            "C'est réservé : {what}, {n} bureaux.",
+            what=describe_booking(net, first),
+            n=len(done.bookings),
+        )
+    else:
+        text = t("C'est réservé : {what}.", what=describe_booking(net, first))
+    follow = t("Pour annuler : /annuler. Vos réservations : /mesreservations.")
+    return Step(_reset(state), [Out(text), Out(follow)])
+
+
+def _upcoming(state: State, command: Upcoming, outcome: Any, ctx: Ctx) -> Step:
+    bookings: list[Booking] = list(outcome)
+    net = ctx.network
+    if command.day is not None:
+        bookings = [b for b in bookings if b.day == command.day]
+    if not bookings:
+        if command.day is not None:
+            return Step(
+                _reset(state),
+                [Out(t("Vous n'avez pas de réservation le {day}.", day=command.day))],
+            )
+        return Step(_reset(state), [Out(t("Vous n'avez aucune réservation à venir."))])
+    if command.purpose == "list":
+        head = tn("Votre réservation à venir :", "Vos {n} réservations à venir :", len(bookings))
+        items = Lines(tuple(describe_booking(net, b) for b in bookings[:MAX_LISTED]))
+        return Step(_reset(state), [Out(t("{head}{items}", head=head, items=items))])
+    choices: list[tuple[Msg | str, dict[str, Any]]] = [
+        (describe_booking(net, b), {"do": "cancel", "ids": [b.id], "booking": _booking_payload(b)})
+        for b in bookings[:MAX_LISTED]
+    ]
+    if command.purpose == "cancel" and len(bookings) == 1:
+        b = bookings[0]
+        return _ask(
+            {**state, "pending_ids": [b.id]},
+            "confirm",
+            t("J'annule {what} ?", what=describe_booking(net, b)),
+            [(t("Oui, annuler"), {"do": "yes"}), (t("Non"), {"do": "no"})],
+        )
+    if command.purpose == "cancel":
+        choices.append((t("Toutes"), {"do": "cancel", "ids": [b.id for b in bookings]}))
+        return _ask(state, "choice", t("Laquelle annuler ?"), choices)
+    if len(bookings) == 1:
+        return _change_pick(state, bookings[0].id, choices[0][1], ctx)
+    return _ask(state, "choice", t("Laquelle changer ?"), choices)
+
+
+def _booking_payload(b: Booking) -> dict[str, Any]:
+    return {
+        "day": b.day.isoformat(),
+        "period": b.period.value if b.period else None,
+        "centre": b.centre_id,
+        "start": b.start.isoformat(timespec="minutes"),
+        "end": b.end.isoformat(timespec="minutes"),
+    }
+
+
+def _describe_payload(net: Network, b: dict[str, Any]) -> Msg:
+    where = centre_name(net, b["centre"])
+    day = date.fromisoformat(b["day"])
+    if b.get("period"):
+        return t(
+            "{day}, {period}, à {centre}",
+            day=day,
+            period=PERIOD_NAMES[Period(b["period"])],
+            centre=where,
+        )
+    return t(
+        "{day}, de {start} à {end}, salle de réunion à {centre}",
+        day=day,
+        start=time.fromisoformat(b["start"]),
+        end=time.fromisoformat(b["end"]),
+        centre=where,
+    )
+
+
+def _availability(state: State, a: Availability, ctx: Ctx) -> Step:
+    where = centre_name(ctx.network, a.centre_id)
+    if a.closed_reason:
+        return Step(
+            _reset(state),
+            [Out(t("Le télécentre de {centre} est fermé le {day}.", centre=where, day=a.day))],
+        )
+    parts = [
+        t(
+            "{period} : {n} libre(s) sur {total}",
+            period=PERIOD_NAMES[p],
+            n=a.free.get(p, 0),
+            total=a.total_desks,
+        )
+        for p in a.open_halves
+    ]
+    offer = [*a.open_halves, *((Period.DAY,) if len(a.open_halves) == 2 else ())]
+    choices: list[tuple[Msg | str, dict[str, Any]]] = [
+        (
+            t("Réserver : {period}", period=PERIOD_NAMES[p]),
+            {"do": "alt", "centre": a.centre_id, "date": a.day.isoformat(), "period": p.value},
+        )
+        for p in offer
+        if a.free.get(p, 0) > 0
+    ]
+    head = t("À {centre}, le {day} : {parts}.", centre=where, day=a.day, parts=parts)
+    if not choices:
+        return Step(_reset(state), [Out(head)])
+    return _ask({**_reset(state), "flow": "book"}, "alternative", head, choices)
