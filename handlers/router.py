@@ -38,6 +38,8 @@ log = logging.getLogger(__name__)
 
 # What is kept of a message at most; the parser reads only its first 1,000 characters.
 MAX_TEXT = 4000
+# A step may lead to a follow-up (pick the booking to change, then check the new slot).
+MAX_COMMANDS = 3
 
 
 class Router:
@@ -62,12 +64,13 @@ class Router:
         ctx = Ctx(self.core.network, now, msg.user, profile, key)
         step = dialogue.step(state, msg, understood, ctx)
         lang = self._language(step, chosen, understood.language, text, state, msg)
-        if step.command is not None:
+        for _ in range(MAX_COMMANDS):
+            if step.command is None:
+                break
             outcome = await self._run(step.command, ctx, text, lang)
             later = dialogue.after(step.state, step.command, outcome, ctx)
-            step = dialogue.Step(
-                later.state, step.out + later.out, None, step.profile or later.profile
-            )
+            profile = later.profile or step.profile
+            step = dialogue.Step(later.state, step.out + later.out, later.command, profile)
         step.state["last_msg"] = msg.message_id
         step.state["lang"] = lang
         await conversations.save(self.core, msg.channel, msg.user, step.state, step.profile)

@@ -1,0 +1,269 @@
+"""Conversations as transcripts: what the person writes, what the bot must say and do.
+
+The clock is frozen on Thursday 3 December 2026, 10:00 (Europe/Paris).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from booking_core.domain import BookingStatus
+from booking_core.network import Period
+from tests.conftest import Clock
+from tests.conversation.conftest import Chat
+from tests.fakes import FakeStore
+
+
+def active(store: FakeStore) -> list[tuple[str, date, str | None]]:
+    return sorted(
+        (b.centre_id, b.day, b.period.value if b.period else None)
+        for b in store.state.bookings.values()
+        if b.status is BookingStatus.ACTIVE
+    )
+
+
+async def test_book_by_filling_the_missing_part_of_day(chat: Chat, store: FakeStore) -> None:
+    said = await chat.say("réserver un bureau à Figeac jeudi")
+    assert "Bonjour" in said, "first contact: a welcome comes along"
+    assert "/oublier" in said, "and the one-line privacy notice"
+    assert "Le matin, l'après-midi ou toute la journée ?" in said
+    said = await chat.say("matin")
+    assert "Je réserve : jeudi 10 décembre, matin, à Figeac. C'est bon ?" in said
+    assert not active(store), "nothing written before the confirmation"
+    said = await chat.say("oui")
+    assert "C'est réservé : jeudi 10 décembre, matin, à Figeac." in said
+    assert "Bonjour" not in said, "the welcome is said once"
+    assert active(store) == [("figeac", date(2026, 12, 10), "morning")]
+
+
+async def test_one_message_with_everything_then_the_number_of_the_choice(
+    chat: Chat, store: FakeStore
+) -> None:
+    said = await chat.say("Réserve-moi une place à Montmurat vendredi toute la journée")
+    assert "vendredi 4 décembre, toute la journée, à Montmurat" in said
+    await chat.say("1")
+    assert active(store) == [("montmurat", date(2026, 12, 4), "day")]
+
+
+async def test_missing_centre_is_asked_with_the_usual_one_first(chat: Chat) -> None:
+    await chat.say("/profil")
+    await chat.say("Maurs")
+    await chat.say("22")
+    said = await chat.say("5")  # Decazeville
+    assert "Profil enregistré" in said
+    said = await chat.say("je voudrais un bureau demain matin")
+    assert "Dans quel télécentre ?" in said
+    assert said.splitlines()[1] == "1. Decazeville"
+    said = await chat.say("1")
+    assert "vendredi 4 décembre, matin, à Decazeville" in said
+
+
+@pytest.mark.parametrize(
+    ("message", "expected"),
+    [
+        ("un bureau à Figeac samedi matin", "fermé ce jour-là"),
+        ("un bureau à Montmurat mercredi après-midi", "n'est ouvert que le matin"),
+        ("un bureau à Figeac le 28 décembre", "fermé du jeudi 24 décembre au vendredi 1 janvier"),
+        ("un bureau à Cassaniouze le 25 décembre au matin", "férié"),
+        ("un bureau à Figeac le 15 mars au matin", "jusqu'à 60 jours à l'avance"),
+    ],
+)
+async def test_refusals_say_why_and_offer_something_else(
+    chat: Chat, store: FakeStore, message: str, expected: str
+) -> None:
+    said = await chat.say(message)
+    if "Le matin, l'après-midi" in said:
+        said = await chat.say("matin")
+    assert expected in said
+    assert not active(store)
+
+
+async def test_a_past_date_is_refused_at_once(chat: Chat, store: FakeStore) -> None:
+    said = await chat.say("un bureau à Figeac hier matin")
+    assert "Cette date est passée" in said
+    said = await chat.say("lundi")
+    assert "lundi 7 décembre, matin, à Figeac" in said
+
+
+async def test_full_offers_alternatives_and_the_waitlist(chat: Chat, store: FakeStore) -> None:
+    others = Chat(chat.router, "test:bob")
+    await others.say("3 bureaux à Cassaniouze jeudi matin")
+    await others.say("oui")
+    said = await chat.say("un bureau à Cassaniouze jeudi matin")
+    assert "Il n'y a plus de place libre" in said
+    assert "1. jeudi 10 décembre, après-midi, à Cassaniouze" in said
+    assert "Montmurat" in said, "the nearest other centre is offered"
+    assert "liste d'attente" in said
+    said = await chat.say("le 1")
+    assert "C'est réservé : jeudi 10 décembre, après-midi, à Cassaniouze." in said
+
+
+async def test_waitlist_then_a_cancellation_gives_the_desk(chat: Chat, store: FakeStore) -> None:
+    bob = Chat(chat.router, "test:bob")
+    await bob.say("3 bureaux à Cassaniouze jeudi matin")
+    await bob.say("oui")
+    await chat.say("un bureau à Cassaniouze jeudi matin")
+    said = await chat.pick("liste d'attente")
+    assert "Vous êtes sur la liste d'attente" in said
+    await bob.say("annuler")
+    said = await bob.pick("jeudi 10 décembre")
+    assert "J'annule jeudi 10 décembre, matin, à Cassaniouze ?" in said
+    said = await bob.say("oui")
+    assert "La place libérée revient à la première personne en liste d'attente." in said
+    assert ("cassaniouze", date(2026, 12, 10), "morning") in active(store)
+    mine = [b for b in store.state.bookings.values() if b.user_id == "test:alice"]
+    assert [b.status for b in mine] == [BookingStatus.ACTIVE]
+
+
+async def test_quota_and_already_booked(chat: Chat) -> None:
+    for day in ("lundi", "mardi", "mercredi"):
+        await chat.say(f"bureau à Aurillac {day} matin")
+        await chat.say("oui")
+    said = await chat.say("bureau à Aurillac jeudi matin")
+    assert "3 jours réservés cette semaine" in said
+    said = await chat.say("bureau à Figeac lundi matin")
+    assert "déjà une réservation à ce moment-là, à Aurillac" in said
+
+
+async def test_cancel_one_among_several_and_all(chat: Chat, store: FakeStore) -> None:
+    await chat.say("bureau à Figeac lundi matin")
+    await chat.say("oui")
+    await chat.say("bureau à Figeac mardi matin")
+    await chat.say("oui")
+    said = await chat.say("je voudrais annuler une réservation")
+    assert "Laquelle annuler ?" in said
+    assert "3. Toutes" in said
+    said = await chat.say("2")
+    assert "J'annule mardi 8 décembre, matin, à Figeac ?" in said
+    said = await chat.say("oui")
+    assert "C'est annulé : mardi 8 décembre, matin, à Figeac." in said
+    assert active(store) == [("figeac", date(2026, 12, 7), "morning")]
+    said = await chat.say("annule ma résa de vendredi")
+    assert "Vous n'avez pas de réservation le vendredi 4 décembre." in said
+
+
+async def test_change_is_one_step_and_keeps_the_old_one_if_refused(
+    chat: Chat, store: FakeStore
+) -> None:
+    await chat.say("bureau à Figeac jeudi matin")
+    await chat.say("oui")
+    said = await chat.say("je voudrais déplacer ma réservation de jeudi à vendredi")
+    assert "vendredi 11 décembre, matin, à Figeac" in said
+    said = await chat.say("oui")
+    assert "C'est réservé : vendredi 11 décembre, matin, à Figeac." in said
+    assert active(store) == [("figeac", date(2026, 12, 11), "morning")]
+    said = await chat.say("/modifier")
+    said = await chat.say("samedi")
+    assert "fermé" in said
+    assert active(store) == [("figeac", date(2026, 12, 11), "morning")]
+
+
+async def test_an_unrelated_request_abandons_the_question(chat: Chat, store: FakeStore) -> None:
+    await chat.say("bureau à Figeac jeudi")
+    said = await chat.say("mes réservations")
+    assert "Vous n'avez aucune réservation à venir." in said
+    said = await chat.say("oui")
+    assert "Je n'ai pas de question en cours" in said or "pas compris" in said
+    assert not active(store)
+
+
+async def test_no_cancels_the_pending_booking(chat: Chat, store: FakeStore) -> None:
+    await chat.say("bureau à Figeac jeudi matin")
+    said = await chat.say("non")
+    assert "je n'ai rien fait" in said
+    assert not active(store)
+
+
+async def test_replayed_message_is_answered_once(chat: Chat, store: FakeStore) -> None:
+    await chat.say("bureau à Figeac jeudi matin", message_id="tg-1")
+    await chat.say("oui", message_id="tg-2")
+    assert await chat.say("oui", message_id="tg-2") == ""
+    assert len(store.state.bookings) == 1
+
+
+async def test_series_books_the_dates_that_can_be(chat: Chat, store: FakeStore) -> None:
+    said = await chat.say("tous les jeudis jusqu'au 7 janvier à Figeac le matin")
+    assert "2 dates ne sont pas possibles" in said
+    assert "jeudi 24 décembre" in said
+    said = await chat.say("oui")
+    assert "C'est réservé : 3 dates" in said
+    assert [d for _, d, _ in active(store)] == [
+        date(2026, 12, 10),
+        date(2026, 12, 17),
+        date(2027, 1, 7),
+    ]
+
+
+async def test_meeting_room_by_time_range(chat: Chat, store: FakeStore) -> None:
+    said = await chat.say("une salle de réunion à Aurillac mardi de 14h à 16h pour 6 personnes")
+    assert "de 14:00 à 16:00, salle de réunion à Aurillac pour 6 personnes" in said
+    await chat.say("oui")
+    [booking] = store.state.bookings.values()
+    assert booking.resource_id == "aurillac/salle-reunion"
+
+
+async def test_availability_then_book_from_the_answer(chat: Chat, store: FakeStore) -> None:
+    said = await chat.say("des bureaux libres à Decazeville demain ?")
+    assert "matin : 8 libre(s) sur 8" in said
+    said = await chat.say("1")
+    assert "C'est réservé : vendredi 4 décembre, matin, à Decazeville." in said
+
+
+async def test_teleworking_question_gets_a_sourced_answer(chat: Chat) -> None:
+    said = await chat.say("le télétravail, c'est un droit ?")
+    assert "L1222-9" in said
+    assert "legifrance.gouv.fr" in said
+
+
+@pytest.mark.parametrize(
+    ("message", "expected"),
+    [
+        ("", "Je n'ai rien reçu"),
+        ("   ", "Je n'ai rien reçu"),
+        ("🙂🙂🙂", "pas compris"),
+        ("x" * 10_000, "très long"),
+        ("'; DROP TABLE bookings; --", "1. Aurillac"),
+        ("un bureau le 30 février à Figeac", "n'existe pas"),
+        ("un bureau à Paris jeudi", "Dans quel télécentre ?"),
+        ("/inconnue", "Je ne connais pas cette commande"),
+    ],
+)
+async def test_bad_input_gets_a_clear_answer_and_writes_nothing(
+    chat: Chat, store: FakeStore, message: str, expected: str
+) -> None:
+    said = await chat.say(message)
+    assert expected in said
+    assert not store.state.bookings
+
+
+@pytest.mark.parametrize(
+    ("command", "expected"),
+    [
+        ("/aide", "Commandes"),
+        ("/start", "En quelle langue"),
+        ("/reserver", "Dans quel télécentre ?"),
+        ("/mesreservations", "aucune réservation"),
+        ("/annuler", "aucune réservation"),
+        ("/langue", "En quelle langue"),
+        ("/profil", "Dans quelle commune"),
+    ],
+)
+async def test_slash_commands(chat: Chat, command: str, expected: str) -> None:
+    assert expected in await chat.say(command)
+
+
+async def test_english_is_answered_in_english_and_the_choice_is_kept(
+    chat: Chat, store: FakeStore, clock: Clock
+) -> None:
+    said = await chat.say("I would like to book a desk in Figeac on Thursday morning")
+    assert "Thursday 10 December" in said
+    assert "Bonjour" not in said
+    await chat.say("yes")
+    assert active(store) == [("figeac", date(2026, 12, 10), Period.MORNING.value)]
+    said = await chat.say("/langue")
+    said = await chat.say("1")
+    assert "français" in said
+    said = await chat.say("my bookings")
+    assert "jeudi 10 décembre" in said, "the chosen language wins over the message's"
