@@ -42,4 +42,4 @@ locales: $(STAMP)
 			$(BIN)/pybabel init -l $$lang -i locales/messages.pot -d locales; \
 		fi; \
 	done
-	$(BIN)/pybabel compile --statistics -d locales
+	$(BIN)/pybabel compile --statistics --use-fuzzy -d locales

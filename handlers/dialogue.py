@@ -1109,10 +1109,11 @@ def _availability(state: State, a: Availability, ctx: Ctx) -> Step:
             [Out(t("Le télécentre de {centre} est fermé le {day}.", centre=where, day=a.day))],
         )
     parts = [
-        t(
-            "{period} : {n} libre(s) sur {total}",
+        tn(
+            "{period} : {n} libre sur {total}",
+            "{period} : {n} libres sur {total}",
+            a.free.get(p, 0),
             period=PERIOD_NAMES[p],
-            n=a.free.get(p, 0),
             total=a.total_desks,
         )
         for p in a.open_halves

@@ -206,7 +206,7 @@ async def test_meeting_room_by_time_range(chat: Chat, store: FakeStore) -> None:
 
 async def test_availability_then_book_from_the_answer(chat: Chat, store: FakeStore) -> None:
     said = await chat.say("des bureaux libres à Decazeville demain ?")
-    assert "matin : 8 libre(s) sur 8" in said
+    assert "matin : 8 libres sur 8" in said
     said = await chat.say("1")
     assert "C'est réservé : vendredi 4 décembre, matin, à Decazeville." in said
 

@@ -1,0 +1,67 @@
+"""The conversation on a real database: a restart in the middle, replays, two languages."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from sqlalchemy.engine import URL
+
+from booking_core.network import Network
+from booking_core.services import Core, upcoming
+from booking_core.storage import Storage
+from handlers.i18n import Catalogs
+from handlers.router import Router
+from tests.conftest import Clock, _clean_storage
+from tests.conversation.conftest import Chat
+
+
+@pytest.fixture
+async def fresh(db_url: URL) -> URL:
+    storage = await _clean_storage(db_url)
+    await storage.dispose()
+    return db_url
+
+
+async def _router(
+    url: URL, network: Network, clock: Clock, catalogs: Catalogs
+) -> tuple[Router, Storage]:
+    from booking_core.db import create_engine
+
+    storage = Storage(create_engine(url))
+    return Router(Core(network, storage.uow, clock), catalogs), storage
+
+
+async def test_a_restart_in_the_middle_of_a_dialogue(
+    fresh: URL, network: Network, clock: Clock, catalogs: Catalogs
+) -> None:
+    first, storage = await _router(fresh, network, clock, catalogs)
+    said = await Chat(first, "telegram:7").say("un bureau à Figeac jeudi", message_id="1")
+    assert "Le matin, l'après-midi ou toute la journée ?" in said
+    await storage.dispose()  # the process stops here
+
+    second, storage = await _router(fresh, network, clock, catalogs)
+    chat = Chat(second, "telegram:7")
+    said = await chat.say("l'après-midi", message_id="2")
+    assert "jeudi 10 décembre, après-midi, à Figeac" in said
+    await chat.say("oui", message_id="3")
+    assert await chat.say("oui", message_id="3") == "", "the same message id twice"
+    mine = await upcoming(second.core, "telegram:7")
+    assert [(b.day, b.period) for b in mine] == [(date(2026, 12, 10), "afternoon")]
+    await storage.dispose()
+
+
+async def test_two_people_in_two_languages_at_once(
+    fresh: URL, network: Network, clock: Clock, catalogs: Catalogs
+) -> None:
+    import asyncio
+
+    router, storage = await _router(fresh, network, clock, catalogs)
+    alice, bob = Chat(router, "matrix:@alice:hs"), Chat(router, "matrix:@bob:hs")
+    said_fr, said_en = await asyncio.gather(
+        alice.say("un bureau à Decazeville demain matin"),
+        bob.say("a desk in Aurillac tomorrow afternoon please"),
+    )
+    assert "vendredi 4 décembre, matin, à Decazeville" in said_fr
+    assert "Friday 4 December, afternoon, in Aurillac" in said_en
+    await storage.dispose()
