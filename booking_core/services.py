@@ -9,6 +9,7 @@ rolled back and the whole attempt re-run, which then answers ``Full`` cleanly.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import uuid
 from collections.abc import Awaitable, Callable, Iterable, Sequence
@@ -392,14 +393,14 @@ async def _book_desks_in(
             )
         )
     for booking in booked:
-        await repo.audit(now, req.user_id, "booked", booking.id, {"key": req.key})
+        await repo.audit(now, req.user_id, "booked", booking.id, {"request": request_id})
     return booked
 
 
 async def _replay(repo: BookingRepository, key: str | None) -> Confirmation | None:
     if key is None:
         return None
-    record = await repo.find_request(key)
+    record = await repo.find_request(_digest(key))
     if record is None:
         return None
     bookings = await repo.find_bookings(request_id=record.id, active_only=False)
@@ -410,7 +411,12 @@ async def _replay(repo: BookingRepository, key: str | None) -> Confirmation | No
 async def _open_request(
     repo: BookingRepository, key: str | None, user_id: str, kind: str, now: datetime
 ) -> int | None:
-    return None if key is None else await repo.add_request(key, user_id, kind, now)
+    return None if key is None else await repo.add_request(_digest(key), user_id, kind, now)
+
+
+def _digest(key: str) -> str:
+    """Idempotency keys are stored hashed: a chat message id names its channel and sender."""
+    return hashlib.sha256(key.encode()).hexdigest()
 
 
 async def book_desks(core: Core, req: DeskRequest) -> Confirmation:
@@ -502,7 +508,7 @@ async def _room(core: Core, req: RoomRequest, *, dry_run: bool) -> Confirmation:
                 series_id=None,
             )
         )
-        await repo.audit(now, req.user_id, "booked", booking.id, {"key": req.key})
+        await repo.audit(now, req.user_id, "booked", booking.id, {"request": request_id})
         return Confirmation([booking])
 
     return await _attempt(core, body, commit=not dry_run)
@@ -649,7 +655,7 @@ async def _cancel(
         repo = uow.repo
         await repo.lock_user(user_id)
         now = core.now()
-        if key is not None and (record := await repo.find_request(key)):
+        if key is not None and (record := await repo.find_request(_digest(key))):
             ids = (record.result or {}).get("cancelled", [])
             done = [b for i in ids if (b := await repo.get_booking(int(i)))]
             return CancelResult(done, replayed=True)
@@ -662,7 +668,9 @@ async def _cancel(
         request_id = await _open_request(repo, key, user_id, "cancel", now)
         for booking in targets:
             await repo.cancel_booking(booking.id, now)
-            await repo.audit(now, actor or user_id, "cancelled", booking.id, {"key": key})
+            await repo.audit(
+                now, actor or user_id, "cancelled", booking.id, {"request": request_id}
+            )
         if request_id is not None:
             await repo.set_request_result(request_id, {"cancelled": [b.id for b in targets]})
         promoted: list[Promotion] = []
@@ -762,7 +770,7 @@ async def change_booking(
             raise errors.NotCancellable("this booking cannot be changed", booking_id=booking_id)
         request_id = await _open_request(repo, new.key, user_id, "change", now)
         await repo.cancel_booking(old.id, now)
-        await repo.audit(now, user_id, "changed", old.id, {"key": new.key})
+        await repo.audit(now, user_id, "changed", old.id, {"request": request_id})
         booked = await _book_desks_in(core, repo, centre, new, request_id, None, now)
         if old.kind is ResourceKind.DESK and (old.centre_id, old.day) != (centre.id, new.day):
             await _promote(core, repo, old.centre_id, old.day, now)

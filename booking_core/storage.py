@@ -7,7 +7,7 @@ import functools
 from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from datetime import UTC, date, datetime
 from types import SimpleNamespace
-from typing import Any, Self, TypeVar
+from typing import Any, Self, TypeVar, cast
 
 from sqlalchemy import (
     Connection,
@@ -15,6 +15,7 @@ from sqlalchemy import (
     Executable,
     Result,
     Select,
+    Table,
     bindparam,
     delete,
     insert,
@@ -84,9 +85,27 @@ def _wait(row: Any) -> WaitEntry:
     )
 
 
-BOOKINGS = BookingRow.__table__
-WAITLIST = WaitlistRow.__table__
-PROFILES = ProfileRow.__table__
+BOOKINGS = cast(Table, BookingRow.__table__)
+WAITLIST = cast(Table, WaitlistRow.__table__)
+PROFILES = cast(Table, ProfileRow.__table__)
+REQUESTS = cast(Table, RequestRow.__table__)
+AUDIT = cast(Table, AuditEvent.__table__)
+CONVERSATIONS = cast(Table, ConversationRow.__table__)
+_PERSONAL = (
+    ("profile", PROFILES, "user_id"),
+    ("bookings", BOOKINGS, "user_id"),
+    ("waitlist", WAITLIST, "user_id"),
+    ("conversations", CONVERSATIONS, "user_id"),
+    ("requests", REQUESTS, "user_id"),
+    ("audit", AUDIT, "actor"),
+)
+
+
+def _plain(row: dict[str, Any]) -> dict[str, Any]:
+    """JSON-ready values: dates and times as ISO strings."""
+    return {k: v.isoformat() if hasattr(v, "isoformat") else v for k, v in row.items()}
+
+
 # Constant statements with bound values: compiled once, then served from the cache.
 INSERT_REQUEST = insert(RequestRow).returning(RequestRow.id)
 INSERT_BOOKING = insert(BookingRow).returning(BookingRow.id)
@@ -339,6 +358,27 @@ class SqlRepository(Repository):
             "updated_at": at,
         }
         await self._upsert(ProfileRow, values, ["user_id"], keep=["created_at"])
+
+    async def personal_rows(self, user_id: str) -> dict[str, list[dict[str, Any]]]:
+        found: dict[str, list[dict[str, Any]]] = {}
+        for name, table, column in _PERSONAL:
+            rows = await self._execute(
+                select(table).where(table.c[column] == bindparam("u")), {"u": user_id}
+            )
+            found[name] = [_plain(dict(row._mapping)) for row in rows]
+        return found
+
+    async def erase_person(self, user_id: str, token: str) -> None:
+        params = {"u": user_id, "t": token}
+        for table, column in ((BOOKINGS, "user_id"), (REQUESTS, "user_id"), (AUDIT, "actor")):
+            await self._execute(
+                update(table)
+                .where(table.c[column] == bindparam("u"))
+                .values({column: bindparam("t")}),
+                params,
+            )
+        for table in (WAITLIST, CONVERSATIONS, PROFILES):
+            await self._execute(delete(table).where(table.c.user_id == bindparam("u")), params)
 
     async def _upsert(
         self,

@@ -131,6 +131,14 @@ class ConversationRepository(abc.ABC):
     @abc.abstractmethod
     async def save_profile(self, profile: Profile, at: datetime) -> None: ...
 
+    @abc.abstractmethod
+    async def personal_rows(self, user_id: str) -> dict[str, list[dict[str, Any]]]:
+        """Every stored row about this person, table by table, as plain values."""
+
+    @abc.abstractmethod
+    async def erase_person(self, user_id: str, token: str) -> None:
+        """Delete what identifies the person; bookings stay as anonymous ``token`` rows."""
+
 
 class Repository(BookingRepository, ConversationRepository, abc.ABC):
     """Everything one transaction can read and write."""

@@ -9,6 +9,7 @@ second instance picks a dialogue up where it stood.
 
 from __future__ import annotations
 
+import json
 import re
 import unicodedata
 from collections.abc import Sequence
@@ -115,12 +116,23 @@ class AskFaq(Command):
     question: Msg | None = None
 
 
+@dataclass(frozen=True)
+class ExportData(Command):
+    pass
+
+
+@dataclass(frozen=True)
+class Forget(Command):
+    key: str | None
+
+
 @dataclass
 class Step:
     state: State
     out: list[Out] = field(default_factory=list)
     command: Command | None = None
     profile: Profile | None = None  # set when the profile changed and must be saved
+    erased: bool = False  # the person is forgotten: keep no state for them either
 
 
 @dataclass(frozen=True)
@@ -455,7 +467,19 @@ def _on_command(state: State, command: str, ctx: Ctx) -> Step:
         return _language_choice(state, intro=None)
     if command == "profile":
         return _start_profile(state, ctx)
-    if command in ("privacy", "mydata", "forget"):
+    if command == "mydata":
+        return Step(state, command=ExportData())
+    if command == "forget":
+        return _ask(
+            {**state, "flow": "forget"},
+            "forget",
+            t(
+                "Effacer toutes vos données ? Vos réservations à venir seront annulées et cela "
+                "ne peut pas être défait."
+            ),
+            [(t("Oui, tout effacer"), {"do": "yes"}), (t("Non"), {"do": "no"})],
+        )
+    if command == "privacy":
         return Step(state, command=AskFaq(t("Quelles données gardez-vous sur moi ?")))
     return Step(state, [Out(t("Je ne connais pas cette commande.")), Out(help_text())])
 
@@ -716,6 +740,8 @@ def _on_choice(state: State, payload: dict[str, Any], ctx: Ctx) -> Step:
         awaiting = state.get("awaiting")
         if awaiting == "date_check":
             return _fill(state, None, ctx)
+        if flow == "forget":
+            return Step(state, command=Forget(ctx.key))
         if flow == "cancel" and state.get("pending_ids"):
             ids = tuple(int(i) for i in state["pending_ids"])
             return Step({**state, "awaiting": "cancelling"}, command=Cancel(ids, ctx.key))
@@ -913,6 +939,25 @@ def after(state: State, command: Command, outcome: Any, ctx: Ctx) -> Step:
     if isinstance(command, CheckAvailability):
         assert isinstance(outcome, Availability)
         return _availability(state, outcome, ctx)
+    if isinstance(command, ExportData):
+        exported = json.dumps(outcome, ensure_ascii=False, indent=1, default=str)
+        return Step(_reset(state), [Out(t("Voici tout ce que je garde sur vous :")), Out(exported)])
+    if isinstance(command, Forget):
+        return Step(
+            new_state(),
+            [
+                Out(
+                    tn(
+                        "C'est fait : vos données sont effacées et {n} réservation à venir "
+                        "est annulée. Au revoir !",
+                        "C'est fait : vos données sont effacées et {n} réservations à venir "
+                        "sont annulées. Au revoir !",
+                        int(outcome),
+                    )
+                )
+            ],
+            erased=True,
+        )
     if isinstance(command, AskFaq):
         assert isinstance(outcome, FaqAnswer)
         return Step(_reset(state), [Out(_faq_text(outcome))])

@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from booking_core import conversations, errors, services
+from booking_core import conversations, errors, privacy, services
 from booking_core.domain import RoomRequest
 from booking_core.services import Core
 from handlers import dialogue
@@ -24,6 +24,8 @@ from handlers.dialogue import (
     CheckBooking,
     Command,
     Ctx,
+    ExportData,
+    Forget,
     JoinWaitlist,
     Out,
     PlanSeries,
@@ -70,7 +72,11 @@ class Router:
             outcome = await self._run(step.command, ctx, text, lang)
             later = dialogue.after(step.state, step.command, outcome, ctx)
             profile = later.profile or step.profile
-            step = dialogue.Step(later.state, step.out + later.out, later.command, profile)
+            step = dialogue.Step(
+                later.state, step.out + later.out, later.command, profile, later.erased
+            )
+        if step.erased:
+            return [self._render(out, lang) for out in step.out]
         step.state["last_msg"] = msg.message_id
         step.state["lang"] = lang
         await conversations.save(self.core, msg.channel, msg.user, step.state, step.profile)
@@ -130,6 +136,10 @@ class Router:
                 return await services.availability(core, command.centre_id, command.day)
             if isinstance(command, JoinWaitlist):
                 return await services.join_waitlist(core, command.request)
+            if isinstance(command, ExportData):
+                return await privacy.export_person(core, ctx.user)
+            if isinstance(command, Forget):
+                return await privacy.erase_person(core, ctx.user, command.key)
             if isinstance(command, AskFaq):
                 question = (
                     text

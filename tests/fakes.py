@@ -179,6 +179,36 @@ class FakeRepository(Repository):
     async def save_profile(self, profile: Profile, at: datetime) -> None:
         self.s.profiles[profile.user_id] = profile
 
+    async def personal_rows(self, user_id: str) -> dict[str, list[dict[str, Any]]]:
+        profile = self.s.profiles.get(user_id)
+        return {
+            "profile": [vars(profile).copy()] if profile else [],
+            "bookings": [b.as_json() for b in self.s.bookings.values() if b.user_id == user_id],
+            "waitlist": [vars(w).copy() for w in self.s.waits.values() if w.user_id == user_id],
+            "conversations": [
+                {"channel": c, "state": st}
+                for (c, u), st in self.s.conversations.items()
+                if u == user_id
+            ],
+            "requests": [vars(r).copy() for r in self.s.requests.values() if r.user_id == user_id],
+            "audit": [{"action": a[2]} for a in self.s.audit if a[1] == user_id],
+        }
+
+    async def erase_person(self, user_id: str, token: str) -> None:
+        for booking_id, booking in list(self.s.bookings.items()):
+            if booking.user_id == user_id:
+                self.s.bookings[booking_id] = replace(booking, user_id=token)
+        for request_key, record in list(self.s.requests.items()):
+            if record.user_id == user_id:
+                self.s.requests[request_key] = replace(record, user_id=token)
+        self.s.audit = [
+            (at, token if actor == user_id else actor, action, booking_id, details)
+            for at, actor, action, booking_id, details in self.s.audit
+        ]
+        self.s.waits = {k: w for k, w in self.s.waits.items() if w.user_id != user_id}
+        self.s.conversations = {k: v for k, v in self.s.conversations.items() if k[1] != user_id}
+        self.s.profiles.pop(user_id, None)
+
 
 class FakeUnitOfWork(UnitOfWork):
     """Works on a copy of the shared state and publishes it on commit, like a transaction."""

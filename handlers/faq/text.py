@@ -133,8 +133,12 @@ class Analyzer:
         """Folded words with the unaccented "where" resolved; no word is dropped yet."""
         out = words(text)
         nexts = self.lexicon.where_next
+        last = len(out) - 1
         for i, word in enumerate(out):
-            if word == "ou" and (i == 0 or (i + 1 < len(out) and out[i + 1] in nexts)):
+            if word != "ou":
+                continue
+            # "ou ..." opening the question, "... c est ou", "... ou ?" at its end, "ou se ..."
+            if i in (0, last) or out[i - 2 : i] == ["c", "est"] or out[i + 1] in nexts:
                 out[i] = WHERE
         return out
 

@@ -65,3 +65,30 @@ async def test_two_people_in_two_languages_at_once(
     assert "vendredi 4 décembre, matin, à Decazeville" in said_fr
     assert "Friday 4 December, afternoon, in Aurillac" in said_en
     await storage.dispose()
+
+
+async def test_erasure_leaves_no_row_with_the_person(
+    fresh: URL, network: Network, clock: Clock, catalogs: Catalogs
+) -> None:
+    from sqlalchemy import text
+
+    router, storage = await _router(fresh, network, clock, catalogs)
+    chat = Chat(router, "telegram:99")
+    for line in ("/profil", "Figeac", "12", "4", "bureau à Figeac jeudi matin", "oui"):
+        await chat.say(line)
+    await chat.say("/oublier")
+    assert "effacées" in await chat.say("oui")
+    async with storage.engine.connect() as conn:
+        for table in (
+            "bookings",
+            "requests",
+            "audit_events",
+            "waitlist",
+            "conversations",
+            "profiles",
+        ):
+            rows = (await conn.execute(text(f"SELECT * FROM {table}"))).all()
+            assert all("telegram:99" not in str(row) for row in rows), table
+        kept = (await conn.execute(text("SELECT count(*) FROM bookings"))).scalar_one()
+        assert kept == 1, "the booking stays, anonymous, for the impact counts"
+    await storage.dispose()

@@ -267,3 +267,28 @@ async def test_english_is_answered_in_english_and_the_choice_is_kept(
     assert "français" in said
     said = await chat.say("my bookings")
     assert "jeudi 10 décembre" in said, "the chosen language wins over the message's"
+
+
+async def test_see_then_erase_my_data(chat: Chat, store: FakeStore) -> None:
+    await chat.say("/profil")
+    await chat.say("Maurs")
+    await chat.say("passer")
+    await chat.say("6")
+    await chat.say("bureau à Figeac jeudi matin")
+    await chat.say("oui")
+    said = await chat.say("/mesdonnees")
+    assert "Voici tout ce que je garde sur vous" in said
+    assert '"Maurs"' in said
+    assert '"figeac/desk-1"' in said
+    said = await chat.say("/oublier")
+    assert "ne peut pas être défait" in said
+    said = await chat.say("oui")
+    assert "vos données sont effacées et 1 réservation à venir est annulée" in said
+    state = store.state
+    assert not state.profiles
+    assert not state.conversations, "not even the conversation that said goodbye"
+    assert all(b.user_id != chat.user for b in state.bookings.values())
+    assert all(b.user_id.startswith("erased:") for b in state.bookings.values())
+    assert all(a[1] != chat.user for a in state.audit)
+    said = await chat.say("bonjour")
+    assert "Bonjour, je suis l'assistant" in said, "a new person for the bot"

@@ -1,0 +1,36 @@
+"""A person's data: see all of it, or erase it (GDPR articles 15 and 17).
+
+Erasure keeps the network's impact counts honest: bookings stay, but under a random
+token that nothing links back to the person; future bookings are cancelled first, so
+their desks go back to the people waiting.
+"""
+
+from __future__ import annotations
+
+import secrets
+from typing import Any
+
+from booking_core.services import Core, cancel_all_future
+from booking_core.uow import UnitOfWork
+
+
+async def export_person(core: Core, user_id: str) -> dict[str, Any]:
+    """Everything stored about this person, as JSON-ready values."""
+
+    async def body(uow: UnitOfWork) -> dict[str, Any]:
+        return await uow.repo.personal_rows(user_id)
+
+    rows = await core.uow(readonly=True).run(body, commit=False)
+    return {"user": user_id, "exported_at": core.now().isoformat(), **rows}
+
+
+async def erase_person(core: Core, user_id: str, key: str | None = None) -> int:
+    """Cancel what is to come, then anonymise; returns how many bookings were cancelled."""
+    cancelled = await cancel_all_future(core, user_id, key)
+    token = "erased:" + secrets.token_hex(8)
+
+    async def body(uow: UnitOfWork) -> None:
+        await uow.repo.erase_person(user_id, token)
+
+    await core.uow().run(body)
+    return len(cancelled.cancelled)
