@@ -379,6 +379,11 @@ def step(state: State | None, msg: IncomingMessage, understood: Intent, ctx: Ctx
             )
         )
         result.out[:0] = [hello, Out(privacy_line())]
+        quiet = result.command is None and not any(out.choices for out in result.out)
+        if quiet and not result.state.get("flow"):
+            # Offered, never imposed: a first message that asks for something is served.
+            offer = _language_choice(result.state, intro=None)
+            result = Step(offer.state, result.out + offer.out, None, result.profile)
     if understood.truncated:
         result.out.insert(0, Out(t("Votre message était très long : je n'en ai lu que le début.")))
     return result
