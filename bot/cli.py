@@ -45,6 +45,9 @@ def _parser() -> argparse.ArgumentParser:
     bookings.add_argument("--all", action="store_true", help="include cancelled bookings")
     bookings.add_argument("--json", action="store_true", help="machine-readable output")
 
+    sub.add_parser("run", help="serve every configured chat network (Telegram, Matrix)")
+    sub.add_parser("doctor", help="check the configuration, database and credentials")
+
     chat = sub.add_parser("chat", help="talk to the bot in the terminal (a pipe works too)")
     chat.add_argument("--user", default="local", help="who is talking (default: local)")
     chat.add_argument("--db", help="database URL (default: $DATABASE_URL or the embedded one)")
@@ -186,6 +189,16 @@ def _understand(args: argparse.Namespace) -> int:
     return 0
 
 
+async def _doctor() -> int:
+    from bot.doctor import doctor
+    from bot.settings import Settings
+
+    checks = await doctor(Settings())
+    for ok, text in checks:
+        print(("ok    " if ok else "FAIL  ") + text)
+    return 0 if all(ok for ok, _ in checks) else 1
+
+
 async def _chat(network: Network, clock: Callable[[], datetime], user: str, url: str | None) -> int:
     from bot.transports.console import run_console
     from bot.wiring import open_runtime
@@ -218,6 +231,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             return asyncio.run(_db(args.action))
         if args.command == "bookings":
             return asyncio.run(_bookings(args))
+        if args.command == "run":
+            from bot.app import main as serve
+
+            return serve()
+        if args.command == "doctor":
+            return asyncio.run(_doctor())
         if args.command == "chat":
             network = network_from_env(args.network)
             clock = fixed_clock(_moment(args.now, network)) if args.now else system_clock

@@ -1,1 +1,30 @@
-"""One module per chat network; each turns its events into IncomingMessage and back."""
+"""One module per chat network; each turns its events into IncomingMessage and back.
+
+A new network is one module here exposing ``from_settings(settings)`` and one line in
+``NETWORKS``: the Settings property that says it is configured, and the module, which
+(with its chat library) is imported only when it is.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from bot.settings import Settings
+    from bot.transports.base import Transport
+
+NETWORKS = (
+    ("telegram_enabled", "bot.transports.telegram"),
+    ("matrix_enabled", "bot.transports.matrix"),
+)
+
+
+def configured_transports(settings: Settings) -> list[Transport]:
+    """The transports whose settings are present; their libraries load only then."""
+    found: list[Transport] = []
+    for flag, name in NETWORKS:
+        if getattr(settings, flag):
+            transport: Transport = importlib.import_module(name).from_settings(settings)
+            found.append(transport)
+    return found

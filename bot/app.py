@@ -1,0 +1,89 @@
+"""`telecentre run`: the database, the router and every configured transport in one loop.
+
+SIGTERM and Ctrl-C set one event; each transport then stops taking messages and
+finishes those it already acknowledged, within a bounded time, before the database is
+closed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+import time
+from collections.abc import Callable
+from datetime import datetime
+
+from bot import logs
+from bot.settings import Settings
+from bot.transports import configured_transports
+from bot.transports.base import Transport
+from bot.wiring import network_from_env, open_runtime, system_clock
+from handlers.router import Router
+
+log = logging.getLogger(__name__)
+STOP_TIMEOUT_S = 10.0
+
+
+def _secrets(settings: Settings) -> list[str]:
+    values = [
+        settings.telegram_token,
+        settings.telegram_webhook_secret,
+        settings.matrix_password,
+        settings.matrix_access_token,
+    ]
+    return [v.get_secret_value() for v in values if v is not None]
+
+
+async def run(
+    settings: Settings,
+    *,
+    clock: Callable[[], datetime] = system_clock,
+    ready: asyncio.Event | None = None,
+    stop: asyncio.Event | None = None,
+) -> int:
+    """Serve until stopped; returns the process exit code."""
+    began = time.perf_counter()
+    transports = configured_transports(settings)
+    if not transports:
+        log.error("no chat network configured: set TELEGRAM_TOKEN or MATRIX_* (see README)")
+        return 2
+    runtime = await open_runtime(
+        network=network_from_env(settings.telecentre_network),
+        url=settings.database_url,
+        clock=clock,
+    )
+    router = Router(runtime.core)
+    stop = stop or asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        with contextlib.suppress(NotImplementedError, RuntimeError):  # not main thread/Unix
+            loop.add_signal_handler(sig, stop.set)
+    started: list[Transport] = []
+    try:
+        for transport in transports:
+            await transport.start(router.handle)
+            started.append(transport)
+            log.info("%s transport running", transport.name)
+        log.info("ready in %.2f s", time.perf_counter() - began)
+        if ready is not None:
+            ready.set()
+        await stop.wait()
+        log.info("stopping")
+    finally:
+        for transport in reversed(started):
+            try:
+                await asyncio.wait_for(transport.stop(), STOP_TIMEOUT_S)
+            except TimeoutError:
+                log.warning(
+                    "%s transport did not stop within %.0f s", transport.name, STOP_TIMEOUT_S
+                )
+        await runtime.close()
+    return 0
+
+
+def main(settings: Settings | None = None) -> int:
+    settings = settings or Settings()
+    logs.configure(secrets=_secrets(settings))
+    return asyncio.run(run(settings))
