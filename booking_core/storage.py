@@ -101,6 +101,30 @@ _PERSONAL = (
 )
 
 
+SELECT_CONVERSATION = select(ConversationRow.state).where(
+    ConversationRow.channel == bindparam("channel"),
+    ConversationRow.user_id == bindparam("user_id"),
+)
+SELECT_PROFILE = select(PROFILES).where(PROFILES.c.user_id == bindparam("u"))
+SELECT_REQUEST = select(
+    RequestRow.id, RequestRow.user_id, RequestRow.kind, RequestRow.result
+).where(RequestRow.key == bindparam("key"))
+
+
+@functools.cache
+def _upsert_statement(
+    postgres: bool,
+    model: type[ConversationRow] | type[ProfileRow],
+    keys: tuple[str, ...],
+    keep: tuple[str, ...],
+) -> Executable:
+    """INSERT … ON CONFLICT DO UPDATE, built once per table; values are bound per call."""
+    statement = (pg_insert if postgres else sqlite_insert)(model)
+    columns = [c.name for c in cast(Table, model.__table__).columns]
+    changed = {k: statement.excluded[k] for k in columns if k not in keys and k not in keep}
+    return statement.on_conflict_do_update(index_elements=list(keys), set_=changed)
+
+
 def _plain(row: dict[str, Any]) -> dict[str, Any]:
     """JSON-ready values: dates and times as ISO strings."""
     return {k: v.isoformat() if hasattr(v, "isoformat") else v for k, v in row.items()}
@@ -163,13 +187,7 @@ class SqlRepository(Repository):
             )
 
     async def find_request(self, key: str) -> RequestRecord | None:
-        row = (
-            await self._execute(
-                select(RequestRow.id, RequestRow.user_id, RequestRow.kind, RequestRow.result).where(
-                    RequestRow.key == key
-                )
-            )
-        ).first()
+        row = (await self._execute(SELECT_REQUEST, {"key": key})).first()
         if row is None:
             return None
         return RequestRecord(row.id, key, row.user_id, row.kind, row.result)
@@ -319,13 +337,7 @@ class SqlRepository(Repository):
 
     async def get_conversation(self, channel: str, user_id: str) -> dict[str, Any] | None:
         row = (
-            await self._execute(
-                select(ConversationRow.state).where(
-                    ConversationRow.channel == bindparam("channel"),
-                    ConversationRow.user_id == bindparam("user_id"),
-                ),
-                {"channel": channel, "user_id": user_id},
-            )
+            await self._execute(SELECT_CONVERSATION, {"channel": channel, "user_id": user_id})
         ).first()
         return dict(row.state) if row else None
 
@@ -336,11 +348,7 @@ class SqlRepository(Repository):
         await self._upsert(ConversationRow, values, ["channel", "user_id"])
 
     async def get_profile(self, user_id: str) -> Profile | None:
-        row = (
-            await self._execute(
-                select(PROFILES).where(PROFILES.c.user_id == bindparam("u")), {"u": user_id}
-            )
-        ).first()
+        row = (await self._execute(SELECT_PROFILE, {"u": user_id})).first()
         if row is None:
             return None
         return Profile(
@@ -387,10 +395,8 @@ class SqlRepository(Repository):
         keys: list[str],
         keep: Sequence[str] = (),
     ) -> None:
-        dialect_insert = pg_insert if self._postgres else sqlite_insert
-        statement = dialect_insert(model).values(values)
-        changed = {k: statement.excluded[k] for k in values if k not in keys and k not in keep}
-        await self._execute(statement.on_conflict_do_update(index_elements=keys, set_=changed))
+        statement = _upsert_statement(self._postgres, model, tuple(keys), tuple(keep))
+        await self._execute(statement, values)
 
     async def flush_audit(self) -> None:
         if self._audit:
