@@ -1,0 +1,709 @@
+"""The Telegram transport: python-telegram-bot 22, run with its manual lifecycle.
+
+The ``Application`` is driven by hand (``initialize``, ``start``, ``updater.start_polling``
+or ``start_webhook``) rather than ``run_polling`` so that it shares the bot's one event
+loop with the other transports and the scheduler.
+
+What Telegram means is decided by pure functions (:func:`translate`, :func:`render`,
+:func:`chunks`, :func:`chosen_text`), so the protocol rules are unit-tested without any
+network; :class:`TelegramTransport` only does I/O around them. Filtering happens here,
+before the router ever sees an update: edited messages, updates delivered twice, bots,
+group chatter that is not addressed to us, and presses on a keyboard that is no longer
+the open question (its numbers would answer whatever is being asked now).
+
+Flood limits are PTB's ``AIORateLimiter`` (30 messages a second overall, 20 a minute per
+group; a 429 is waited out for ``retry_after`` and retried, so a reply is delayed, not
+lost). Updates are processed concurrently across chats and in order within a chat, so a
+chat that is being throttled does not hold up the others.
+
+This is the only module that imports ``telegram``. The token never reaches a log line:
+httpx logs every request URL (which contains the token) at INFO and PTB logs the API URL
+at DEBUG, so their loggers are held at WARNING and INFO respectively, and the one PTB
+error that quotes the token (a refused token at start-up) is replaced by a plain one.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+import secrets
+import traceback
+from collections import Counter, OrderedDict
+from collections.abc import Awaitable
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any, Final
+from urllib.parse import urlsplit
+
+from telegram import (
+    Bot,
+    BotCommand,
+    CallbackQuery,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    Message,
+    ReplyParameters,
+    Update,
+)
+from telegram.constants import ChatType
+from telegram.error import InvalidToken, TelegramError
+from telegram.ext import (
+    AIORateLimiter,
+    Application,
+    BaseUpdateProcessor,
+    ContextTypes,
+    TypeHandler,
+)
+
+from bot.settings import Settings
+from bot.transports.base import Handler
+from handlers.messages import IncomingMessage, Reply
+
+log = logging.getLogger(__name__)
+
+PREFIX: Final = "telegram:"
+# Telegram refuses longer texts (4096 characters after entity parsing, counted in UTF-16
+# code units); the margin keeps emoji, which count twice, on the safe side.
+MAX_TEXT: Final = 4000
+MAX_CALLBACK_DATA: Final = 64  # bytes, Telegram's limit for a button's callback_data
+# Edited messages are not even requested; they are still dropped if one arrives.
+ALLOWED_UPDATES: Final = ("message", "callback_query")
+_SECRET_CHARS = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
+
+# (command, French description, English description); French is the default list.
+COMMANDS: Final = (
+    ("start", "Commencer", "Get started"),
+    ("aide", "Ce que je sais faire", "What I can do"),
+    ("reserver", "Réserver un bureau ou une salle", "Book a desk or a room"),
+    ("mesreservations", "Mes réservations à venir", "My upcoming bookings"),
+    ("annuler", "Annuler une réservation", "Cancel a booking"),
+    ("modifier", "Modifier une réservation", "Change a booking"),
+    ("langue", "Changer de langue", "Change language"),
+    ("profil", "Mon télécentre habituel", "My usual telecentre"),
+    ("mesdonnees", "Voir mes données", "See my data"),
+    ("oublier", "Effacer mes données", "Erase my data"),
+)
+
+# The few sentences the transport says itself (the conversation's are in the catalogs).
+NOTES: Final = {
+    "fr": {
+        "private": "Pour réserver ou gérer vos réservations, écrivez-moi en privé.",
+        "private_button": "Écrire en privé",
+        "stale": "Cette question n'est plus d'actualité.",
+        "error": "Désolé, quelque chose s'est mal passé. Réessayez dans un instant.",
+    },
+    "en": {
+        "private": "To book or manage your bookings, write to me in a private chat.",
+        "private_button": "Write in private",
+        "stale": "This question is no longer open.",
+        "error": "Sorry, something went wrong. Please try again in a moment.",
+    },
+}
+
+
+class TelegramStartError(RuntimeError):
+    """Telegram could not be started; the message is plain words and never holds the token."""
+
+
+# ---------------------------------------------------------------- pure translation
+
+
+@dataclass(frozen=True)
+class BotIdentity:
+    """Who the bot is, to recognise mentions of it and replies to it in groups."""
+
+    id: int
+    username: str
+
+
+@dataclass(frozen=True)
+class ToRouter:
+    """A message for the conversation, answered in ``chat_id``."""
+
+    chat_id: int
+    message: IncomingMessage
+
+
+@dataclass(frozen=True)
+class AskPrivate:
+    """Someone addressed the bot in a group: personal actions belong in a private chat."""
+
+    chat_id: int
+    reply_to: int
+    locale: str | None
+
+
+@dataclass(frozen=True)
+class Pressed:
+    """A button press. ``message`` is None when it must only be acknowledged (a group)."""
+
+    query_id: str
+    chat_id: int | None
+    question_id: int | None  # the message carrying the keyboard, None if inaccessible
+    question: str | None  # its text
+    label: str  # the pressed button's label
+    locale: str | None
+    message: IncomingMessage | None
+
+
+Event = ToRouter | AskPrivate | Pressed
+
+
+def channel_of(chat_id: int) -> str:
+    return f"{PREFIX}{chat_id}"
+
+
+def chat_id_of(channel: str) -> int:
+    """The chat id inside a ``telegram:<chat_id>`` reference."""
+    if not channel.startswith(PREFIX):
+        raise ValueError(f"not a Telegram channel: {channel!r}")
+    return int(channel.removeprefix(PREFIX))
+
+
+def locale_of(language_code: str | None) -> str | None:
+    """Telegram's IETF tag (``en-GB``, ``pt-br``) reduced to the language the catalogs know."""
+    if not language_code:
+        return None
+    return language_code.replace("_", "-").split("-", 1)[0].lower() or None
+
+
+def _notes(locale: str | None) -> dict[str, str]:
+    return NOTES.get(locale or "", NOTES["fr"])
+
+
+def addressed(message: Message, me: BotIdentity) -> bool:
+    """In a group, the bot speaks only when spoken to: a mention, ``/cmd@bot``, or a reply."""
+    replied = message.reply_to_message
+    if replied is not None and replied.from_user is not None and replied.from_user.id == me.id:
+        return True
+    text = message.text or message.caption or ""
+    # "@bot" as a mention and "/cmd@bot" alike; usernames are case-insensitive.
+    return re.search(rf"@{re.escape(me.username)}(?!\w)", text, re.IGNORECASE) is not None
+
+
+def translate(update: Update, me: BotIdentity) -> Event | None:
+    """Decide what an update means; None for everything the router must never see."""
+    if update.callback_query is not None:
+        return _pressed(update.callback_query)
+    message = update.message  # edited messages, channel posts and the rest stay out
+    if message is None or message.from_user is None or message.from_user.is_bot:
+        return None
+    text = message.text if message.text is not None else message.caption
+    if not text:
+        return None
+    user = message.from_user
+    locale = locale_of(user.language_code)
+    chat = message.chat
+    if chat.type == ChatType.PRIVATE:
+        incoming = IncomingMessage(
+            channel=channel_of(chat.id),
+            user=f"{PREFIX}{user.id}",
+            text=text,
+            message_id=f"{PREFIX}{chat.id}:{message.message_id}",
+            locale=locale,
+        )
+        return ToRouter(chat.id, incoming)
+    if chat.type in (ChatType.GROUP, ChatType.SUPERGROUP) and addressed(message, me):
+        return AskPrivate(chat.id, message.message_id, locale)
+    return None
+
+
+def label_of(markup: InlineKeyboardMarkup | None, data: str) -> str | None:
+    """The label of the button that carries ``data``, as the person saw it."""
+    if markup is None:
+        return None
+    for row in markup.inline_keyboard:
+        for button in row:
+            if button.callback_data == data:
+                return button.text
+    return None
+
+
+def _pressed(query: CallbackQuery) -> Pressed:
+    data = query.data or ""
+    locale = locale_of(query.from_user.language_code)
+    accessible = isinstance(query.message, Message) and query.message.is_accessible
+    question = query.message if accessible and isinstance(query.message, Message) else None
+    chat_id = query.message.chat.id if query.message is not None else None
+    label = (label_of(question.reply_markup, data) if question else None) or data
+    incoming = None
+    if (
+        data
+        and query.message is not None
+        and query.message.chat.type == ChatType.PRIVATE
+        and chat_id is not None
+    ):
+        incoming = IncomingMessage(
+            channel=channel_of(chat_id),
+            user=f"{PREFIX}{query.from_user.id}",
+            text=data,
+            message_id=f"{PREFIX}callback:{query.id}",
+            locale=locale,
+            choice=data,
+        )
+    return Pressed(
+        query_id=query.id,
+        chat_id=chat_id,
+        question_id=question.message_id if question is not None else None,
+        question=question.text if question is not None else None,
+        label=label,
+        locale=locale,
+        message=incoming,
+    )
+
+
+def chosen_text(question: str, label: str) -> str:
+    """The question as it reads once answered: the keyboard goes, the answer stays."""
+    return f"{question}\n\n→ {label}"
+
+
+def keyboard(reply: Reply) -> InlineKeyboardMarkup:
+    """Choices as inline buttons: a short list on one row, otherwise one per row."""
+    buttons = [InlineKeyboardButton(c.label, callback_data=c.value) for c in reply.choices]
+    if len(buttons) <= 3 and sum(len(c.label) for c in reply.choices) <= 36:
+        return InlineKeyboardMarkup([buttons])
+    return InlineKeyboardMarkup([[button] for button in buttons])
+
+
+def render(reply: Reply) -> tuple[str, InlineKeyboardMarkup | None]:
+    """A reply as Telegram text and keyboard; choices too long for a button become lines."""
+    if not reply.choices:
+        return reply.text, None
+    if all(0 < len(c.value.encode()) <= MAX_CALLBACK_DATA for c in reply.choices):
+        return reply.text, keyboard(reply)
+    lines = [reply.text, *(f"{c.value}. {c.label}" for c in reply.choices)]
+    return "\n".join(lines), None
+
+
+def chunks(text: str, limit: int = MAX_TEXT) -> list[str]:
+    """Split a long text into messages Telegram accepts, at line breaks when possible."""
+    parts: list[str] = []
+    while len(text) > limit:
+        cut = text.rfind("\n", 0, limit)
+        if cut <= 0:
+            cut = limit
+        parts.append(text[:cut])
+        text = text[cut:].lstrip("\n")
+    parts.append(text)
+    return parts
+
+
+def private_note(locale: str | None, me: BotIdentity) -> tuple[str, InlineKeyboardMarkup]:
+    """The group answer: a sentence and a button that opens the private chat."""
+    notes = _notes(locale)
+    button = InlineKeyboardButton(notes["private_button"], url=f"https://t.me/{me.username}")
+    return notes["private"], InlineKeyboardMarkup([[button]])
+
+
+def commands(language: str) -> list[BotCommand]:
+    """The command menu in one language (``fr`` or ``en``)."""
+    column = 1 if language == "fr" else 2
+    return [BotCommand(row[0], row[column]) for row in COMMANDS]
+
+
+# ---------------------------------------------------------------- small bounded memories
+
+
+class RecentIds:
+    """The last ``size`` update ids, so an update delivered twice is processed once."""
+
+    def __init__(self, size: int = 4096) -> None:
+        self._size = size
+        self._ids: OrderedDict[int, None] = OrderedDict()
+
+    def first_time(self, update_id: int) -> bool:
+        if update_id in self._ids:
+            return False
+        self._ids[update_id] = None
+        if len(self._ids) > self._size:
+            self._ids.popitem(last=False)
+        return True
+
+
+class OpenQuestions:
+    """Which message holds each chat's open question: only its buttons still answer.
+
+    Choice values are numbers reused by every question, so a press on an older keyboard
+    would answer the current question; and two quick presses on one keyboard would
+    answer two questions. A chat the bot knows nothing about (after a restart) is given
+    the benefit of the doubt, and the router still checks the choice against its state.
+    """
+
+    def __init__(self, size: int = 10_000) -> None:
+        self._size = size
+        self._open: OrderedDict[int, int | None] = OrderedDict()
+
+    def _put(self, chat_id: int, message_id: int | None) -> None:
+        self._open[chat_id] = message_id
+        self._open.move_to_end(chat_id)
+        if len(self._open) > self._size:
+            self._open.popitem(last=False)
+
+    def asked(self, chat_id: int, message_id: int) -> None:
+        self._put(chat_id, message_id)
+
+    def take(self, chat_id: int, message_id: int) -> bool:
+        """Whether this press answers the open question; it is then answered."""
+        if chat_id in self._open and self._open[chat_id] != message_id:
+            return False
+        self._put(chat_id, None)
+        return True
+
+
+class PerChatOrder(BaseUpdateProcessor):
+    """Run chats concurrently, each chat's updates one at a time in arrival order.
+
+    A conversation is a state machine stored per chat: two of its messages at once would
+    race on it, while another chat waiting for a throttled one would freeze for nothing.
+    """
+
+    def __init__(self, max_concurrent_updates: int = 256) -> None:
+        super().__init__(max_concurrent_updates)
+        self._locks: dict[int, asyncio.Lock] = {}
+        self._users: Counter[int] = Counter()
+
+    async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
+        """Wait for the chat's previous update, then process this one."""
+        chat = update.effective_chat if isinstance(update, Update) else None
+        if chat is None:
+            await coroutine
+            return
+        key = chat.id
+        lock = self._locks.setdefault(key, asyncio.Lock())
+        self._users[key] += 1
+        try:
+            async with lock:
+                await coroutine
+        finally:
+            self._users[key] -= 1
+            if not self._users[key]:
+                del self._users[key]
+                del self._locks[key]
+
+    async def initialize(self) -> None:
+        """Allocate nothing: locks are made when a chat first needs one."""
+
+    async def shutdown(self) -> None:
+        """Release nothing: a chat's lock is dropped once nobody waits on it."""
+
+
+# ---------------------------------------------------------------- logging hygiene
+
+
+def quiet_library_logs() -> None:
+    """Keep the loggers that print the token (in URLs) below the levels that would show it.
+
+    Only ever raises a level: a stricter setting made elsewhere is left alone.
+    """
+    for name, floor in (
+        ("httpx", logging.WARNING),
+        ("httpcore", logging.WARNING),
+        ("telegram", logging.INFO),
+    ):
+        logger = logging.getLogger(name)
+        if logger.level < floor:
+            logger.setLevel(floor)
+
+
+def redact(exc: BaseException, token: str) -> str:
+    """An exception as one log-safe line: PTB quotes the token in some messages."""
+    return f"{type(exc).__name__}: {exc}".replace(token, "<token>")
+
+
+# ---------------------------------------------------------------- the transport
+
+TelegramApp = Application[Any, Any, Any, Any, Any, Any]
+
+
+class TelegramTransport:
+    """Telegram for the bot: long polling, or a webhook when a public URL is configured."""
+
+    name = "telegram"
+
+    def __init__(self, settings: Settings, *, poll_timeout: float = 30.0) -> None:
+        if not settings.telegram_enabled or settings.telegram_token is None:
+            raise TelegramStartError("no Telegram token is configured (TELEGRAM_TOKEN)")
+        quiet_library_logs()
+        self._settings = settings
+        self._token = settings.telegram_token
+        self._poll_timeout = poll_timeout
+        self._app: TelegramApp | None = None
+        self._handle: Handler | None = None
+        self._me: BotIdentity | None = None
+        self._seen = RecentIds()
+        self._questions = OpenQuestions()
+
+    # -------------------------------------------------------------- protocol
+
+    def owns(self, channel: str) -> bool:
+        return channel.startswith(PREFIX)
+
+    @property
+    def identity(self) -> BotIdentity | None:
+        return self._me
+
+    async def start(self, handle: Handler) -> None:
+        """Connect, register the command menus, and start polling or the webhook."""
+        if self._app is not None:
+            raise RuntimeError("the Telegram transport is already started")
+        quiet_library_logs()
+        self._handle = handle
+        webhook = self._settings.telegram_webhook_url
+        secret = self._webhook_secret() if webhook else None
+        app = self._build()
+        self._app = app
+        try:
+            await self._initialize(app)
+            await self._register_commands(app)
+            app.add_handler(TypeHandler(Update, self._on_update))
+            app.add_error_handler(self._on_error)
+            await app.start()
+            updater = app.updater
+            assert updater is not None  # built with the default updater
+            if webhook:
+                await updater.start_webhook(
+                    listen=self._settings.telegram_webhook_listen,
+                    port=self._settings.telegram_webhook_port,
+                    url_path=urlsplit(webhook).path,
+                    webhook_url=webhook,
+                    secret_token=secret,
+                    allowed_updates=list(ALLOWED_UPDATES),
+                )
+                log.info("telegram: webhook listening for @%s", self._username())
+            else:
+                await updater.start_polling(
+                    timeout=timedelta(seconds=self._poll_timeout),
+                    allowed_updates=list(ALLOWED_UPDATES),
+                    error_callback=self._on_poll_error,
+                )
+                log.info("telegram: polling for @%s", self._username())
+        except TelegramError as exc:
+            await self.stop()
+            raise TelegramStartError(f"Telegram could not start: {self._redact(exc)}") from None
+        except BaseException:
+            await self.stop()
+            raise
+
+    async def send(self, channel: str, replies: list[Reply]) -> None:
+        """Deliver replies outside a conversation turn (reminders, digests)."""
+        await self._deliver(chat_id_of(channel), replies)
+
+    async def stop(self) -> None:
+        """Stop fetching, let the updates already received finish, then disconnect."""
+        app = self._app
+        if app is None:
+            return
+        try:
+            if app.updater is not None and app.updater.running:
+                await app.updater.stop()
+            if app.running:
+                await app.stop()  # waits for the updates already received
+        finally:
+            self._app = None
+            await app.shutdown()
+        log.info("telegram: stopped")
+
+    # -------------------------------------------------------------- set-up
+
+    def _build(self) -> TelegramApp:
+        builder = (
+            Application.builder()
+            .token(self._token.get_secret_value())
+            .rate_limiter(AIORateLimiter(max_retries=5))
+            .concurrent_updates(PerChatOrder())
+            .job_queue(None)
+            # A long poll cancelled by stop() can hold its connection a moment longer, and
+            # the last getUpdates (which confirms the offset) then needs a second one.
+            .get_updates_connection_pool_size(2)
+        )
+        if self._settings.telegram_base_url:
+            builder = builder.base_url(self._settings.telegram_base_url)
+        return builder.build()
+
+    def _webhook_secret(self) -> str:
+        """The configured secret token, or a fresh one (Telegram echoes whatever we set)."""
+        configured = self._settings.telegram_webhook_secret
+        if configured is None or not configured.get_secret_value():
+            return secrets.token_urlsafe(32)
+        value = configured.get_secret_value()
+        if not _SECRET_CHARS.match(value):
+            raise TelegramStartError(
+                "TELEGRAM_WEBHOOK_SECRET must be 1 to 256 letters, digits, '_' or '-'"
+            )
+        return value
+
+    async def _initialize(self, app: TelegramApp) -> None:
+        refused = False
+        try:
+            await app.initialize()  # getMe: checks the token
+        except InvalidToken:  # its message quotes the token
+            refused = True
+        if refused:
+            raise TelegramStartError("Telegram refused the bot token (check TELEGRAM_TOKEN)")
+        self._me = BotIdentity(app.bot.id, app.bot.username)
+
+    async def _register_commands(self, app: TelegramApp) -> None:
+        """Publish the command menu in French (the default) and English; best effort."""
+        try:
+            await app.bot.set_my_commands(commands("fr"))
+            await app.bot.set_my_commands(commands("en"), language_code="en")
+        except TelegramError as exc:
+            log.warning("telegram: the command menu was not registered: %s", self._redact(exc))
+
+    # -------------------------------------------------------------- turns
+
+    async def _on_update(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Route one update, unless it was seen already or is not for the conversation."""
+        if not self._seen.first_time(update.update_id):
+            log.info("telegram: update %s delivered twice, ignored", update.update_id)
+            return
+        assert self._me is not None
+        event = translate(update, self._me)
+        if isinstance(event, ToRouter):
+            await self._turn(event.chat_id, event.message)
+        elif isinstance(event, Pressed):
+            await self._on_press(event)
+        elif isinstance(event, AskPrivate):
+            text, markup = private_note(event.locale, self._me)
+            await self._bot().send_message(
+                event.chat_id,
+                text,
+                reply_markup=markup,
+                reply_parameters=ReplyParameters(event.reply_to),
+            )
+
+    async def _on_press(self, press: Pressed) -> None:
+        bot = self._bot()
+        fresh = (
+            press.message is not None
+            and press.chat_id is not None
+            and press.question_id is not None
+            and self._questions.take(press.chat_id, press.question_id)
+        )
+        notice = None if fresh or press.message is None else _notes(press.locale)["stale"]
+        await self._quietly(bot.answer_callback_query(press.query_id, text=notice))
+        if press.chat_id is None or press.question_id is None:
+            return
+        if not fresh:
+            if press.message is not None:
+                await self._quietly(bot.edit_message_reply_markup(press.chat_id, press.question_id))
+            return
+        if press.question is not None:
+            await self._quietly(
+                bot.edit_message_text(
+                    chosen_text(press.question, press.label), press.chat_id, press.question_id
+                )
+            )
+        assert press.message is not None
+        await self._turn(press.chat_id, press.message)
+
+    async def _turn(self, chat_id: int, message: IncomingMessage) -> None:
+        assert self._handle is not None
+        try:
+            replies = await self._handle(message)
+        except Exception:
+            log.exception("telegram: the conversation failed on a message")
+            replies = [Reply(_notes(message.locale)["error"])]
+        await self._deliver(chat_id, replies)
+
+    async def _deliver(self, chat_id: int, replies: list[Reply]) -> None:
+        bot = self._bot()
+        for reply in replies:
+            text, markup = render(reply)
+            parts = chunks(text)
+            for n, part in enumerate(parts, 1):
+                last = n == len(parts)
+                sent = await bot.send_message(chat_id, part, reply_markup=markup if last else None)
+                if last and markup is not None:
+                    self._questions.asked(chat_id, sent.message_id)
+
+    # -------------------------------------------------------------- helpers
+
+    def _bot(self) -> Bot:
+        if self._app is None:
+            raise RuntimeError("the Telegram transport is not started")
+        bot: Bot = self._app.bot
+        return bot
+
+    async def _quietly(self, call: Awaitable[Any]) -> None:
+        """Make a cosmetic call (acknowledge, edit) whose failure must not stop the turn."""
+        try:
+            await call
+        except TelegramError as exc:
+            log.warning("telegram: %s", self._redact(exc))
+
+    def _username(self) -> str:
+        return self._me.username if self._me else "?"
+
+    def _redact(self, exc: BaseException) -> str:
+        return redact(exc, self._token.get_secret_value())
+
+    async def _on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Log an error raised while processing an update, with its trace, without the token."""
+        error = context.error
+        if error is not None:
+            trace = "".join(traceback.format_exception(error))
+            log.error(
+                "telegram: an update failed: %s",
+                trace.replace(self._token.get_secret_value(), "<token>"),
+            )
+
+    def _on_poll_error(self, error: TelegramError) -> None:
+        """Log a polling error without the token; PTB retries by itself."""
+        log.warning("telegram: polling: %s", self._redact(error))
+
+
+def from_settings(settings: Settings) -> TelegramTransport:
+    """The transport for ``bot.transports.configured_transports``."""
+    return TelegramTransport(settings)
+
+
+async def check(settings: Settings) -> str | None:
+    """What is wrong with the Telegram settings, in plain words, or None (for the doctor)."""
+    token = settings.telegram_token.get_secret_value() if settings.telegram_token else ""
+    if not token:
+        return "TELEGRAM_TOKEN is not set: create the bot with @BotFather and copy its token"
+    webhook = settings.telegram_webhook_url
+    if webhook and urlsplit(webhook).scheme != "https":
+        return "TELEGRAM_WEBHOOK_URL must be an https:// address: Telegram calls nothing else"
+    secret = settings.telegram_webhook_secret
+    if webhook and secret is not None and not _SECRET_CHARS.match(secret.get_secret_value()):
+        return "TELEGRAM_WEBHOOK_SECRET must be 1 to 256 letters, digits, '_' or '-'"
+    quiet_library_logs()  # a Bot logs its API URL, token included, at DEBUG
+    bot = (
+        Bot(token, base_url=settings.telegram_base_url)
+        if settings.telegram_base_url
+        else Bot(token)
+    )
+    refused = False
+    try:
+        async with bot:  # getMe
+            pass
+    except InvalidToken:
+        refused = True
+    except TelegramError as exc:
+        return f"Telegram could not be reached ({redact(exc, token)})"
+    if refused:
+        return "Telegram refused TELEGRAM_TOKEN: check it with @BotFather (/token)"
+    return None
+
+
+__all__ = [
+    "AskPrivate",
+    "BotIdentity",
+    "OpenQuestions",
+    "PerChatOrder",
+    "Pressed",
+    "RecentIds",
+    "TelegramStartError",
+    "TelegramTransport",
+    "ToRouter",
+    "check",
+    "chosen_text",
+    "chunks",
+    "commands",
+    "from_settings",
+    "render",
+    "translate",
+]
