@@ -1,0 +1,773 @@
+"""The Matrix transport: its pure protocol functions, then the whole bot against Synapse.
+
+The end-to-end tests (marked ``e2e``) start a real Synapse on 127.0.0.1 with a SQLite
+database in a fresh directory, register the bot and a few teleworkers through the
+shared-secret admin API, and talk to the real router on a real SQLite booking database,
+with matrix-nio on both sides: the bot through :class:`MatrixTransport`, each person
+through a plain ``AsyncClient``. Every wait is bounded.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import sqlite3
+import statistics
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from nio import (
+    AsyncClient,
+    JoinResponse,
+    LoginResponse,
+    RoomCreateResponse,
+    RoomSendError,
+    RoomSendResponse,
+)
+from nio import SyncResponse as NioSyncResponse
+from pydantic import SecretStr
+
+from booking_core.network import Network
+from bot.settings import Settings
+from bot.transports.matrix import (
+    ENCRYPTED_NOTICE,
+    HTML_FORMAT,
+    KEYCAPS,
+    EncryptedRoomError,
+    MatrixError,
+    MatrixState,
+    MatrixTransport,
+    Question,
+    addressed_text,
+    channel_of,
+    is_allowed,
+    is_encrypted_message,
+    keycap_index,
+    reaction_choice,
+    reaction_content,
+    reaction_to_incoming,
+    render,
+    retry_delay,
+    room_of,
+    strip_reply_fallback,
+    to_incoming,
+)
+from bot.wiring import open_runtime
+from handlers.i18n import Catalogs
+from handlers.messages import Choice, IncomingMessage, Reply
+from handlers.router import Router
+from tests.conftest import Clock
+from tests.transports.synapse import Synapse, start_synapse
+
+ME = "@bot:example.org"
+ALICE = "@alice:example.org"
+ROOM = "!room:example.org"
+START = 1_800_000_000_000  # the bot's start, in ms
+
+
+def text_event(body: str, **overrides: Any) -> dict[str, Any]:
+    event: dict[str, Any] = {
+        "type": "m.room.message",
+        "sender": ALICE,
+        "event_id": "$e1",
+        "origin_server_ts": START + 10,
+        "content": {"msgtype": "m.text", "body": body},
+    }
+    event.update(overrides)
+    return event
+
+
+def reaction_event(key: str, on: str = "$q", **overrides: Any) -> dict[str, Any]:
+    event: dict[str, Any] = {
+        "type": "m.reaction",
+        "sender": ALICE,
+        "event_id": "$r1",
+        "origin_server_ts": START + 20,
+        "content": reaction_content(on, key),
+    }
+    event.update(overrides)
+    return event
+
+
+# ---------------------------------------------------------------- pure functions
+
+
+def test_channel_references_round_trip() -> None:
+    assert channel_of(ROOM) == "matrix:!room:example.org"
+    assert room_of(channel_of(ROOM)) == ROOM
+    assert room_of("telegram:123") is None
+    assert room_of("matrix:@alice:example.org") is None
+
+
+def test_text_becomes_an_incoming_message() -> None:
+    msg = to_incoming(text_event("un bureau à Figeac"), ROOM, me=ME, since_ms=START)
+    assert msg == IncomingMessage(
+        "matrix:!room:example.org",
+        "matrix:@alice:example.org",
+        "un bureau à Figeac",
+        message_id="matrix:$e1",
+    )
+
+
+@pytest.mark.parametrize(
+    ("event", "why"),
+    [
+        (text_event("hello", sender=ME), "the bot's own message"),
+        (text_event("hello", origin_server_ts=START - 1), "history from before the start"),
+        (text_event("hello", origin_server_ts=None), "no timestamp"),
+        (
+            text_event(
+                "* hello",
+                content={
+                    "msgtype": "m.text",
+                    "body": "* hello",
+                    "m.new_content": {"msgtype": "m.text", "body": "hello"},
+                    "m.relates_to": {"rel_type": "m.replace", "event_id": "$e0"},
+                },
+            ),
+            "an edit",
+        ),
+        (text_event("x", content={"msgtype": "m.notice", "body": "beep"}), "another bot"),
+        (text_event("x", content={"msgtype": "m.image", "body": "a.png"}), "not text"),
+        (text_event("x", content={}), "redacted"),
+        (text_event("   "), "blank"),
+        (text_event("x", type="m.sticker"), "not a message"),
+    ],
+)
+def test_what_never_reaches_the_router(event: dict[str, Any], why: str) -> None:
+    assert to_incoming(event, ROOM, me=ME, since_ms=START) is None, why
+
+
+def test_reply_fallback_is_cut() -> None:
+    body = "> <@bot:example.org> C'est bon ?\n> 1. Oui\n\noui"
+    event = text_event(
+        body,
+        content={
+            "msgtype": "m.text",
+            "body": body,
+            "m.relates_to": {"m.in_reply_to": {"event_id": "$q"}},
+        },
+    )
+    msg = to_incoming(event, ROOM, me=ME, since_ms=START)
+    assert msg is not None
+    assert msg.text == "oui"
+    assert strip_reply_fallback("no quote") == "no quote"
+
+
+def test_reply_renders_plain_and_html_with_numbered_choices() -> None:
+    content = render(
+        Reply("C'est bon ?\n<ok>", (Choice("Oui, réserver", "1"), Choice("Non & après", "2")))
+    )
+    assert content["msgtype"] == "m.notice"
+    assert content["format"] == HTML_FORMAT
+    assert content["body"] == "C'est bon ?\n<ok>\n\n1. Oui, réserver\n2. Non & après"
+    assert content["formatted_body"] == (
+        "C'est bon ?<br>&lt;ok&gt;<br><br><b>1.</b> Oui, réserver<br><b>2.</b> Non &amp; après"
+    )
+    assert render(Reply("Merci"))["body"] == "Merci"
+
+
+def test_keycaps_map_to_positions_with_or_without_variation_selector() -> None:
+    assert keycap_index("1️⃣") == 0
+    assert keycap_index("2\u20e3") == 1  # a client that drops U+FE0F
+    assert keycap_index("🔟") == 9
+    assert keycap_index("👍") is None
+    assert len(KEYCAPS) == 10
+
+
+def test_reaction_on_the_current_question_picks_its_choice() -> None:
+    question = Question("$q", ("1", "2"))
+    assert reaction_choice(reaction_event("2️⃣"), question) == "2"
+    assert reaction_choice(reaction_event("3️⃣"), question) is None  # no third choice
+    assert reaction_choice(reaction_event("1️⃣", on="$older"), question) is None
+    assert reaction_choice(reaction_event("1️⃣"), None) is None
+    assert reaction_choice(text_event("1"), question) is None
+    msg = reaction_to_incoming(reaction_event("1️⃣"), ROOM, question, me=ME, since_ms=START)
+    assert msg == IncomingMessage(
+        channel_of(ROOM), "matrix:" + ALICE, "1", message_id="matrix:$r1", choice="1"
+    )
+    own = reaction_event("1️⃣", sender=ME)
+    assert reaction_to_incoming(own, ROOM, question, me=ME, since_ms=START) is None
+    old = reaction_event("1️⃣", origin_server_ts=START - 5)
+    assert reaction_to_incoming(old, ROOM, question, me=ME, since_ms=START) is None
+
+
+@pytest.mark.parametrize(
+    ("user", "allow", "expected"),
+    [
+        (ALICE, "", False),  # closed by default
+        (ALICE, "@alice:example.org", True),
+        (ALICE, "@bob:example.org", False),
+        (ALICE, ":example.org", True),
+        ("@alice:EXAMPLE.org", ":example.org", True),
+        ("@eve:example.org.evil", ":example.org", False),
+        ("@eve:evil.org", ":example.org, @bob:x.org", False),
+        ("not-a-user", ":example.org", False),
+        (ALICE, ":", False),
+    ],
+)
+def test_invitation_allow_list(user: str, allow: str, expected: bool) -> None:
+    entries = [item for item in allow.split(",") if item.strip()]
+    assert is_allowed(user, entries) is expected
+
+
+def test_group_messages_count_only_when_addressed() -> None:
+    assert addressed_text(text_event("un bureau demain"), ME, ["Bot"]) is None
+    assert addressed_text(text_event("le robot est là"), ME, ["bot"]) is None
+    assert addressed_text(text_event("Bot: un bureau demain"), ME, ["Bot"]) == "un bureau demain"
+    assert addressed_text(text_event(f"{ME} un bureau"), ME) == "un bureau"
+    mentioned = text_event(
+        "un bureau demain",
+        content={"msgtype": "m.text", "body": "un bureau", "m.mentions": {"user_ids": [ME]}},
+    )
+    assert addressed_text(mentioned, ME) == "un bureau"
+    pill = text_event(
+        "x",
+        content={
+            "msgtype": "m.text",
+            "body": "Le bot, un bureau",
+            "format": HTML_FORMAT,
+            "formatted_body": '<a href="https://matrix.to/#/%40bot:example.org">Le bot</a>, un',
+        },
+    )
+    assert addressed_text(pill, ME, ["Le bot"]) == "un bureau"
+
+
+def test_encrypted_events_are_recognised() -> None:
+    event = {"type": "m.room.encrypted", "sender": ALICE, "origin_server_ts": START + 1}
+    assert is_encrypted_message(event, me=ME, since_ms=START)
+    assert not is_encrypted_message({**event, "sender": ME}, me=ME, since_ms=START)
+    assert not is_encrypted_message(text_event("x"), me=ME, since_ms=START)
+
+
+def test_rate_limits_are_waited_out_as_asked() -> None:
+    assert retry_delay("M_LIMIT_EXCEEDED", 1500) == 1.5
+    assert retry_delay("M_LIMIT_EXCEEDED", None) == 1.0
+    assert retry_delay("M_LIMIT_EXCEEDED", 10_000_000) == 300.0
+    assert retry_delay("M_FORBIDDEN", 1500) is None
+    assert retry_delay(None, None) is None
+
+
+def test_state_file_round_trips_and_survives_garbage(tmp_path: Path) -> None:
+    path = tmp_path / "deep" / "matrix.json"
+    state = MatrixState(path, next_batch="s1", device_id="DEV")
+    state.warned.add(ALICE)
+    state.questions[ROOM] = Question("$q", ("1", "2"))
+    state.dms[ALICE] = ROOM
+    state.save()
+    again = MatrixState.load(path)
+    assert (again.next_batch, again.device_id, again.warned) == ("s1", "DEV", {ALICE})
+    assert again.questions == {ROOM: Question("$q", ("1", "2"))}
+    assert again.dms == {ALICE: ROOM}
+    path.write_text("{not json")
+    assert MatrixState.load(path).next_batch is None
+    assert MatrixState.load(tmp_path / "missing.json").next_batch is None
+
+
+def test_transport_needs_credentials() -> None:
+    with pytest.raises(ValueError, match="MATRIX_PASSWORD"):
+        MatrixTransport(Settings(_env_file=None, matrix_homeserver="http://x", matrix_user=ME))
+    transport = MatrixTransport(
+        Settings(
+            _env_file=None,
+            matrix_homeserver="http://x",
+            matrix_user=ME,
+            matrix_access_token=SecretStr("t"),
+        )
+    )
+    assert transport.owns("matrix:!r:x")
+    assert not transport.owns("telegram:1")
+
+
+class LimitedClient:
+    """Stands in for nio's client: rate-limits the first sends, then accepts."""
+
+    def __init__(self, refusals: int, errcode: str = "M_LIMIT_EXCEEDED") -> None:
+        self.refusals = refusals
+        self.errcode = errcode
+        self.tx_ids: list[str | None] = []
+
+    async def room_send(
+        self, room_id: str, kind: str, content: dict[str, Any], tx_id: str | None = None
+    ) -> RoomSendResponse | RoomSendError:
+        self.tx_ids.append(tx_id)
+        if len(self.tx_ids) <= self.refusals:
+            return RoomSendError("slow down", self.errcode, 10, False, room_id)
+        return RoomSendResponse("$sent", room_id)
+
+
+def offline_transport(tmp_path: Path) -> MatrixTransport:
+    return MatrixTransport(
+        Settings(
+            _env_file=None,
+            matrix_homeserver="http://127.0.0.1:9",
+            matrix_user=ME,
+            matrix_access_token=SecretStr("t"),
+            matrix_store=str(tmp_path / "matrix.json"),
+        )
+    )
+
+
+async def test_a_rate_limited_send_is_retried_once_posted(tmp_path: Path) -> None:
+    transport = offline_transport(tmp_path)
+    client = LimitedClient(refusals=2)
+    transport.client = client
+    assert await transport._send_event(ROOM, "m.room.message", {"body": "x"}) == "$sent"
+    assert len(client.tx_ids) == 3
+    assert len(set(client.tx_ids)) == 1  # the same transaction: the server posts it once
+
+
+async def test_other_send_errors_are_raised_not_ignored(tmp_path: Path) -> None:
+    transport = offline_transport(tmp_path)
+    transport.client = LimitedClient(refusals=1, errcode="M_FORBIDDEN")
+    with pytest.raises(MatrixError, match="M_FORBIDDEN"):
+        await transport._send_event(ROOM, "m.room.message", {"body": "x"})
+
+
+# ---------------------------------------------------------------- end to end on Synapse
+
+BOT = "bot"
+SLOW_BOT = "slowbot"  # a bot account with a tight rate limit, for one test
+PEOPLE = ("alice", "bob", "carol", "dave", "erin", "mallory")
+WAIT_S = 15.0
+QUIET_S = 1.5
+ROUNDS = 20
+
+
+@pytest.fixture(scope="session")
+def synapse(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Synapse]:
+    """One real homeserver for the session, in a fresh directory (users persist in it)."""
+    try:
+        import synapse as _synapse  # noqa: F401
+    except ImportError as exc:
+        pytest.fail(f"matrix-synapse is not installed (pip install -e '.[dev]'): {exc}")
+    server = start_synapse(tmp_path_factory.mktemp("synapse"))
+    try:
+        print(f"\nSynapse ready in {server.startup_s:.2f}s on {server.url}")
+        server.register(BOT, "bot-password")
+        server.register(SLOW_BOT, "slowbot-password")
+        server.register("admin", "admin-password", admin=True)
+        for name in PEOPLE:
+            server.register(name, f"{name}-password")
+        yield server
+    finally:
+        server.stop()
+
+
+class Person:
+    """A teleworker on a plain nio client: writes, reacts, and reads what arrives."""
+
+    def __init__(self, synapse: Synapse, localpart: str) -> None:
+        self.user_id = synapse.user_id(localpart)
+        self.password = synapse.users[self.user_id]
+        self.client = AsyncClient(synapse.url, self.user_id)
+        self.seen: list[dict[str, Any]] = []  # others' timeline events, with room_id
+        self.invites: list[str] = []
+
+    async def login(self) -> None:
+        resp = await self.client.login(self.password, device_name="test")
+        assert isinstance(resp, LoginResponse), resp
+        await self.sync(0)
+
+    async def sync(self, timeout_ms: int = 500) -> None:
+        resp = await self.client.sync(timeout=timeout_ms, sync_filter={"presence": {"types": []}})
+        assert isinstance(resp, NioSyncResponse), resp
+        for room_id, info in resp.rooms.join.items():
+            for event in info.timeline.events:
+                source = dict(event.source)
+                if source.get("sender") != self.user_id:
+                    self.seen.append({**source, "room_id": room_id})
+        self.invites += list(resp.rooms.invite)
+
+    async def expect(
+        self, matches: Callable[[dict[str, Any]], bool], after: int = 0, within: float = WAIT_S
+    ) -> dict[str, Any]:
+        """The first event (from index ``after``) that matches, syncing until it arrives."""
+        async with asyncio.timeout(within):
+            while True:
+                for event in self.seen[after:]:
+                    if matches(event):
+                        return event
+                await self.sync()
+
+    async def quiet(self, seconds: float = QUIET_S) -> list[dict[str, Any]]:
+        """Everything that arrives during ``seconds``."""
+        start = len(self.seen)
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            await self.sync(200)
+        return self.seen[start:]
+
+    async def open_dm(self, bot: str, **extra: Any) -> str:
+        resp = await self.client.room_create(is_direct=True, invite=[bot], **extra)
+        assert isinstance(resp, RoomCreateResponse), resp
+        room_id = str(resp.room_id)
+        await self.expect(lambda e: joined(e, bot, room_id))
+        return room_id
+
+    async def say(self, room_id: str, text: str) -> int:
+        """Send a text; returns the index in ``seen`` from which answers are new."""
+        mark = len(self.seen)
+        resp = await self.client.room_send(
+            room_id, "m.room.message", {"msgtype": "m.text", "body": text}
+        )
+        assert isinstance(resp, RoomSendResponse), resp
+        return mark
+
+    async def accept_invite(self) -> str:
+        async with asyncio.timeout(WAIT_S):
+            while not self.invites:
+                await self.sync()
+        room_id = self.invites.pop(0)
+        resp = await self.client.join(room_id)
+        assert isinstance(resp, JoinResponse), resp
+        return room_id
+
+    async def close(self) -> None:
+        await self.client.close()
+
+
+def joined(event: dict[str, Any], user: str, room_id: str) -> bool:
+    return (
+        event.get("room_id") == room_id
+        and event.get("type") == "m.room.member"
+        and event.get("state_key") == user
+        and event.get("content", {}).get("membership") == "join"
+    )
+
+
+def notice(room_id: str, contains: str = "") -> Callable[[dict[str, Any]], bool]:
+    def matches(event: dict[str, Any]) -> bool:
+        content = event.get("content", {})
+        return (
+            event.get("room_id") == room_id
+            and event.get("type") == "m.room.message"
+            and contains in str(content.get("body", ""))
+        )
+
+    return matches
+
+
+def reacted(event_id: str, key: str) -> Callable[[dict[str, Any]], bool]:
+    """The bot's keycap reaction ``key`` on the question ``event_id``."""
+
+    def matches(event: dict[str, Any]) -> bool:
+        relates = event.get("content", {}).get("m.relates_to")
+        return event.get("type") == "m.reaction" and relates == {
+            "rel_type": "m.annotation",
+            "event_id": event_id,
+            "key": key,
+        }
+
+    return matches
+
+
+def bodies(events: list[dict[str, Any]]) -> list[str]:
+    return [str(e["content"].get("body")) for e in events if e.get("type") == "m.room.message"]
+
+
+def bookings(database: Path) -> list[tuple[Any, ...]]:
+    with sqlite3.connect(database) as conn:
+        return conn.execute(
+            "SELECT user_id, centre_id, day, period, status FROM bookings ORDER BY id"
+        ).fetchall()
+
+
+StartBot = Callable[..., Awaitable[MatrixTransport]]
+
+
+@pytest.fixture
+async def router(tmp_path: Path, network: Network) -> AsyncIterator[Router]:
+    """The real router on a real SQLite file, the clock frozen on 2026-12-03 10:00 Paris."""
+    runtime = await open_runtime(
+        network=network, url=f"sqlite:///{tmp_path / 'telecentre.db'}", clock=Clock()
+    )
+    yield Router(runtime.core, Catalogs())
+    await runtime.close()
+
+
+@pytest.fixture
+async def start_bot(synapse: Synapse, router: Router, tmp_path: Path) -> AsyncIterator[StartBot]:
+    """Start the bot as `telecentre run` would; every transport started is stopped after."""
+    started: list[MatrixTransport] = []
+
+    async def start(
+        allowed: str = "@alice:localhost,@bob:localhost,:localhost",
+        *,
+        user: str = BOT,
+        token: bool = False,
+        password: str | None = None,
+    ) -> MatrixTransport:
+        user_id = synapse.user_id(user)
+        secret = SecretStr(password or synapse.users[user_id])
+        settings = Settings(
+            _env_file=None,
+            matrix_homeserver=synapse.url,
+            matrix_user=user_id,
+            matrix_password=None if token else secret,
+            matrix_access_token=SecretStr(synapse.login(user_id)) if token else None,
+            matrix_allowed=allowed,
+            matrix_store=str(tmp_path / "state" / f"{user}.json"),
+        )
+        transport = MatrixTransport(settings)
+        await asyncio.wait_for(transport.start(router.handle), WAIT_S)
+        started.append(transport)
+        return transport
+
+    yield start
+    for transport in started:
+        await transport.stop()
+
+
+@pytest.fixture
+async def people(synapse: Synapse) -> AsyncIterator[dict[str, Person]]:
+    crowd = {name: Person(synapse, name) for name in PEOPLE}
+    for person in crowd.values():
+        await person.login()
+    yield crowd
+    for person in crowd.values():
+        await person.close()
+
+
+@pytest.mark.e2e
+async def test_booking_by_number_survives_a_restart_without_answering_twice(
+    synapse: Synapse, start_bot: StartBot, people: dict[str, Person], tmp_path: Path
+) -> None:
+    bot_id = synapse.user_id(BOT)
+    alice = people["alice"]
+    async with asyncio.timeout(120):
+        first = await start_bot()
+        room = await alice.open_dm(bot_id)
+
+        mark = await alice.say(room, "un bureau à Figeac jeudi matin")
+        question = await alice.expect(notice(room, "C'est bon ?"), after=mark)
+        content = question["content"]
+        assert content["format"] == "org.matrix.custom.html"
+        assert "<b>1.</b> Oui, réserver" in content["formatted_body"]
+        assert "1. Oui, réserver\n2. Non" in content["body"]
+        for key in KEYCAPS[:2]:
+            await alice.expect(reacted(question["event_id"], key), after=mark)
+
+        mark = await alice.say(room, "1")
+        done = await alice.expect(notice(room, "C'est réservé"), after=mark)
+        assert "jeudi 10 décembre, matin, à Figeac" in done["content"]["body"]
+        rows = bookings(tmp_path / "telecentre.db")
+        assert rows == [("matrix:@alice:localhost", "figeac", "2026-12-10", "morning", "active")]
+
+        await alice.expect(notice(room, "/annuler"), after=mark)  # the end of that turn
+
+        # The bot's own account writing from another device is never answered.
+        twin = AsyncClient(synapse.url, bot_id)
+        try:
+            assert isinstance(await twin.login(synapse.users[bot_id]), LoginResponse)
+            sent = await twin.room_send(
+                room, "m.room.message", {"msgtype": "m.text", "body": "un bureau à Figeac demain"}
+            )
+            assert isinstance(sent, RoomSendResponse), sent
+        finally:
+            await twin.close()
+        after_own = await alice.quiet()
+        assert bodies(after_own) == ["un bureau à Figeac demain"]  # only the twin's own line
+
+        # A reminder from the scheduler goes through send().
+        mark = len(alice.seen)
+        await first.send(channel_of(room), [Reply("Rappel : jeudi matin à Figeac.")])
+        await alice.expect(notice(room, "Rappel"), after=mark)
+
+        # Restart: what was said while the bot was away is history, and nothing is redone.
+        await first.stop()
+        stored = MatrixState.load(tmp_path / "state" / f"{BOT}.json")
+        assert stored.next_batch
+        assert stored.device_id
+        await alice.say(room, "un bureau à Figeac vendredi matin")
+        await start_bot()
+        assert bodies(await alice.quiet(2.0)) == []
+        mark = await alice.say(room, "mes réservations")
+        listing = await alice.expect(notice(room, "Figeac"), after=mark)
+        assert "jeudi 10 décembre" in listing["content"]["body"]
+        await alice.quiet(0.5)
+        everything = bodies(alice.seen)
+        assert sum("C'est réservé" in b for b in everything) == 1
+        assert sum("C'est bon ?" in b for b in everything) == 1
+        assert sum("vendredi" in b for b in everything) == 0
+        assert len(bookings(tmp_path / "telecentre.db")) == 1
+
+
+@pytest.mark.e2e
+async def test_a_choice_can_be_answered_by_reaction(
+    synapse: Synapse, start_bot: StartBot, people: dict[str, Person], tmp_path: Path
+) -> None:
+    bob = people["bob"]
+    async with asyncio.timeout(60):
+        await start_bot(token=True)  # logged in with an access token this time
+        room = await bob.open_dm(synapse.user_id(BOT))
+        mark = await bob.say(room, "un bureau à Figeac jeudi matin")
+        question = await bob.expect(notice(room, "C'est bon ?"), after=mark)
+        sent = await bob.client.room_send(
+            room, "m.reaction", reaction_content(question["event_id"], "1️⃣")
+        )
+        assert isinstance(sent, RoomSendResponse), sent
+        await bob.expect(notice(room, "C'est réservé"), after=mark)
+        rows = bookings(tmp_path / "telecentre.db")
+        assert [(r[0], r[2], r[3]) for r in rows] == [
+            ("matrix:@bob:localhost", "2026-12-10", "morning")
+        ]
+
+
+@pytest.mark.e2e
+async def test_invitation_from_someone_not_allowed_is_refused(
+    synapse: Synapse, start_bot: StartBot, people: dict[str, Person]
+) -> None:
+    mallory = people["mallory"]
+    bot_id = synapse.user_id(BOT)
+    async with asyncio.timeout(60):
+        await start_bot(allowed="@alice:localhost")
+        resp = await mallory.client.room_create(is_direct=True, invite=[bot_id])
+        assert isinstance(resp, RoomCreateResponse), resp
+        room = str(resp.room_id)
+        rejected = await mallory.expect(
+            lambda e: (
+                e.get("room_id") == room
+                and e.get("type") == "m.room.member"
+                and e.get("state_key") == bot_id
+                and e["content"].get("membership") == "leave"
+            )
+        )
+        assert rejected["sender"] == bot_id
+        await mallory.say(room, "un bureau à Figeac jeudi matin")
+        arrived = await mallory.quiet()
+        assert not any(joined(e, bot_id, room) for e in mallory.seen)
+        assert bodies(arrived) == []
+
+
+@pytest.mark.e2e
+async def test_encrypted_room_gets_no_plaintext_and_one_explanation_elsewhere(
+    synapse: Synapse, start_bot: StartBot, people: dict[str, Person]
+) -> None:
+    carol = people["carol"]
+    bot_id = synapse.user_id(BOT)
+    encryption = {
+        "type": "m.room.encryption",
+        "state_key": "",
+        "content": {"algorithm": "m.megolm.v1.aes-sha2"},
+    }
+    ciphertext = {
+        "algorithm": "m.megolm.v1.aes-sha2",
+        "ciphertext": "AwgAEnACgAkLmt6qF84IK++J7UDH2Za1YVchHyprqTqsg",
+        "device_id": "CAROLDEV",
+        "sender_key": "IlRMeOPX2e0MurIyfWEucYBRVOEEUMrOHqn/8mLqMjA",
+        "session_id": "X3lUlvLELLYxeTx4yOVu6UDpasGEVO0Jbu+QFnm0cKQ",
+    }
+    async with asyncio.timeout(90):
+        bot = await start_bot()
+        secret_room = await carol.open_dm(bot_id, initial_state=[encryption])
+        # nio without olm sends this as it is: what an end-to-end client would send.
+        for _ in range(2):
+            sent = await carol.client.room_send(secret_room, "m.room.encrypted", ciphertext)
+            assert isinstance(sent, RoomSendResponse), sent
+        await carol.say(secret_room, "un bureau à Figeac jeudi matin")  # plaintext by mistake
+
+        plain_room = await carol.accept_invite()
+        assert plain_room != secret_room
+        explained = await carol.expect(notice(plain_room, "chiffrés"))
+        assert explained["content"]["body"] == ENCRYPTED_NOTICE
+        rest = await carol.quiet(2.0)
+        assert bodies(rest) == []
+        from_bot_in_secret = [
+            e
+            for e in carol.seen
+            if e["room_id"] == secret_room
+            and e["sender"] == bot_id
+            and e["type"] in ("m.room.message", "m.reaction")
+        ]
+        assert from_bot_in_secret == []
+        with pytest.raises(EncryptedRoomError):
+            await bot.send(channel_of(secret_room), [Reply("Rappel : jeudi matin.")])
+
+        # The unencrypted chat is then a booking channel like any other.
+        mark = await carol.say(plain_room, "un bureau à Figeac jeudi matin")
+        await carol.expect(notice(plain_room, "C'est bon ?"), after=mark)
+
+
+@pytest.mark.e2e
+async def test_in_a_group_the_bot_answers_only_when_addressed_and_in_private(
+    synapse: Synapse, start_bot: StartBot, people: dict[str, Person]
+) -> None:
+    dave, erin = people["dave"], people["erin"]
+    bot_id = synapse.user_id(BOT)
+    async with asyncio.timeout(90):
+        await start_bot()
+        resp = await dave.client.room_create(invite=[bot_id, erin.user_id])
+        assert isinstance(resp, RoomCreateResponse), resp
+        group = str(resp.room_id)
+        await dave.expect(lambda e: joined(e, bot_id, group))
+        await dave.say(group, "un bureau à Figeac jeudi matin")
+        assert bodies(await dave.quiet()) == []
+
+        await dave.say(group, "bot: un bureau à Figeac jeudi matin")
+        private = await dave.accept_invite()
+        await dave.expect(notice(private, "C'est bon ?"))
+        assert not any(
+            e["room_id"] == group and e["sender"] == bot_id and e["type"] == "m.room.message"
+            for e in dave.seen
+        )
+
+
+@pytest.mark.e2e
+async def test_round_trip_over_synapse(
+    synapse: Synapse, start_bot: StartBot, people: dict[str, Person]
+) -> None:
+    """Message to first reply, over the real homeserver (p50 printed for the README)."""
+    alice = people["alice"]
+    async with asyncio.timeout(120):
+        await start_bot()
+        room = await alice.open_dm(synapse.user_id(BOT))
+        timings: list[float] = []
+        for _ in range(ROUNDS):
+            began = time.perf_counter()
+            mark = await alice.say(room, "bonjour")
+            await alice.expect(notice(room, "Bonjour"), after=mark)
+            timings.append(time.perf_counter() - began)
+            await alice.expect(notice(room, "Commandes"), after=mark)  # the end of the turn
+        p50 = statistics.median(timings) * 1000
+        p90 = statistics.quantiles(timings, n=10)[-1] * 1000
+        print(f"\nMatrix round trip over Synapse: p50 {p50:.0f} ms, p90 {p90:.0f} ms, n={ROUNDS}")
+        assert p50 < 2000
+
+
+@pytest.mark.e2e
+async def test_rate_limits_are_waited_out_and_nothing_is_lost(
+    synapse: Synapse,
+    start_bot: StartBot,
+    people: dict[str, Person],
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A bot account limited to one message a second still delivers every reply, in order."""
+    bob = people["bob"]
+    slow = synapse.user_id(SLOW_BOT)
+    synapse.limit_messages(synapse.login(synapse.user_id("admin")), slow, per_second=1, burst=1)
+    caplog.set_level(logging.WARNING, logger="bot.transports.matrix")
+    async with asyncio.timeout(60):
+        await start_bot(user=SLOW_BOT)
+        room = await bob.open_dm(slow)
+        mark = await bob.say(room, "un bureau à Figeac jeudi matin")
+        question = await bob.expect(notice(room, "C'est bon ?"), after=mark)
+        for key in KEYCAPS[:2]:
+            await bob.expect(reacted(question["event_id"], key), after=mark)
+        said = bodies(bob.seen[mark:])
+        assert [b.split(",")[0] for b in said[:2]] == [
+            "Bonjour",
+            "Je ne garde que vos réservations",
+        ]
+        assert "C'est bon ?" in said[2]
+    assert any("rate-limited" in r.getMessage() for r in caplog.records)
+
+
+@pytest.mark.e2e
+async def test_a_wrong_password_is_reported_without_the_secret(start_bot: StartBot) -> None:
+    with pytest.raises(MatrixError, match="login failed") as refused:
+        await start_bot(password="not-the-password")
+    assert "not-the-password" not in str(refused.value)
