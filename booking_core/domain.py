@@ -13,6 +13,7 @@ from booking_core.network import Period, ResourceKind
 class BookingStatus(StrEnum):
     ACTIVE = "active"
     CANCELLED = "cancelled"
+    RELEASED = "released"  # not checked in in time: the desk went back to the others
 
 
 class WaitStatus(StrEnum):
@@ -31,6 +32,7 @@ class DeskRequest:
     period: Period
     count: int = 1
     key: str | None = None
+    channel: str | None = None  # where to remind the person; their id when not given
 
 
 @dataclass(frozen=True)
@@ -45,6 +47,7 @@ class RoomRequest:
     people: int = 1
     resource_id: str | None = None
     key: str | None = None
+    channel: str | None = None
 
 
 @dataclass(frozen=True)
@@ -63,6 +66,8 @@ class Booking:
     created_at: datetime
     request_id: int | None = None
     series_id: str | None = None
+    checked_in_at: datetime | None = None
+    channel: str | None = None
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -79,6 +84,7 @@ class Booking:
             "people": self.people,
             "series": self.series_id,
             "created_at": self.created_at.isoformat(),
+            "checked_in_at": self.checked_in_at.isoformat() if self.checked_in_at else None,
         }
 
 
@@ -99,6 +105,7 @@ class NewBooking:
     created_at: datetime
     request_id: int | None
     series_id: str | None
+    channel: str | None = None
 
 
 @dataclass(frozen=True)
@@ -122,6 +129,7 @@ class WaitEntry:
     count: int
     status: WaitStatus
     created_at: datetime
+    channel: str | None = None
 
 
 @dataclass(frozen=True)
@@ -181,3 +189,36 @@ class Profile:
     home_commune: str | None = None
     commute_km: float | None = None
     usual_centre: str | None = None
+
+
+class NotificationStatus(StrEnum):
+    PENDING = "pending"
+    SENT = "sent"
+    DROPPED = "dropped"  # its moment passed while no sender ran
+    CANCELLED = "cancelled"  # what it was about is gone (a cancelled booking)
+
+
+@dataclass(frozen=True)
+class NewNotification:
+    key: str
+    kind: str
+    channel: str
+    user_id: str | None
+    payload: dict[str, Any]
+    due_at: datetime
+    expires_at: datetime | None = None
+    booking_id: int | None = None
+
+
+@dataclass(frozen=True)
+class Notification:
+    id: int
+    key: str
+    kind: str
+    channel: str
+    user_id: str | None
+    payload: dict[str, Any]
+    due_at: datetime
+    expires_at: datetime | None
+    booking_id: int | None
+    attempts: int

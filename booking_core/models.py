@@ -91,6 +91,8 @@ class BookingRow(Base):
     status: Mapped[str] = mapped_column(String(12))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    checked_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    channel: Mapped[str | None] = mapped_column(String(200))
 
     __table_args__ = (
         Index("ix_bookings_user_day", "user_id", "day"),
@@ -133,6 +135,7 @@ class WaitlistRow(Base):
     status: Mapped[str] = mapped_column(String(12))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     request_id: Mapped[int | None] = mapped_column(ForeignKey("requests.id"))
+    channel: Mapped[str | None] = mapped_column(String(200))
 
     __table_args__ = (Index("ix_waitlist_centre_day", "centre_id", "day", "status"),)
 
@@ -177,3 +180,34 @@ class ProfileRow(Base):
     usual_centre: Mapped[str | None] = mapped_column(String(40))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class OutboxRow(Base):
+    """A notification to deliver exactly once: reminders, waitlist offers, digests, notices.
+
+    A sender claims due rows with a lease (``lease_owner``, ``lease_until``), delivers them
+    and marks them sent; a crashed sender's lease expires and another takes the row over.
+    """
+
+    __tablename__ = "outbox"
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=True)
+    key: Mapped[str] = mapped_column(String(200), unique=True)
+    kind: Mapped[str] = mapped_column(String(30))
+    channel: Mapped[str] = mapped_column(String(200))
+    user_id: Mapped[str | None] = mapped_column(String(200))
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    booking_id: Mapped[int | None] = mapped_column(Id)
+    status: Mapped[str] = mapped_column(String(12))
+    lease_owner: Mapped[str | None] = mapped_column(String(100))
+    lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    attempts: Mapped[int] = mapped_column(SmallInteger, default=0)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    __table_args__ = (
+        Index("ix_outbox_status_due", "status", "due_at"),
+        Index("ix_outbox_booking", "booking_id"),
+    )

@@ -136,6 +136,36 @@ class CentreSpec(_Strict):
         return self
 
 
+class Reminders(_Strict):
+    """When people are reminded and managers get their digest (local times)."""
+
+    evening_before: str | None = "18:00"
+    morning_of: str | None = None
+    digest: str = "07:30"
+    weekly_digest_day: Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"] = "mon"
+
+    @field_validator("evening_before", "morning_of", "digest")
+    @classmethod
+    def _valid_time(cls, value: str | None) -> str | None:
+        if value is not None:
+            try:
+                time.fromisoformat(value)
+            except ValueError as exc:
+                raise ValueError(f"expected 'HH:MM', got {value!r}") from exc
+        return value
+
+
+class Impact(_Strict):
+    """Factors of the impact report, each with the source it comes from."""
+
+    emission_kg_per_km: float = Field(default=0.218, gt=0, le=2)
+    emission_source: str = "ADEME Base Carbone, voiture particulière, motorisation moyenne"
+    average_speed_kmh: float = Field(default=60.0, gt=1, le=200)
+    speed_source: str = (
+        "hypothèse du réseau : routes départementales du Cantal, du Lot et de l'Aveyron"
+    )
+
+
 class NetworkInfo(_Strict):
     name: str
     timezone: str
@@ -146,6 +176,8 @@ class NetworkInfo(_Strict):
     max_days_per_week: int | None = Field(default=3, ge=1, le=7)
     max_desks_per_booking: int = Field(default=10, ge=1, le=200)
     coordinators: list[str] = []
+    reminders: Reminders = Reminders()
+    impact: Impact = Impact()
 
     @field_validator("timezone")
     @classmethod
@@ -326,6 +358,8 @@ class Network:
         self.max_days_per_week = info.max_days_per_week
         self.max_desks_per_booking = info.max_desks_per_booking
         self.coordinators = tuple(info.coordinators)
+        self.reminders = info.reminders
+        self.impact = info.impact
         self.centres: dict[str, Centre] = {c.id: Centre(c, self) for c in spec.centres}
 
     @cached_property

@@ -27,6 +27,7 @@ from booking_core.domain import (
     Confirmation,
     DeskRequest,
     NewBooking,
+    NewNotification,
     Promotion,
     RoomRequest,
     WaitEntry,
@@ -389,11 +390,13 @@ async def _book_desks_in(
                     created_at=now,
                     request_id=request_id,
                     series_id=series_id,
+                    channel=req.channel or req.user_id,
                 )
             )
         )
     for booking in booked:
         await repo.audit(now, req.user_id, "booked", booking.id, {"request": request_id})
+    await repo.add_notifications([n for b in booked for n in reminders_for(core, b, now)], now)
     return booked
 
 
@@ -506,9 +509,11 @@ async def _room(core: Core, req: RoomRequest, *, dry_run: bool) -> Confirmation:
                 created_at=now,
                 request_id=request_id,
                 series_id=None,
+                channel=req.channel or req.user_id,
             )
         )
         await repo.audit(now, req.user_id, "booked", booking.id, {"request": request_id})
+        await repo.add_notifications(reminders_for(core, booking, now), now)
         return Confirmation([booking])
 
     return await _attempt(core, body, commit=not dry_run)
@@ -618,6 +623,108 @@ async def book_series(
     return result
 
 
+# ---------------------------------------------------------------- reminders
+
+
+def reminders_for(core: Core, booking: Booking, now: datetime) -> list[NewNotification]:
+    """The evening before and (if the network wants it) the morning of, still to come."""
+    net = core.network
+    start = net.at(booking.day, booking.start)
+    found: list[NewNotification] = []
+    moments = (
+        ("reminder_evening", booking.day - timedelta(days=1), net.reminders.evening_before),
+        ("reminder_morning", booking.day, net.reminders.morning_of),
+    )
+    for kind, day, clock in moments:
+        if not clock:
+            continue
+        due = net.at(day, time.fromisoformat(clock))
+        if now < due < start:
+            found.append(
+                NewNotification(
+                    key=f"{kind}:{booking.id}",
+                    kind=kind,
+                    channel=booking.channel or booking.user_id,
+                    user_id=booking.user_id,
+                    payload={"booking": booking.as_json()},
+                    due_at=due,
+                    expires_at=start,
+                    booking_id=booking.id,
+                )
+            )
+    return found
+
+
+async def check_in(core: Core, user_id: str) -> list[Booking]:
+    """Mark the person arrived for today's bookings that have not ended yet."""
+    _check_user(user_id)
+
+    async def body(uow: UnitOfWork) -> list[Booking]:
+        now = core.now()
+        today = await uow.repo.find_bookings(
+            user_id=user_id, first_day=now.date(), last_day=now.date()
+        )
+        arrived = [
+            b
+            for b in today
+            if b.checked_in_at is None
+            and core.network.at(b.day, b.end) > now
+            and core.network.at(b.day, b.start) - timedelta(hours=1) <= now
+        ]
+        for booking in arrived:
+            await uow.repo.set_checked_in(booking.id, now)
+            await uow.repo.audit(now, user_id, "checked_in", booking.id)
+        return [replace(b, checked_in_at=now) for b in arrived]
+
+    return await _attempt(core, body)
+
+
+async def release_no_shows(core: Core) -> list[Booking]:
+    """Free the desks of people who did not check in in time, where the centre asks for it.
+
+    The person is told, and the freed desk goes to the first person waiting (told too).
+    """
+    now = core.now()
+    centres = [c for c in core.network if c.spec.checkin_release_minutes]
+    if not centres:
+        return []
+
+    async def body(uow: UnitOfWork) -> list[Booking]:
+        released: list[Booking] = []
+        for centre in centres:
+            grace = timedelta(minutes=centre.spec.checkin_release_minutes or 0)
+            today = await uow.repo.find_bookings(
+                centre_id=centre.id, first_day=now.date(), last_day=now.date()
+            )
+            for b in today:
+                late = (
+                    core.network.at(b.day, b.start) + grace <= now < core.network.at(b.day, b.end)
+                )
+                if b.kind is ResourceKind.DESK and b.checked_in_at is None and late:
+                    await uow.repo.cancel_notifications([b.id])
+                    await uow.repo.release_booking(b.id, now)
+                    await uow.repo.audit(now, "system", "released", b.id)
+                    await uow.repo.add_notifications(
+                        [
+                            NewNotification(
+                                key=f"released:{b.id}",
+                                kind="release_notice",
+                                channel=b.channel or b.user_id,
+                                user_id=b.user_id,
+                                payload={"booking": b.as_json()},
+                                due_at=now,
+                            )
+                        ],
+                        now,
+                    )
+                    released.append(replace(b, status=BookingStatus.RELEASED))
+        for centre_id, day in sorted({(b.centre_id, b.day) for b in released}):
+            await _promote(core, uow.repo, centre_id, day, now)
+        return released
+
+    return await _attempt(core, body)
+
+
 # ---------------------------------------------------------------- cancelling
 
 
@@ -628,7 +735,8 @@ async def _promote(
     promoted: list[Promotion] = []
     centre = core.network.centre(centre_id)
     for entry in await repo.waiting(centre_id=centre_id, day=day):
-        req = DeskRequest(entry.user_id, centre_id, day, entry.period, entry.count)
+        channel = entry.channel or entry.user_id
+        req = DeskRequest(entry.user_id, centre_id, day, entry.period, entry.count, None, channel)
         try:
             booked = await _book_desks_in(core, repo, centre, req, None, None, now)
         except errors.Full:
@@ -638,6 +746,21 @@ async def _promote(
             continue
         await repo.set_wait_status(entry.id, WaitStatus.FULFILLED)
         await repo.audit(now, entry.user_id, "waitlist_promoted", booked[0].id, {"wait": entry.id})
+        await repo.add_notifications(
+            [
+                NewNotification(
+                    key=f"promoted:{entry.id}",
+                    kind="waitlist_promoted",
+                    channel=channel,
+                    user_id=entry.user_id,
+                    payload={"bookings": [b.as_json() for b in booked]},
+                    due_at=now,
+                    expires_at=core.network.at(day, booked[0].end),
+                    booking_id=booked[0].id,
+                )
+            ],
+            now,
+        )
         promoted.append(Promotion(entry, booked))
     return promoted
 
@@ -666,6 +789,7 @@ async def _cancel(
             if core.network.at(booking.day, booking.end) <= now:
                 raise errors.NotCancellable("this booking is over", booking_id=booking.id)
         request_id = await _open_request(repo, key, user_id, "cancel", now)
+        await repo.cancel_notifications([b.id for b in targets])
         for booking in targets:
             await repo.cancel_booking(booking.id, now)
             await repo.audit(
@@ -769,6 +893,7 @@ async def change_booking(
         if old.status is not BookingStatus.ACTIVE or core.network.at(old.day, old.end) <= now:
             raise errors.NotCancellable("this booking cannot be changed", booking_id=booking_id)
         request_id = await _open_request(repo, new.key, user_id, "change", now)
+        await repo.cancel_notifications([old.id])
         await repo.cancel_booking(old.id, now)
         await repo.audit(now, user_id, "changed", old.id, {"request": request_id})
         booked = await _book_desks_in(core, repo, centre, new, request_id, None, now)
@@ -798,7 +923,7 @@ async def join_waitlist(core: Core, req: DeskRequest) -> WaitEntry:
                 return entry
         request_id = await _open_request(repo, req.key, req.user_id, "waitlist", now)
         entry = await repo.add_wait(
-            req.user_id, centre.id, req.day, req.period, req.count, now, request_id
+            req.user_id, centre.id, req.day, req.period, req.count, now, request_id, req.channel
         )
         await repo.audit(now, req.user_id, "waitlisted", None, {"wait": entry.id})
         return entry

@@ -33,6 +33,9 @@ from booking_core.domain import (
     Booking,
     BookingStatus,
     NewBooking,
+    NewNotification,
+    Notification,
+    NotificationStatus,
     Profile,
     RequestRecord,
     WaitEntry,
@@ -42,6 +45,7 @@ from booking_core.models import (
     AuditEvent,
     BookingRow,
     ConversationRow,
+    OutboxRow,
     ProfileRow,
     RequestRow,
     SlotClaim,
@@ -69,6 +73,8 @@ def _booking(row: Any) -> Booking:
         created_at=row.created_at.astimezone(UTC),
         request_id=row.request_id,
         series_id=row.series_id,
+        checked_in_at=row.checked_in_at.astimezone(UTC) if row.checked_in_at else None,
+        channel=row.channel,
     )
 
 
@@ -82,6 +88,7 @@ def _wait(row: Any) -> WaitEntry:
         count=row.count,
         status=WaitStatus(row.status),
         created_at=row.created_at.astimezone(UTC),
+        channel=row.channel,
     )
 
 
@@ -91,6 +98,7 @@ PROFILES = cast(Table, ProfileRow.__table__)
 REQUESTS = cast(Table, RequestRow.__table__)
 AUDIT = cast(Table, AuditEvent.__table__)
 CONVERSATIONS = cast(Table, ConversationRow.__table__)
+OUTBOX = cast(Table, OutboxRow.__table__)
 _PERSONAL = (
     ("profile", PROFILES, "user_id"),
     ("bookings", BOOKINGS, "user_id"),
@@ -98,6 +106,7 @@ _PERSONAL = (
     ("conversations", CONVERSATIONS, "user_id"),
     ("requests", REQUESTS, "user_id"),
     ("audit", AUDIT, "actor"),
+    ("notifications", OUTBOX, "user_id"),
 )
 
 
@@ -123,6 +132,60 @@ def _upsert_statement(
     columns = [c.name for c in cast(Table, model.__table__).columns]
     changed = {k: statement.excluded[k] for k in columns if k not in keys and k not in keep}
     return statement.on_conflict_do_update(index_elements=list(keys), set_=changed)
+
+
+_DUE = (
+    select(OUTBOX.c.id)
+    .where(
+        OUTBOX.c.status == NotificationStatus.PENDING.value,
+        OUTBOX.c.due_at <= bindparam("now"),
+        (OUTBOX.c.lease_until.is_(None)) | (OUTBOX.c.lease_until < bindparam("now")),
+    )
+    .order_by(OUTBOX.c.due_at, OUTBOX.c.id)
+    .limit(bindparam("limit"))
+)
+_LEASE = {
+    "lease_owner": bindparam("owner"),
+    "lease_until": bindparam("until"),
+    "attempts": OUTBOX.c.attempts + 1,
+}
+# PostgreSQL: several senders claim side by side, each skipping the rows another holds.
+CLAIM_PG = (
+    update(OUTBOX)
+    .where(OUTBOX.c.id.in_(_DUE.with_for_update(skip_locked=True).scalar_subquery()))
+    .values(_LEASE)
+    .returning(*OUTBOX.c)
+)
+# SQLite: one writer at a time (BEGIN IMMEDIATE) is the lock.
+CLAIM_SQLITE = (
+    update(OUTBOX)
+    .where(OUTBOX.c.id.in_(_DUE.scalar_subquery()))
+    .values(_LEASE)
+    .returning(*OUTBOX.c)
+)
+FINISH_NOTIFICATION = (
+    update(OUTBOX)
+    .where(OUTBOX.c.id == bindparam("id"), OUTBOX.c.lease_owner == bindparam("owner"))
+    .values(status=bindparam("s"), sent_at=bindparam("at"), lease_owner=None, lease_until=None)
+)
+RETRY_NOTIFICATION = (
+    update(OUTBOX)
+    .where(OUTBOX.c.id == bindparam("id"), OUTBOX.c.lease_owner == bindparam("owner"))
+    .values(lease_owner=None, lease_until=bindparam("at"))
+)
+CANCEL_NOTIFICATIONS = (
+    update(OUTBOX)
+    .where(
+        OUTBOX.c.booking_id.in_(bindparam("ids", expanding=True)),
+        OUTBOX.c.status == NotificationStatus.PENDING.value,
+    )
+    .values(status=bindparam("s"))
+)
+
+
+def _utc(moment: datetime) -> datetime:
+    """SQLite hands UTC back naive from raw statements; PostgreSQL hands it back aware."""
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
 def _plain(row: dict[str, Any]) -> dict[str, Any]:
@@ -225,6 +288,7 @@ class SqlRepository(Repository):
             "people": new.people,
             "status": BookingStatus.ACTIVE.value,
             "created_at": new.created_at,
+            "channel": new.channel,
         }
         booking_id = int((await self._execute(INSERT_BOOKING, values)).scalar_one())
         claims = [
@@ -235,7 +299,7 @@ class SqlRepository(Repository):
             await self._execute(INSERT_CLAIM, claims)
         except IntegrityError as exc:
             raise SlotTaken(new.resource_id) from exc
-        return _booking(SimpleNamespace(id=booking_id, **values))
+        return _booking(SimpleNamespace(id=booking_id, checked_in_at=None, **values))
 
     async def get_booking(self, booking_id: int) -> Booking | None:
         row = (await self._execute(select(BOOKINGS).where(BOOKINGS.c.id == booking_id))).first()
@@ -283,8 +347,10 @@ class SqlRepository(Repository):
         count: int,
         at: datetime,
         request_id: int | None,
+        channel: str | None = None,
     ) -> WaitEntry:
         values = {
+            "channel": channel,
             "user_id": user_id,
             "centre_id": centre_id,
             "day": day,
@@ -314,6 +380,90 @@ class SqlRepository(Repository):
     async def set_wait_status(self, entry_id: int, status: WaitStatus) -> None:
         await self._execute(
             update(WaitlistRow).where(WaitlistRow.id == entry_id).values(status=status.value)
+        )
+
+    async def set_checked_in(self, booking_id: int, at: datetime) -> None:
+        await self._execute(
+            update(BOOKINGS)
+            .where(BOOKINGS.c.id == bindparam("b"))
+            .values(checked_in_at=bindparam("at")),
+            {"b": booking_id, "at": at},
+        )
+
+    async def release_booking(self, booking_id: int, at: datetime) -> None:
+        await self._execute(delete(SlotClaim).where(SlotClaim.booking_id == booking_id))
+        await self._execute(
+            update(BookingRow)
+            .where(BookingRow.id == booking_id)
+            .values(status=BookingStatus.RELEASED.value, cancelled_at=at)
+        )
+
+    async def add_notifications(self, items: list[NewNotification], at: datetime) -> None:
+        if not items:
+            return
+        rows = [
+            {
+                "key": n.key,
+                "kind": n.kind,
+                "channel": n.channel,
+                "user_id": n.user_id,
+                "payload": n.payload,
+                "due_at": n.due_at,
+                "expires_at": n.expires_at,
+                "booking_id": n.booking_id,
+                "status": NotificationStatus.PENDING.value,
+                "attempts": 0,
+                "created_at": at,
+            }
+            for n in items
+        ]
+        insert_ = pg_insert if self._postgres else sqlite_insert
+        await self._execute(insert_(OutboxRow).on_conflict_do_nothing(index_elements=["key"]), rows)
+
+    async def cancel_notifications(self, booking_ids: list[int]) -> None:
+        if booking_ids:
+            await self._execute(
+                CANCEL_NOTIFICATIONS, {"ids": booking_ids, "s": NotificationStatus.CANCELLED.value}
+            )
+
+    async def claim_notifications(
+        self, owner: str, now: datetime, lease_until: datetime, limit: int
+    ) -> list[Notification]:
+        statement = CLAIM_PG if self._postgres else CLAIM_SQLITE
+        rows = await self._execute(
+            statement, {"owner": owner, "now": now, "until": lease_until, "limit": limit}
+        )
+        found = [
+            Notification(
+                id=r.id,
+                key=r.key,
+                kind=r.kind,
+                channel=r.channel,
+                user_id=r.user_id,
+                payload=dict(r.payload),
+                due_at=_utc(r.due_at),
+                expires_at=_utc(r.expires_at) if r.expires_at else None,
+                booking_id=r.booking_id,
+                attempts=r.attempts,
+            )
+            for r in rows
+        ]
+        return sorted(found, key=lambda n: (n.due_at, n.id))
+
+    async def finish_notification(
+        self, notification_id: int, owner: str, status: NotificationStatus, at: datetime
+    ) -> bool:
+        result = await self._execute(
+            FINISH_NOTIFICATION,
+            {"id": notification_id, "owner": owner, "s": status.value, "at": at},
+        )
+        return bool(getattr(result, "rowcount", 0))
+
+    async def retry_notification(
+        self, notification_id: int, owner: str, not_before: datetime
+    ) -> None:
+        await self._execute(
+            RETRY_NOTIFICATION, {"id": notification_id, "owner": owner, "at": not_before}
         )
 
     async def audit(
@@ -385,7 +535,11 @@ class SqlRepository(Repository):
                 .values({column: bindparam("t")}),
                 params,
             )
-        for table in (WAITLIST, CONVERSATIONS, PROFILES):
+        await self._execute(
+            update(BOOKINGS).where(BOOKINGS.c.user_id == bindparam("t")).values(channel=None),
+            params,
+        )
+        for table in (WAITLIST, CONVERSATIONS, PROFILES, OUTBOX):
             await self._execute(delete(table).where(table.c.user_id == bindparam("u")), params)
 
     async def _upsert(

@@ -15,6 +15,9 @@ from typing import Any, Self, TypeVar
 from booking_core.domain import (
     Booking,
     NewBooking,
+    NewNotification,
+    Notification,
+    NotificationStatus,
     Profile,
     RequestRecord,
     WaitEntry,
@@ -92,6 +95,7 @@ class BookingRepository(abc.ABC):
         count: int,
         at: datetime,
         request_id: int | None,
+        channel: str | None = None,
     ) -> WaitEntry: ...
 
     @abc.abstractmethod
@@ -102,6 +106,39 @@ class BookingRepository(abc.ABC):
 
     @abc.abstractmethod
     async def set_wait_status(self, entry_id: int, status: WaitStatus) -> None: ...
+
+    @abc.abstractmethod
+    async def set_checked_in(self, booking_id: int, at: datetime) -> None: ...
+
+    @abc.abstractmethod
+    async def release_booking(self, booking_id: int, at: datetime) -> None:
+        """Mark released (no check-in in time) and free its slots."""
+
+    @abc.abstractmethod
+    async def add_notifications(self, items: list[NewNotification], at: datetime) -> None:
+        """Queue notifications; a key already queued is left as it is."""
+
+    @abc.abstractmethod
+    async def cancel_notifications(self, booking_ids: list[int]) -> None:
+        """Pending notifications about these bookings will not be sent."""
+
+    @abc.abstractmethod
+    async def claim_notifications(
+        self, owner: str, now: datetime, lease_until: datetime, limit: int
+    ) -> list[Notification]:
+        """Lease due notifications that nobody holds (or whose lease expired)."""
+
+    @abc.abstractmethod
+    async def finish_notification(
+        self, notification_id: int, owner: str, status: NotificationStatus, at: datetime
+    ) -> bool:
+        """Close a notification we still lease; False if the lease was lost."""
+
+    @abc.abstractmethod
+    async def retry_notification(
+        self, notification_id: int, owner: str, not_before: datetime
+    ) -> None:
+        """Give a lease back after a failed delivery; it is due again at ``not_before``."""
 
     @abc.abstractmethod
     async def audit(

@@ -144,6 +144,7 @@ class Ctx:
     user: str
     profile: Profile | None
     key: str | None
+    channel: str | None = None
 
     @property
     def today(self) -> date:
@@ -651,6 +652,7 @@ def _desk_request(slots: dict[str, Any], ctx: Ctx, day: date | None = None) -> D
         period=Period(slots["period"]),
         count=int(slots.get("count") or 1),
         key=ctx.key,
+        channel=ctx.channel,
     )
 
 
@@ -663,6 +665,7 @@ def _room_request(slots: dict[str, Any], ctx: Ctx) -> RoomRequest:
         end=time.fromisoformat(slots["end"]),
         people=int(slots.get("count") or 1),
         key=ctx.key,
+        channel=ctx.channel,
     )
 
 

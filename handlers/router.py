@@ -63,7 +63,7 @@ class Router:
         chosen = profile.language if profile and profile.language else None
         understood = parse(text, now, chosen, self.core.network)
         key = f"{msg.channel}:{msg.message_id}" if msg.message_id else None
-        ctx = Ctx(self.core.network, now, msg.user, profile, key)
+        ctx = Ctx(self.core.network, now, msg.user, profile, key, msg.channel)
         step = dialogue.step(state, msg, understood, ctx)
         lang = self._language(step, chosen, understood.language, text, state, msg)
         for _ in range(MAX_COMMANDS):

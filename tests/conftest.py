@@ -29,7 +29,7 @@ from tests.fakes import FakeStore
 
 PARIS = ZoneInfo("Europe/Paris")
 DEFAULT_PG = "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"
-TABLES = "slot_claims, bookings, waitlist, requests, audit_events, conversations, profiles"
+TABLES = "slot_claims, bookings, waitlist, requests, audit_events, conversations, profiles, outbox"
 
 
 class Clock:

@@ -11,6 +11,9 @@ from booking_core.domain import (
     Booking,
     BookingStatus,
     NewBooking,
+    NewNotification,
+    Notification,
+    NotificationStatus,
     Profile,
     RequestRecord,
     WaitEntry,
@@ -30,6 +33,7 @@ class FakeState:
         default_factory=list
     )
     conversations: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
+    outbox: dict[int, dict[str, Any]] = field(default_factory=dict)
     profiles: dict[str, Profile] = field(default_factory=dict)
     next_id: int = 1
 
@@ -83,6 +87,7 @@ class FakeRepository(Repository):
             created_at=new.created_at,
             request_id=new.request_id,
             series_id=new.series_id,
+            channel=new.channel,
         )
         self.s.bookings[booking.id] = booking
         for k in keys:
@@ -132,9 +137,10 @@ class FakeRepository(Repository):
         count: int,
         at: datetime,
         request_id: int | None,
+        channel: str | None = None,
     ) -> WaitEntry:
         entry = WaitEntry(
-            self.s.new_id(), user_id, centre_id, day, period, count, WaitStatus.WAITING, at
+            self.s.new_id(), user_id, centre_id, day, period, count, WaitStatus.WAITING, at, channel
         )
         self.s.waits[entry.id] = entry
         return entry
@@ -153,6 +159,66 @@ class FakeRepository(Repository):
 
     async def set_wait_status(self, entry_id: int, status: WaitStatus) -> None:
         self.s.waits[entry_id] = replace(self.s.waits[entry_id], status=status)
+
+    async def set_checked_in(self, booking_id: int, at: datetime) -> None:
+        self.s.bookings[booking_id] = replace(self.s.bookings[booking_id], checked_in_at=at)
+
+    async def release_booking(self, booking_id: int, at: datetime) -> None:
+        self.s.claims = {k: v for k, v in self.s.claims.items() if v != booking_id}
+        booking = self.s.bookings[booking_id]
+        self.s.bookings[booking_id] = replace(booking, status=BookingStatus.RELEASED)
+
+    async def add_notifications(self, items: list[NewNotification], at: datetime) -> None:
+        keys = {row["key"] for row in self.s.outbox.values()}
+        for item in items:
+            if item.key not in keys:
+                row_id = self.s.new_id()
+                self.s.outbox[row_id] = {
+                    **vars(item), "id": row_id, "status": "pending", "lease_owner": None,
+                    "lease_until": None, "attempts": 0,
+                }  # fmt: skip
+
+    async def cancel_notifications(self, booking_ids: list[int]) -> None:
+        for row in self.s.outbox.values():
+            if row["booking_id"] in booking_ids and row["status"] == "pending":
+                row["status"] = "cancelled"
+
+    async def claim_notifications(
+        self, owner: str, now: datetime, lease_until: datetime, limit: int
+    ) -> list[Notification]:
+        due = sorted(
+            (
+                r
+                for r in self.s.outbox.values()
+                if r["status"] == "pending"
+                and r["due_at"] <= now
+                and (r["lease_until"] is None or r["lease_until"] < now)
+            ),
+            key=lambda r: (r["due_at"], r["id"]),
+        )[:limit]
+        for row in due:
+            row.update(lease_owner=owner, lease_until=lease_until, attempts=row["attempts"] + 1)
+        fields = (
+            "id", "key", "kind", "channel", "user_id", "payload", "due_at", "expires_at",
+            "booking_id", "attempts",
+        )  # fmt: skip
+        return [Notification(**{f: r[f] for f in fields}) for r in due]
+
+    async def finish_notification(
+        self, notification_id: int, owner: str, status: NotificationStatus, at: datetime
+    ) -> bool:
+        row = self.s.outbox[notification_id]
+        if row["lease_owner"] != owner:
+            return False
+        row.update(status=status.value, lease_owner=None, lease_until=None, sent_at=at)
+        return True
+
+    async def retry_notification(
+        self, notification_id: int, owner: str, not_before: datetime
+    ) -> None:
+        row = self.s.outbox[notification_id]
+        if row["lease_owner"] == owner:
+            row.update(lease_owner=None, lease_until=not_before)
 
     async def audit(
         self,
@@ -197,7 +263,7 @@ class FakeRepository(Repository):
     async def erase_person(self, user_id: str, token: str) -> None:
         for booking_id, booking in list(self.s.bookings.items()):
             if booking.user_id == user_id:
-                self.s.bookings[booking_id] = replace(booking, user_id=token)
+                self.s.bookings[booking_id] = replace(booking, user_id=token, channel=None)
         for request_key, record in list(self.s.requests.items()):
             if record.user_id == user_id:
                 self.s.requests[request_key] = replace(record, user_id=token)
@@ -208,6 +274,7 @@ class FakeRepository(Repository):
         self.s.waits = {k: w for k, w in self.s.waits.items() if w.user_id != user_id}
         self.s.conversations = {k: v for k, v in self.s.conversations.items() if k[1] != user_id}
         self.s.profiles.pop(user_id, None)
+        self.s.outbox = {k: r for k, r in self.s.outbox.items() if r["user_id"] != user_id}
 
 
 class FakeUnitOfWork(UnitOfWork):
