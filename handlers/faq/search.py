@@ -7,12 +7,14 @@ from a library built for millions of documents (which would also bring numpy's s
 time to every ``telecentre faq`` call).
 
 Before scoring, a question loses the names of the network's places (they say which centre,
-not which topic; the answer speaks of that centre), gets its typos corrected against the
-articles' vocabulary, and its synonyms replaced. Then two measures decide:
+not which topic; the answer speaks of that centre; a question left with a centre's name
+alone asks where it is), gets its typos corrected against the articles' vocabulary, and
+its synonyms replaced. Articles are ranked by score and coverage together; two measures
+then decide whether the best one answers:
 
 - the score of the best article, and
 - its coverage: the share of the question's informative words (weighted by IDF, an
-  unknown word weighing the most) that the article matches.
+  unknown word weighing like a rare one) that the article matches.
 
 A question about the capital of Peru matches nothing; one about "le prix d'une baguette"
 matches a word out of two and scores low: both get the honest "I don't know".
@@ -51,6 +53,10 @@ MIN_SCORE = 1.2
 MIN_COVERAGE = 0.6
 STRONG_SCORE = 2.2
 STRONG_COVERAGE = 0.45
+# Articles are ranked by score times coverage to this power: of two articles scoring about
+# the same, the one that explains more of the question wins ("I work for the government,
+# how many telework days?" is about civil servants, though "telework days" alone is not).
+RANK_COVERAGE = 0.5
 _PLACEHOLDER = re.compile(r"\{[a-z_]+\}")
 
 
@@ -147,7 +153,7 @@ class Bm25fIndex:
                 weight[t] * (1.0 if t in self._head[i] else BODY_CREDIT) for t in terms if t in tf
             )
             hits.append(Hit(topic, round(score, 4), round(matched / total, 4) if total else 0.0))
-        hits.sort(key=lambda h: (-h.score, -h.coverage, h.topic))
+        hits.sort(key=lambda h: (-h.score * h.coverage**RANK_COVERAGE, -h.coverage, h.topic))
         return hits
 
 
@@ -208,7 +214,8 @@ class Retriever:
             self.vocabulary[lang] = vocab
             for word in sorted(vocab - self.place_words):
                 self._choices.setdefault((lang, word[0]), []).append(word)
-        self._places = sorted(self.place_words)
+        self._centre_places = sorted(self.place_words - self.region_words)
+        self._regions = sorted(self.region_words)
         self.domain = {
             lang: frozenset(self.analyzers[lang].stem(w) for w in kb.lexicon.domain)
             for lang in LANGS
@@ -278,7 +285,8 @@ class Retriever:
         become a place name ("coupé" is not "coûte"); one edit is allowed below eight
         letters, two from eight on ("acheter" is not "accéder"); a correction keeps the
         first letter ("calories" is not "salaries"), except towards a place name, which
-        people misspell from the start ("Orillac").
+        people misspell from the start ("Orillac"); a department, whose name is short and
+        common-looking, within one edit only ("capital" is not "Cantal").
         """
         stops = self.kb.lexicon.stopwords
         vocabulary = self.vocabulary[lang]
@@ -299,7 +307,11 @@ class Retriever:
             place_limit = 2 if len(word) >= 6 else 1
             best: tuple[str, float] | None = None
             same_initial = self._choices.get((lang, word[0]), []) if len(word) > 5 else []
-            for choices, cutoff in ((same_initial, limit), (self._places, place_limit)):
+            for choices, cutoff in (
+                (same_initial, limit),
+                (self._centre_places, place_limit),
+                (self._regions, 1),
+            ):
                 found = process.extractOne(word, choices, scorer=OSA.distance, score_cutoff=cutoff)
                 if found is not None and (best is None or found[1] < best[1]):
                     best = (str(found[0]), found[1])
@@ -314,8 +326,15 @@ class Retriever:
 
     def rank(self, text: str, lang: str) -> Ranking:
         analyzer = self.analyzers[lang]
-        terms = analyzer.finish(self.query_words(text, lang))
-        hits = self.indexes[lang].rank(terms, bigrams(terms), self.domain[lang])
+        seq = self.query_words(text, lang)
+        terms = analyzer.finish(seq)
+        domain = self.domain[lang]
+        if all(t in domain for t in terms) and len(seq) < len(analyzer.words(text)):
+            # Nothing but a centre's name and words for the service ("vous avez un centre à
+            # Aurillac ?", "le télécentre de Figeac ?"): the question is where it is, as when
+            # it names a department.
+            terms.extend(analyzer.finish(self.region[lang]))
+        hits = self.indexes[lang].rank(terms, bigrams(terms), domain)
         return Ranking(lang, tuple(hits), tuple(terms))
 
     def language_votes(self, text: str) -> dict[str, int]:
