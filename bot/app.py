@@ -1,4 +1,5 @@
-"""`telecentre run`: the database, the router and every configured transport in one loop.
+"""`telecentre run`: the database, the router, the scheduler and every configured transport
+in one loop.
 
 SIGTERM and Ctrl-C set one event; each transport then stops taking messages and
 finishes those it already acknowledged, within a bounded time, before the database is
@@ -16,6 +17,7 @@ from collections.abc import Callable
 from datetime import datetime
 
 from bot import logs
+from bot.scheduler import Scheduler
 from bot.settings import Settings
 from bot.transports import configured_transports
 from bot.transports.base import Transport
@@ -66,10 +68,13 @@ async def run(
             await transport.start(router.handle)
             started.append(transport)
             log.info("%s transport running", transport.name)
+        scheduler = Scheduler(runtime.core, started, router.catalogs)
         log.info("ready in %.2f s", time.perf_counter() - began)
         if ready is not None:
             ready.set()
-        await stop.wait()
+        async with asyncio.TaskGroup() as group:
+            group.create_task(scheduler.run(stop))
+            await stop.wait()
         log.info("stopping")
     finally:
         for transport in reversed(started):

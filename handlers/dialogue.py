@@ -117,6 +117,11 @@ class AskFaq(Command):
 
 
 @dataclass(frozen=True)
+class CheckIn(Command):
+    pass
+
+
+@dataclass(frozen=True)
 class ExportData(Command):
     pass
 
@@ -168,6 +173,10 @@ _CHOICE = re.compile(r"^(?:le |la |choix |option |numero |n |no |#)?(\d{1,2})(?:
 _CHANGE = re.compile(
     r"\b(?:modifier|changer|deplacer|decaler|reporter|avancer|move|change|reschedule)\b"
 )
+_ARRIVED = re.compile(
+    r"\b(?:je suis (?:bien )?arrivee?|suis arrivee?|je suis (?:la|sur place)|i'?m here|"
+    r"i (?:have )?arrived|check ?in)\b"
+)
 _SLOT_QUESTIONS = ("centre", "date", "period", "times", "people")
 _NUMBER = re.compile(r"(\d+(?:[.,]\d+)?)")
 _COMMANDS = {
@@ -175,7 +184,8 @@ _COMMANDS = {
     "mesreservations": "list", "mybookings": "list", "annuler": "cancel", "cancel": "cancel",
     "langue": "language", "language": "language", "profil": "profile", "profile": "profile",
     "modifier": "change", "change": "change", "mesdonnees": "mydata", "mydata": "mydata",
-    "oublier": "forget", "forget": "forget", "confidentialite": "privacy", "privacy": "privacy",
+    "oublier": "forget", "forget": "forget", "arrivee": "checkin", "checkin": "checkin",
+    "confidentialite": "privacy", "privacy": "privacy",
 }  # fmt: skip
 
 
@@ -431,6 +441,8 @@ def _dispatch(state: State, msg: IncomingMessage, understood: Intent, ctx: Ctx) 
         return _fill(state, understood, ctx)
     if simple in _NO and state.get("flow"):
         return Step(_reset(state), [Out(t("D'accord, j'abandonne. Que puis-je faire pour vous ?"))])
+    if _ARRIVED.search(simple):
+        return Step(_reset(state), command=CheckIn())
     if _CHANGE.search(simple) and understood.intent in ("book", "cancel", "list", "unknown"):
         return _start_change(_reset(state), understood, ctx)
     return _on_intent(_reset(state), understood, ctx)
@@ -473,6 +485,8 @@ def _on_command(state: State, command: str, ctx: Ctx) -> Step:
         return _language_choice(state, intro=None)
     if command == "profile":
         return _start_profile(state, ctx)
+    if command == "checkin":
+        return Step(state, command=CheckIn())
     if command == "mydata":
         return Step(state, command=ExportData())
     if command == "forget":
@@ -723,6 +737,10 @@ def _on_choice(state: State, payload: dict[str, Any], ctx: Ctx) -> Step:
             {**state, "awaiting": None, "choices": {}},
             command=JoinWaitlist(_desk_request(state["slots"], ctx)),
         )
+    if do == "keep":
+        return Step(_reset(state), [Out(t("Parfait, à bientôt au télécentre !"))])
+    if do == "checkin":
+        return Step(_reset(state), command=CheckIn())
     if do == "usual":
         return _profile_save_centre(state, payload.get("value"), ctx)
     if do == "cancel":
@@ -732,7 +750,7 @@ def _on_choice(state: State, payload: dict[str, Any], ctx: Ctx) -> Step:
         booking = payload.get("booking")
         what = _describe_payload(ctx.network, booking) if booking else t("toutes ces réservations")
         return _ask(
-            {**state, "pending_ids": list(ids)},
+            {**state, "flow": "cancel", "pending_ids": list(ids)},
             "confirm",
             t("J'annule {what} ?", what=what),
             [(t("Oui, annuler"), {"do": "yes"}), (t("Non"), {"do": "no"})],
@@ -947,6 +965,15 @@ def after(state: State, command: Command, outcome: Any, ctx: Ctx) -> Step:
     if isinstance(command, CheckAvailability):
         assert isinstance(outcome, Availability)
         return _availability(state, outcome, ctx)
+    if isinstance(command, CheckIn):
+        arrived: list[Booking] = list(outcome)
+        if not arrived:
+            return Step(
+                _reset(state),
+                [Out(t("Je ne trouve pas de réservation en cours pour vous aujourd'hui."))],
+            )
+        what = Lines(tuple(describe_booking(ctx.network, b) for b in arrived))
+        return Step(_reset(state), [Out(t("Bienvenue ! Arrivée enregistrée :{what}", what=what))])
     if isinstance(command, ExportData):
         exported = json.dumps(outcome, ensure_ascii=False, indent=1, default=str)
         return Step(_reset(state), [Out(t("Voici tout ce que je garde sur vous :")), Out(exported)])

@@ -22,6 +22,7 @@ from handlers.dialogue import (
     Change,
     CheckAvailability,
     CheckBooking,
+    CheckIn,
     Command,
     Ctx,
     ExportData,
@@ -136,6 +137,8 @@ class Router:
                 return await services.availability(core, command.centre_id, command.day)
             if isinstance(command, JoinWaitlist):
                 return await services.join_waitlist(core, command.request)
+            if isinstance(command, CheckIn):
+                return await services.check_in(core, ctx.user)
             if isinstance(command, ExportData):
                 return await privacy.export_person(core, ctx.user)
             if isinstance(command, Forget):
@@ -152,10 +155,13 @@ class Router:
         raise TypeError(f"unknown command {command!r}")
 
     def _render(self, out: Out, lang: str) -> Reply:
-        choices = tuple(
-            Choice(self.catalogs.render(label, lang), token) for label, token in out.choices
-        )
-        return Reply(self.catalogs.render(out.text, lang), choices)
+        return render(self.catalogs, out, lang)
+
+
+def render(catalogs: Catalogs, out: Out, lang: str) -> Reply:
+    """A reply in the reader's language, choices included."""
+    choices = tuple(Choice(catalogs.render(label, lang), token) for label, token in out.choices)
+    return Reply(catalogs.render(out.text, lang), choices)
 
 
 __all__ = ["Router"]

@@ -21,6 +21,24 @@ EN: dict[str, str | tuple[str, str]] = {
     "this cannot be undone.",
     "Oui, tout effacer": "Yes, erase everything",
     "Voici tout ce que je garde sur vous :": "Here is everything I keep about you:",
+    "Annuler": "Cancel",
+    "Aujourd'hui : {what}. Signalez votre arrivée sur place.": (
+        "Today: {what}. Tell me when you arrive."
+    ),
+    "Bienvenue ! Arrivée enregistrée :{what}": "Welcome! Arrival recorded:{what}",
+    "Bonne nouvelle : une place s'est libérée et elle est à vous :{what}": (
+        "Good news: a place came free and it is yours:{what}"
+    ),
+    "Je ne trouve pas de réservation en cours pour vous aujourd'hui.": (
+        "I find no booking of yours under way today."
+    ),
+    "Je suis arrivé(e)": "I'm here",
+    "Je viens": "I'm coming",
+    "Parfait, à bientôt au télécentre !": "Perfect, see you at the telecentre!",
+    "Rappel : vous avez réservé {what}.": "Reminder: you booked {what}.",
+    "Votre arrivée n'a pas été signalée à temps : la réservation {what} a été libérée pour "
+    "d'autres personnes.": "Your arrival was not signalled in time: the booking {what} was "
+    "released for others.",
 }
 
 

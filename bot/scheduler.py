@@ -1,0 +1,126 @@
+"""Due notifications -> rendered text -> the right transport, exactly once.
+
+Each tick claims a batch with a lease, and for each notification: drops it if its moment
+has passed (a reminder for a slot that has begun), else renders it in the person's
+language, leaves its question in their dialogue state, sends it, and marks it sent at
+once. A failed send gives the lease back with a growing delay. Idle, the loop sleeps.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+import uuid
+from collections.abc import Callable, Sequence
+
+from booking_core import conversations, outbox, services
+from booking_core.domain import Notification, NotificationStatus
+from booking_core.services import Core
+from bot.transports.base import Transport
+from handlers import notify
+from handlers.i18n import Catalogs
+from handlers.router import render
+
+log = logging.getLogger(__name__)
+
+Hook = Callable[[str, Notification], None]
+
+
+def _no_hook(point: str, note: Notification) -> None:
+    return None
+
+
+class Scheduler:
+    def __init__(
+        self,
+        core: Core,
+        transports: Sequence[Transport],
+        catalogs: Catalogs | None = None,
+        *,
+        owner: str | None = None,
+        lease_s: float = 60.0,
+        batch: int = 50,
+        idle_s: float = 5.0,
+        release_every_s: float = 60.0,
+        hook: Hook = _no_hook,
+    ) -> None:
+        self.core = core
+        self.transports = list(transports)
+        self.catalogs = catalogs or Catalogs()
+        self.owner = owner or f"sender-{uuid.uuid4().hex[:12]}"
+        self.lease_s, self.batch, self.idle_s = lease_s, batch, idle_s
+        self.release_every_s = release_every_s
+        self.hook = hook  # test seam: called at each step of a delivery
+        self.sent = self.dropped = self.failed = 0
+        self._last_release = 0.0
+
+    async def tick(self) -> int:
+        """Deliver what is due now; returns how many notifications were handled."""
+        notes = await outbox.claim(self.core, self.owner, limit=self.batch, lease_s=self.lease_s)
+        for note in notes:
+            self.hook("claimed", note)
+            await self._deliver(note)
+        return len(notes)
+
+    async def _deliver(self, note: Notification) -> None:
+        now = self.core.now()
+        if note.expires_at is not None and note.expires_at <= now:
+            await outbox.finish(self.core, note, self.owner, NotificationStatus.DROPPED)
+            self.dropped += 1
+            log.info("dropped a %s notification: its moment had passed", note.kind)
+            return
+        transport = next((t for t in self.transports if t.owns(note.channel)), None)
+        if transport is None:
+            log.warning("no transport for a %s notification; retrying later", note.kind)
+            await outbox.retry_later(self.core, note, self.owner, 600)
+            return
+        user = note.user_id or note.channel
+        loaded = await conversations.load(self.core, note.channel, user)
+        state, outs = notify.prepare(note, loaded.state, self.core.network)
+        chosen = loaded.profile.language if loaded.profile else None
+        lang = chosen or str(state.get("lang") or self.core.network.default_language)
+        await conversations.save(self.core, note.channel, user, state, None)
+        self.hook("sending", note)
+        try:
+            await transport.send(note.channel, [render(self.catalogs, out, lang) for out in outs])
+        except Exception as exc:  # any network failure: the lease goes back, nothing is lost
+            self.failed += 1
+            delay = min(3600.0, 30.0 * 2 ** min(note.attempts, 7))
+            log.warning(
+                "sending a %s failed (%s); again in %.0f s", note.kind, type(exc).__name__, delay
+            )
+            await outbox.retry_later(self.core, note, self.owner, delay)
+            return
+        self.hook("sent", note)
+        if await outbox.finish(self.core, note, self.owner, NotificationStatus.SENT):
+            self.sent += 1
+        else:
+            log.warning("lease on a %s lost before it was marked sent", note.kind)
+        self.hook("marked", note)
+
+    async def _release(self) -> None:
+        if self._last_release and time.monotonic() - self._last_release < self.release_every_s:
+            return
+        self._last_release = time.monotonic()
+        released = await services.release_no_shows(self.core)
+        if released:
+            log.info("released %d booking(s) without check-in", len(released))
+
+    async def run_once(self) -> int:
+        """One pass: release no-shows when it is time, then deliver what is due."""
+        await self._release()
+        return await self.tick()
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Deliver until ``stop`` is set; an error in one tick never ends the loop."""
+        while not stop.is_set():
+            handled = 0
+            try:
+                handled = await self.run_once()
+            except Exception:
+                log.exception("scheduler tick failed")
+            if handled < self.batch:
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(stop.wait(), self.idle_s)

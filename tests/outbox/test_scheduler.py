@@ -1,0 +1,193 @@
+"""Reminders and notices through the scheduler, with a moving clock and a recording transport."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+import pytest
+
+from booking_core import errors, services
+from booking_core.domain import BookingStatus, DeskRequest
+from booking_core.network import Network, Period, parse_network
+from booking_core.services import Core
+from bot.scheduler import Scheduler
+from handlers.i18n import Catalogs
+from handlers.router import Router
+from tests.conftest import Clock
+from tests.conversation.conftest import Chat
+from tests.fakes import FakeStore
+from tests.outbox.recording import RecordingTransport
+
+ALICE = "test:alice"
+THU = date(2026, 12, 10)
+
+
+@pytest.fixture
+def transport() -> RecordingTransport:
+    return RecordingTransport()
+
+
+@pytest.fixture
+def scheduler(core: Core, transport: RecordingTransport) -> Scheduler:
+    return Scheduler(core, [transport], Catalogs())
+
+
+def _outbox(store: FakeStore) -> list[tuple[str, str, datetime]]:
+    return sorted((r["kind"], r["status"], r["due_at"]) for r in store.state.outbox.values())
+
+
+async def test_a_booking_queues_its_two_reminders(core: Core, store: FakeStore) -> None:
+    await services.book_desks(
+        core, DeskRequest(ALICE, "figeac", THU, Period.MORNING, channel=ALICE)
+    )
+    assert _outbox(store) == [
+        ("reminder_evening", "pending", datetime(2026, 12, 9, 17, 0, tzinfo=UTC)),
+        ("reminder_morning", "pending", datetime(2026, 12, 10, 7, 0, tzinfo=UTC)),
+    ]
+
+
+async def test_the_evening_reminder_is_sent_then_answered_by_its_buttons(
+    core: Core, store: FakeStore, clock: Clock, scheduler: Scheduler, transport: RecordingTransport
+) -> None:
+    router = Router(core, scheduler.catalogs)
+    chat = Chat(router, ALICE)
+    await chat.say("un bureau à Figeac jeudi matin")
+    await chat.say("oui")
+    clock.set("2026-12-09T17:59")
+    assert await scheduler.tick() == 0, "not due yet"
+    clock.set("2026-12-09T18:00")
+    assert await scheduler.tick() == 1
+    [(channel, replies)] = transport.sent
+    assert channel == ALICE
+    assert "Rappel : vous avez réservé jeudi 10 décembre, matin, à Figeac." in replies[0].text
+    assert [c.label for c in replies[0].choices] == ["Je viens", "Annuler"]
+    assert await scheduler.tick() == 0, "sent once"
+    said = await chat.say("2")
+    assert "J'annule jeudi 10 décembre, matin, à Figeac ?" in said
+    await chat.say("oui")
+    clock.set("2026-12-10T08:00")
+    assert await scheduler.tick() == 0, "the cancelled booking's morning reminder is not sent"
+    assert ("reminder_morning", "cancelled") in {(k, s) for k, s, _ in _outbox(store)}
+
+
+async def test_after_downtime_late_reminders_are_sent_and_past_ones_dropped(
+    core: Core, store: FakeStore, clock: Clock, scheduler: Scheduler, transport: RecordingTransport
+) -> None:
+    await services.book_desks(
+        core, DeskRequest(ALICE, "figeac", THU, Period.AFTERNOON, channel=ALICE)
+    )
+    await services.book_desks(
+        core, DeskRequest(ALICE, "figeac", date(2026, 12, 11), Period.MORNING, channel=ALICE)
+    )
+    clock.set(
+        "2026-12-10T14:00"
+    )  # Thursday's afternoon has begun; Friday's evening reminder is not due
+    await scheduler.tick()
+    assert scheduler.dropped == 2, "Thursday's two reminders came too late"
+    assert transport.sent == []
+    clock.set("2026-12-11T08:10")  # down all evening; Friday's slot starts at 08:30
+    await scheduler.tick()
+    assert scheduler.sent == 2, "the evening one late, and the morning one"
+
+
+async def test_a_failed_send_is_retried_not_lost(
+    core: Core, store: FakeStore, clock: Clock, scheduler: Scheduler, transport: RecordingTransport
+) -> None:
+    await services.book_desks(
+        core, DeskRequest(ALICE, "figeac", THU, Period.MORNING, channel=ALICE)
+    )
+    clock.set("2026-12-09T18:00")
+    transport.fail_next = 1
+    await scheduler.tick()
+    assert transport.sent == []
+    assert await scheduler.tick() == 0, "backing off"
+    clock.set("2026-12-09T18:02")  # the first retry waits a minute
+    await scheduler.tick()
+    assert len(transport.sent) == 1
+
+
+@pytest.mark.parametrize(
+    ("now", "day", "evening_utc", "morning_utc"),
+    [
+        # Summer time starts on Sunday 28 March 2027 (29 March is Easter Monday).
+        ("2027-03-20T10:00", date(2027, 3, 30), "2027-03-29T16:00", "2027-03-30T06:00"),
+        ("2027-03-20T10:00", date(2027, 3, 26), "2027-03-25T17:00", "2027-03-26T07:00"),
+        # Winter time returns on Sunday 31 October 2027 (1 November is a holiday).
+        ("2027-10-20T10:00", date(2027, 10, 29), "2027-10-28T16:00", "2027-10-29T06:00"),
+        ("2027-10-20T10:00", date(2027, 11, 2), "2027-11-01T17:00", "2027-11-02T07:00"),
+    ],
+)
+async def test_reminders_keep_their_local_hour_across_dst(
+    core: Core,
+    store: FakeStore,
+    clock: Clock,
+    now: str,
+    day: date,
+    evening_utc: str,
+    morning_utc: str,
+) -> None:
+    clock.set(now)
+    await services.book_desks(
+        core, DeskRequest(ALICE, "aurillac", day, Period.MORNING, channel=ALICE)
+    )
+    due = sorted(r["due_at"] for r in store.state.outbox.values())
+    assert due == [
+        datetime.fromisoformat(evening_utc).replace(tzinfo=UTC),
+        datetime.fromisoformat(morning_utc).replace(tzinfo=UTC),
+    ]
+
+
+async def test_the_first_person_waiting_is_told(
+    core: Core, store: FakeStore, scheduler: Scheduler, transport: RecordingTransport
+) -> None:
+    held = await services.book_desks(
+        core, DeskRequest("test:bob", "cassaniouze", THU, Period.MORNING, 3)
+    )
+    with pytest.raises(errors.Full):
+        await services.book_desks(core, DeskRequest(ALICE, "cassaniouze", THU, Period.MORNING))
+    await services.join_waitlist(
+        core, DeskRequest(ALICE, "cassaniouze", THU, Period.MORNING, channel=ALICE)
+    )
+    await services.cancel_booking(core, "test:bob", held.bookings[0].id)
+    await scheduler.tick()
+    [text] = transport.texts(ALICE)
+    assert "une place s'est libérée et elle est à vous" in text
+    assert "jeudi 10 décembre, matin, à Cassaniouze" in text
+
+
+def _with_release(network: Network) -> Network:
+    from importlib import resources
+
+    text = resources.files("booking_core").joinpath("sample_network.toml").read_text("utf-8")
+    text = text.replace("desks = 3\n", "desks = 3\ncheckin_release_minutes = 45\n", 1)
+    return parse_network(text)
+
+
+async def test_no_check_in_releases_the_desk_to_the_waitlist(
+    store: FakeStore, clock: Clock, transport: RecordingTransport, network: Network
+) -> None:
+    core = Core(_with_release(network), store.uow, clock)
+    scheduler = Scheduler(core, [transport], Catalogs(), release_every_s=0)
+    router = Router(core, scheduler.catalogs)
+    clock.set("2026-12-10T07:00")
+    for user in ("test:bob", "test:carol"):
+        await services.book_desks(
+            core, DeskRequest(user, "cassaniouze", THU, Period.MORNING, channel=user)
+        )
+    await services.book_desks(
+        core, DeskRequest(ALICE, "cassaniouze", THU, Period.MORNING, channel=ALICE)
+    )
+    await services.join_waitlist(
+        core, DeskRequest("test:dan", "cassaniouze", THU, Period.MORNING, channel="test:dan")
+    )
+    clock.set("2026-12-10T09:05")
+    said = await Chat(router, "test:carol").say("je suis arrivée")
+    assert "Arrivée enregistrée" in said
+    clock.set("2026-12-10T09:46")  # 09:00 + 45 minutes: Bob and Alice did not come
+    await scheduler.run_once()
+    statuses = {b.user_id: b.status for b in store.state.bookings.values()}
+    assert statuses["test:carol"] is BookingStatus.ACTIVE
+    assert statuses["test:bob"] is BookingStatus.RELEASED
+    assert statuses[ALICE] is BookingStatus.RELEASED
+    assert any("libérée pour d'autres" in t for t in transport.texts(ALICE))
+    assert any("elle est à vous" in t for t in transport.texts("test:dan"))
