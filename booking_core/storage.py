@@ -165,12 +165,12 @@ CLAIM_SQLITE = (
 )
 FINISH_NOTIFICATION = (
     update(OUTBOX)
-    .where(OUTBOX.c.id == bindparam("id"), OUTBOX.c.lease_owner == bindparam("owner"))
+    .where(OUTBOX.c.id == bindparam("nid"), OUTBOX.c.lease_owner == bindparam("owner"))
     .values(status=bindparam("s"), sent_at=bindparam("at"), lease_owner=None, lease_until=None)
 )
 RETRY_NOTIFICATION = (
     update(OUTBOX)
-    .where(OUTBOX.c.id == bindparam("id"), OUTBOX.c.lease_owner == bindparam("owner"))
+    .where(OUTBOX.c.id == bindparam("nid"), OUTBOX.c.lease_owner == bindparam("owner"))
     .values(lease_owner=None, lease_until=bindparam("at"))
 )
 CANCEL_NOTIFICATIONS = (
@@ -455,7 +455,7 @@ class SqlRepository(Repository):
     ) -> bool:
         result = await self._execute(
             FINISH_NOTIFICATION,
-            {"id": notification_id, "owner": owner, "s": status.value, "at": at},
+            {"nid": notification_id, "owner": owner, "s": status.value, "at": at},
         )
         return bool(getattr(result, "rowcount", 0))
 
@@ -463,7 +463,7 @@ class SqlRepository(Repository):
         self, notification_id: int, owner: str, not_before: datetime
     ) -> None:
         await self._execute(
-            RETRY_NOTIFICATION, {"id": notification_id, "owner": owner, "at": not_before}
+            RETRY_NOTIFICATION, {"nid": notification_id, "owner": owner, "at": not_before}
         )
 
     async def audit(
