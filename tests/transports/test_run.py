@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import time
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -46,20 +45,17 @@ async def test_run_serves_then_stops_cleanly(
     api: FakeBotApi, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     ready, stop = asyncio.Event(), asyncio.Event()
-    began = time.perf_counter()
     serving = asyncio.create_task(
         run(_settings(api, tmp_path), clock=Clock(), ready=ready, stop=stop)
     )
     async with asyncio.timeout(20):
         await ready.wait()
-    startup = time.perf_counter() - began
     await api.push(api.text(ALICE, "un bureau à Figeac jeudi matin"))
     sent = await api.wait_sent(ALICE, 3, within=10)  # welcome, privacy notice, question
     assert "jeudi 10 décembre, matin, à Figeac" in sent[-1].params["text"]
     stop.set()
     async with asyncio.timeout(15):
         assert await serving == 0
-    assert startup < 20  # bounded wait above; the figure itself goes to the README
     assert TOKEN not in caplog.text
 
 
