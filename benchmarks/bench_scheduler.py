@@ -75,7 +75,7 @@ async def busy(url: str, count: int) -> float:
             f"test:{n}",
             {"booking": booking},
             now - timedelta(seconds=1),
-        )  # fmt: skip
+        )
         for n in range(count)
     ]
 
@@ -119,9 +119,8 @@ async def main(args: argparse.Namespace) -> None:
     rows.append(
         (f"delivery of {args.count:,} due notifications, PostgreSQL", f"{pg_rate:,.0f}/s", "")
     )
-    print(
-        f"Scheduler benchmark, {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, Python {sys.version.split()[0]}\n"
-    )
+    stamp = f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC"
+    print(f"Scheduler benchmark, {stamp}, Python {sys.version.split()[0]}\n")
     print("| measure | value | aim |\n|---|---:|---|")
     for row in rows:
         print("| " + " | ".join(row) + " |")
