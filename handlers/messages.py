@@ -29,8 +29,34 @@ class Choice:
 
 
 @dataclass(frozen=True)
+class Attachment:
+    """A file that goes with a reply (a calendar event, a chart).
+
+    Files are carried as bytes, not paths, so that a reply stays a plain value the
+    conversation can build without touching the disk and any transport can upload as
+    it likes (a Telegram document, a Matrix ``m.file``). ``data`` is left out of the
+    ``repr`` so that logging a reply never dumps a file into the logs.
+    """
+
+    filename: str
+    mime_type: str
+    data: bytes = field(repr=False)
+
+    def __post_init__(self) -> None:
+        # The name travels in multipart headers and chat clients save it as is: a path
+        # separator or a control character there is a bug in the caller, not a name.
+        if not self.filename or any(c in self.filename for c in "/\\\r\n\0"):
+            raise ValueError(f"not a plain file name: {self.filename!r}")
+
+
+@dataclass(frozen=True)
 class Reply:
-    """Text plus optional choices, which a transport renders as buttons or numbered lines."""
+    """Text plus optional choices, which a transport renders as buttons or numbered lines.
+
+    ``files`` are sent after the text, each as a document of its own; a reply without
+    files (the default) is exactly what it was before files existed.
+    """
 
     text: str
     choices: tuple[Choice, ...] = field(default_factory=tuple)
+    files: tuple[Attachment, ...] = ()

@@ -16,9 +16,14 @@ from handlers.router import Router
 
 
 def render(reply: Reply) -> str:
-    """A reply as terminal text: the message, then one numbered line per choice."""
-    lines = [reply.text]
+    """A reply as terminal text: the message, one numbered line per choice, one per file.
+
+    A terminal cannot hand over a file, so each attachment is named with its size: enough
+    to see in a console session (or a test) that the conversation sent it.
+    """
+    lines = [reply.text] if reply.text or not reply.files else []
     lines += [f"  {choice.value}. {choice.label}" for choice in reply.choices]
+    lines += [f"[fichier: {file.filename} ({len(file.data)} octets)]" for file in reply.files]
     return "\n".join(lines)
 
 

@@ -5,8 +5,10 @@ can be tested without a homeserver:
 
 * pure functions that read a raw event (the JSON dict of the Client-Server API) and
   return an :class:`IncomingMessage` or ``None``, render a :class:`Reply` as the content
-  of an ``m.room.message``, and map a keycap reaction to a choice;
-* :class:`MatrixTransport`, the I/O: login, the sync loop, joins, sends, rate limits.
+  of an ``m.room.message`` (and each of its files as an ``m.file``), and map a keycap
+  reaction to a choice;
+* :class:`MatrixTransport`, the I/O: login, the sync loop, joins, uploads, sends, rate
+  limits.
 
 Rules the transport enforces before anything reaches the router:
 
@@ -58,12 +60,13 @@ from nio import (
     RoomSendResponse,
     SyncError,
     SyncResponse,
+    UploadResponse,
     WhoamiResponse,
 )
 
 from bot.settings import Settings
 from bot.transports.base import Handler
-from handlers.messages import IncomingMessage, Reply
+from handlers.messages import Attachment, IncomingMessage, Reply
 
 log = logging.getLogger(__name__)
 
@@ -153,6 +156,22 @@ def render(reply: Reply) -> dict[str, Any]:
             for c in reply.choices
         )
     return {"msgtype": "m.notice", "body": body, "format": HTML_FORMAT, "formatted_body": markup}
+
+
+def file_content(file: Attachment, content_uri: str) -> dict[str, Any]:
+    """An ``m.file`` message for an attachment already uploaded to ``content_uri`` (mxc://).
+
+    ``body`` and ``filename`` are both the file's name: clients show ``body`` as the
+    caption and offer ``filename`` when saving; the size and type let them say what the
+    file is before it is downloaded.
+    """
+    return {
+        "msgtype": "m.file",
+        "body": file.filename,
+        "filename": file.filename,
+        "url": content_uri,
+        "info": {"mimetype": file.mime_type, "size": len(file.data)},
+    }
 
 
 def reaction_content(event_id: str, key: str) -> dict[str, Any]:
@@ -756,11 +775,15 @@ class MatrixTransport:
             raise EncryptedRoomError(f"{room_id} is encrypted: not sending plaintext")
         question: Question | None = None
         for reply in replies:
-            event_id = await self._send_event(room_id, "m.room.message", render(reply))
+            if reply.text or reply.choices or not reply.files:  # no empty notice before files
+                event_id = await self._send_event(room_id, "m.room.message", render(reply))
             if reply.choices:
                 question = Question(event_id, tuple(c.value for c in reply.choices))
                 for key in KEYCAPS[: len(reply.choices)]:
                     await self._send_event(room_id, "m.reaction", reaction_content(event_id, key))
+            for file in reply.files:
+                content_uri = await self._upload(file)
+                await self._send_event(room_id, "m.room.message", file_content(file, content_uri))
         if not remember:
             return
         if question is not None:
@@ -768,6 +791,29 @@ class MatrixTransport:
         else:
             self.state.questions.pop(room_id, None)
         self.state.save()
+
+    async def _upload(self, file: Attachment) -> str:
+        """Put a file in the homeserver's media repository; its ``mxc://`` address.
+
+        Only ever called by :meth:`_deliver` after its encryption check, so the upload is
+        in clear only for a room that is in clear. The data is handed over as a callable
+        so that nio can read it again from the start when a rate-limited upload is retried.
+        """
+
+        async def request() -> Any:
+            resp, _keys = await self.client.upload(
+                lambda _limited, _timeouts: file.data,
+                content_type=file.mime_type,
+                filename=file.filename,
+                encrypt=False,
+                filesize=len(file.data),
+            )
+            return resp
+
+        resp = await self._call(request, "upload")
+        if not isinstance(resp, UploadResponse):
+            raise MatrixError(f"uploading {file.filename} failed: {resp}")
+        return str(resp.content_uri)
 
     async def _send_event(self, room_id: str, kind: str, content: dict[str, Any]) -> str:
         tx_id = uuid.uuid4().hex  # the same on every retry: the server posts it once
@@ -803,6 +849,7 @@ __all__ = [
     "Question",
     "addressed_text",
     "channel_of",
+    "file_content",
     "is_allowed",
     "is_encrypted_message",
     "keycap_index",

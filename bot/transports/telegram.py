@@ -42,6 +42,7 @@ from telegram import (
     CallbackQuery,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
+    InputFile,
     Message,
     ReplyParameters,
     Update,
@@ -58,7 +59,7 @@ from telegram.ext import (
 
 from bot.settings import Settings
 from bot.transports.base import Handler
-from handlers.messages import IncomingMessage, Reply
+from handlers.messages import Attachment, IncomingMessage, Reply
 
 log = logging.getLogger(__name__)
 
@@ -287,6 +288,17 @@ def chunks(text: str, limit: int = MAX_TEXT) -> list[str]:
         text = text[cut:].lstrip("\n")
     parts.append(text)
     return parts
+
+
+def document(file: Attachment) -> InputFile:
+    """An attachment as an upload: its bytes, its name, and the type the conversation gave.
+
+    PTB guesses the type from the file name; the attachment's own type is kept instead,
+    so a calendar file is ``text/calendar`` whatever its name ends with.
+    """
+    upload = InputFile(file.data, filename=file.filename)
+    upload.mimetype = file.mime_type
+    return upload
 
 
 def private_note(locale: str | None, me: BotIdentity) -> tuple[str, InlineKeyboardMarkup]:
@@ -608,15 +620,22 @@ class TelegramTransport:
         await self._deliver(chat_id, replies)
 
     async def _deliver(self, chat_id: int, replies: list[Reply]) -> None:
+        """Send each reply's text, then its files as documents, in order.
+
+        The files come after the text they belong to (the text says what they are); a
+        reply made only of files sends no empty message, which Telegram would refuse.
+        """
         bot = self._bot()
         for reply in replies:
             text, markup = render(reply)
-            parts = chunks(text)
+            parts = chunks(text) if text or markup is not None or not reply.files else []
             for n, part in enumerate(parts, 1):
                 last = n == len(parts)
                 sent = await bot.send_message(chat_id, part, reply_markup=markup if last else None)
                 if last and markup is not None:
                     self._questions.asked(chat_id, sent.message_id)
+            for file in reply.files:
+                await bot.send_document(chat_id, document(file))
 
     # -------------------------------------------------------------- helpers
 
@@ -703,6 +722,7 @@ __all__ = [
     "chosen_text",
     "chunks",
     "commands",
+    "document",
     "from_settings",
     "render",
     "translate",

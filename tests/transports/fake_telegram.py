@@ -4,8 +4,8 @@ It speaks just enough of the Bot API (getMe, deleteWebhook, setWebhook, getUpdat
 long polling and offsets, sendMessage, editMessageText, editMessageReplyMarkup,
 answerCallbackQuery, setMyCommands) for the real python-telegram-bot stack to run
 against it, and plays the people on the other side: it builds their updates, keeps the
-bot's messages as a chat client would show them, and can answer 429 or be slow for one
-chat. Every wait is bounded.
+bot's messages as a chat client would show them, and can answer 429 or hold one chat's
+messages until the test releases them. Every wait is bounded.
 """
 
 from __future__ import annotations
@@ -23,15 +23,21 @@ from aiohttp import web
 JSON = dict[str, Any]
 # Parameters that PTB sends JSON-encoded inside its form body.
 _JSON_PARAMS = {"reply_markup", "allowed_updates", "commands", "reply_parameters", "scope"}
+# The longest a held sendMessage waits for its release before the server gives up on it.
+HOLD_LIMIT_S = 30.0
 
 
 @dataclass
 class Call:
     method: str
     params: JSON
-    at: float  # time.perf_counter() when the server received it
+    at: float  # time.perf_counter() when the server received it (for benchmarks)
     status: int = 0  # 0 while the call is being answered
-    done: float = 0.0  # time.perf_counter() when it was answered
+    done: float = 0.0  # time.perf_counter() when it was answered (for benchmarks)
+    # Positions in the server's one sequence of receipts and answers, to check what
+    # happened before what without reading a clock (answered is 0 while being answered).
+    received: int = 0
+    answered: int = 0
 
 
 @dataclass
@@ -46,14 +52,16 @@ class FakeBotApi:
     webhook: JSON | None = None
     # Method -> retry_after values to answer with 429, one per call, before succeeding.
     flood: dict[str, list[int]] = field(default_factory=dict)
-    # Chat id -> seconds to take before answering a sendMessage to that chat.
-    slow_chats: dict[int, float] = field(default_factory=dict)
+    # Chat id -> event: a sendMessage to that chat is answered only once the event is set
+    # (a slow chat whose pace the test controls; given up after HOLD_LIMIT_S with a 504).
+    held_chats: dict[int, asyncio.Event] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self._updates: list[JSON] = []
         self._update_ids = itertools.count(1)
         self._message_ids = itertools.count(1000)
         self._query_ids = itertools.count(1)
+        self._sequence = itertools.count(1)
         self._changed = asyncio.Condition()
         self._closing = False
         self._runner: web.AppRunner | None = None
@@ -103,18 +111,23 @@ class FakeBotApi:
                 429, f"Too Many Requests: retry after {retry_after}", retry_after=retry_after
             )
         else:
-            response = web.json_response({"ok": True, "result": await handler(call.params)})
+            try:
+                response = web.json_response({"ok": True, "result": await handler(call.params)})
+            except TimeoutError:
+                response = _error(504, f"Gateway Timeout: held over {HOLD_LIMIT_S:.0f}s")
         await self._answered(call, response.status)
         return response
 
     async def _record(self, call: Call) -> None:
         async with self._changed:
+            call.received = next(self._sequence)
             self.calls.append(call)
             self._changed.notify_all()
 
     async def _answered(self, call: Call, status: int) -> None:
         async with self._changed:
             call.status, call.done = status, time.perf_counter()
+            call.answered = next(self._sequence)
             self._changed.notify_all()
 
     # -------------------------------------------------------------- Bot API methods
@@ -165,9 +178,9 @@ class FakeBotApi:
 
     async def _api_sendMessage(self, params: JSON) -> JSON:
         chat_id = int(params["chat_id"])
-        delay = self.slow_chats.get(chat_id)
-        if delay:
-            await asyncio.sleep(delay)
+        release = self.held_chats.get(chat_id)
+        if release is not None:
+            await asyncio.wait_for(release.wait(), HOLD_LIMIT_S)
         message = self._message(chat_id, params["text"], self.me())
         if params.get("reply_markup"):
             message["reply_markup"] = params["reply_markup"]
@@ -197,6 +210,23 @@ class FakeBotApi:
 
     async def _api_answerCallbackQuery(self, params: JSON) -> bool:
         return True
+
+    async def _api_sendDocument(self, params: JSON) -> JSON:
+        """A file uploaded as multipart form data; the call keeps its bytes (see _params)."""
+        chat_id = int(params["chat_id"])
+        upload = params["document"]
+        assert isinstance(upload, dict), "sendDocument without an uploaded file"
+        message = self._message(chat_id, "", self.me())
+        del message["text"]
+        message["document"] = {
+            "file_id": f"doc{message['message_id']}",
+            "file_unique_id": f"udoc{message['message_id']}",
+            "file_name": upload["filename"],
+            "mime_type": upload["content_type"],
+            "file_size": len(upload["data"]),
+        }
+        self.messages[(chat_id, message["message_id"])] = message
+        return message
 
     # -------------------------------------------------------------- the people
 
@@ -275,6 +305,24 @@ class FakeBotApi:
     def of(self, method: str) -> list[Call]:
         return [c for c in self.calls if c.method == method]
 
+    def documents(self, chat_id: int) -> list[JSON]:
+        """The files sent to a chat, in order: ``filename``, ``content_type`` and ``data``."""
+        return [
+            c.params["document"]
+            for c in self.calls
+            if c.method == "sendDocument"
+            and c.status == 200
+            and int(c.params["chat_id"]) == chat_id
+        ]
+
+    def sending(self, chat_id: int) -> list[Call]:
+        """The sendMessage calls to a chat that the server has received but not answered."""
+        return [
+            c
+            for c in self.calls
+            if c.method == "sendMessage" and c.status == 0 and int(c.params["chat_id"]) == chat_id
+        ]
+
     def last_message(self, chat_id: int) -> JSON:
         """The bot's latest message in a chat, as the person sees it now."""
         key = max(k for k in self.messages if k[0] == chat_id)
@@ -314,6 +362,13 @@ async def _params(request: web.Request) -> JSON:
     form = await request.post()
     params: JSON = {}
     for key, value in form.items():
+        if isinstance(value, web.FileField):  # an upload (sendDocument): keep it whole
+            params[key] = {
+                "filename": value.filename,
+                "content_type": value.content_type,
+                "data": value.file.read(),
+            }
+            continue
         text = value if isinstance(value, str) else ""
         params[key] = json.loads(text) if key in _JSON_PARAMS else text
     return params
