@@ -31,9 +31,10 @@ from booking_core.domain import (
 )
 from booking_core.network import Centre, Network, Period, ResourceKind
 from booking_core.services import SeriesPlan, series_days
+from handlers.calendar import attachment_for_all, attachment_for_booking, attachment_for_cancel
 from handlers.faq import FaqAnswer
 from handlers.i18n import Lines, Msg, t, tn
-from handlers.messages import IncomingMessage
+from handlers.messages import Attachment, IncomingMessage
 from handlers.nlu import Intent
 
 State = dict[str, Any]
@@ -47,10 +48,11 @@ MAX_LISTED = 8
 
 @dataclass(frozen=True)
 class Out:
-    """One reply before translation: a text and its choices (label, token)."""
+    """One reply before translation: a text, its choices (label, token) and files."""
 
     text: Msg | str
     choices: tuple[tuple[Msg | str, str], ...] = ()
+    files: tuple[Attachment, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -150,6 +152,7 @@ class Ctx:
     profile: Profile | None
     key: str | None
     channel: str | None = None
+    lang: str | None = None  # known once the router has chosen the reply's language
 
     @property
     def today(self) -> date:
@@ -185,6 +188,7 @@ _COMMANDS = {
     "langue": "language", "language": "language", "profil": "profile", "profile": "profile",
     "modifier": "change", "change": "change", "mesdonnees": "mydata", "mydata": "mydata",
     "oublier": "forget", "forget": "forget", "arrivee": "checkin", "checkin": "checkin",
+    "calendrier": "calendar", "calendar": "calendar",
     "confidentialite": "privacy", "privacy": "privacy",
 }  # fmt: skip
 
@@ -487,6 +491,8 @@ def _on_command(state: State, command: str, ctx: Ctx) -> Step:
         return _start_profile(state, ctx)
     if command == "checkin":
         return Step(state, command=CheckIn())
+    if command == "calendar":
+        return Step(state, command=Upcoming("calendar"))
     if command == "mydata":
         return Step(state, command=ExportData())
     if command == "forget":
@@ -956,7 +962,8 @@ def after(state: State, command: Command, outcome: Any, ctx: Ctx) -> Step:
             len(lines),
             what=lines,
         )
-        out = [Out(text)]
+        ics = attachment_for_cancel(outcome.cancelled, net, now=ctx.now, locale=ctx.lang)
+        out = [Out(text, files=(ics,))]
         if outcome.promoted:
             out.append(
                 Out(t("La place libérée revient à la première personne en liste d'attente."))
@@ -1113,7 +1120,8 @@ def _booked(state: State, done: Confirmation, ctx: Ctx) -> Step:
     else:
         text = t("C'est réservé : {what}.", what=describe_booking(net, first))
     follow = t("Pour annuler : /annuler. Vos réservations : /mesreservations.")
-    return Step(_reset(state), [Out(text), Out(follow)])
+    ics = attachment_for_booking(done.bookings, net, now=ctx.now, locale=ctx.lang)
+    return Step(_reset(state), [Out(text), Out(follow, files=(ics,))])
 
 
 def _upcoming(state: State, command: Upcoming, outcome: Any, ctx: Ctx) -> Step:
@@ -1128,6 +1136,13 @@ def _upcoming(state: State, command: Upcoming, outcome: Any, ctx: Ctx) -> Step:
                 [Out(t("Vous n'avez pas de réservation le {day}.", day=command.day))],
             )
         return Step(_reset(state), [Out(t("Vous n'avez aucune réservation à venir."))])
+    if command.purpose == "calendar":
+        ics = attachment_for_all(bookings, net, now=ctx.now, locale=ctx.lang)
+        files = (ics,) if ics is not None else ()
+        return Step(
+            _reset(state),
+            [Out(t("Vos réservations à venir, à ajouter à votre agenda :"), files=files)],
+        )
     if command.purpose == "list":
         head = tn("Votre réservation à venir :", "Vos {n} réservations à venir :", len(bookings))
         items = Lines(tuple(describe_booking(net, b) for b in bookings[:MAX_LISTED]))

@@ -8,6 +8,7 @@ of the person it answers.
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from typing import Any
 
 from booking_core import conversations, errors, privacy, services
@@ -67,6 +68,7 @@ class Router:
         ctx = Ctx(self.core.network, now, msg.user, profile, key, msg.channel)
         step = dialogue.step(state, msg, understood, ctx)
         lang = self._language(step, chosen, understood.language, text, state, msg)
+        ctx = replace(ctx, lang=lang)
         for _ in range(MAX_COMMANDS):
             if step.command is None:
                 break
@@ -161,7 +163,7 @@ class Router:
 def render(catalogs: Catalogs, out: Out, lang: str) -> Reply:
     """A reply in the reader's language, choices included."""
     choices = tuple(Choice(catalogs.render(label, lang), token) for label, token in out.choices)
-    return Reply(catalogs.render(out.text, lang), choices)
+    return Reply(catalogs.render(out.text, lang), choices, out.files)
 
 
 __all__ = ["Router"]

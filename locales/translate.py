@@ -36,9 +36,97 @@ EN: dict[str, str | tuple[str, str]] = {
     "Je viens": "I'm coming",
     "Parfait, à bientôt au télécentre !": "Perfect, see you at the telecentre!",
     "Rappel : vous avez réservé {what}.": "Reminder: you booked {what}.",
+    "Vos réservations à venir, à ajouter à votre agenda :": (
+        "Your upcoming bookings, to add to your calendar:"
+    ),
     "Votre arrivée n'a pas été signalée à temps : la réservation {what} a été libérée pour "
     "d'autres personnes.": "Your arrival was not signalled in time: the booking {what} was "
     "released for others.",
+    # Managers' digests, weekly chart and impact report (handlers/digest.py, charts.py)
+    "Aujourd'hui, {day}": "Today, {day}",
+    "Bilan de la semaine du {first} au {last}": "Week from {first} to {last}",
+    "Demain, {day}": "Tomorrow, {day}",
+    "Ensemble du réseau": "Whole network",
+    "Impact de {centre} du {first} au {last}": "Impact of {centre} from {first} to {last}",
+    "Impact du réseau du {first} au {last}": "Impact of the network from {first} to {last}",
+    "Non venus {day} : {n} réservation libérée": (
+        "No-shows {day}: {n} booking released",
+        "No-shows {day}: {n} bookings released",
+    ),
+    "Occupation des bureaux par centre et par jour, semaine du {day}": (
+        "Desk occupancy per centre and day, week of {day}"
+    ),
+    "Pas encore de journée au télécentre comptée : l'impact viendra avec la première.": (
+        "No day at a telecentre counted yet: the impact comes with the first one."
+    ),
+    "Point du {day}": "Digest for {day}",
+    "Prochaine ouverture, {day}": "Next opening, {day}",
+    "Tendance des dernières semaines :": "Trend over the last weeks:",
+    "Total": "Total",
+    "Un déplacement évité est un aller-retour domicile-travail par personne et par jour de "
+    "présence ; sa longueur est deux fois le trajet habituel déclaré.": (
+        "A trip avoided is one home-to-work round trip per person and day present; its "
+        "length is twice the usual commute the person declared."
+    ),
+    "Vous avez évité {n} déplacement : {km} km, {hours} h de trajet et {co2} kg CO2e.": (
+        "You avoided {n} trip: {km} km, {hours} h of travel and {co2} kg CO2e.",
+        "You avoided {n} trips: {km} km, {hours} h of travel and {co2} kg CO2e.",
+    ),
+    "Vous avez évité {n} déplacement. Indiquez votre trajet domicile-travail habituel pour "
+    "que je compte les kilomètres et le CO2.": (
+        "You avoided {n} trip. Tell me your usual commute so that I count the kilometres "
+        "and the CO2.",
+        "You avoided {n} trips. Tell me your usual commute so that I count the kilometres "
+        "and the CO2.",
+    ),
+    "aucun jour d'ouverture cette semaine": "no opening day this week",
+    "aujourd'hui : {n} demi-journée de bureau réservée sur {total} ({rate} %)": (
+        "today: {n} desk half-day booked of {total} ({rate}%)",
+        "today: {n} desk half-days booked of {total} ({rate}%)",
+    ),
+    "bureaux occupés (%)": "desks occupied (%)",
+    "dont {n} déplacement sans trajet déclaré, compté sans kilomètres": (
+        "including {n} trip without a declared commute, counted without kilometres",
+        "including {n} trips without a declared commute, counted without kilometres",
+    ),
+    "qui vient : {names}": "coming: {names}",
+    "semaine du {day} : fermé": "week of {day}: closed",
+    "semaine du {day} : {rate} %": "week of {day}: {rate}%",
+    "toute la période": "whole period",
+    "{co2} kg CO2e": "{co2} kg CO2e",
+    "{day} : {rate} %": "{day}: {rate}%",
+    "{factor} kg CO2e par km ({source})": "{factor} kg CO2e per km ({source})",
+    "{hours} h de trajet": "{hours} h of travel",
+    "{km} km": "{km} km",
+    "{label} : fermé": "{label}: closed",
+    "{label} : {n} demi-journée de bureau réservée sur {total} ({rate} %)": (
+        "{label}: {n} desk half-day booked of {total} ({rate}%)",
+        "{label}: {n} desk half-days booked of {total} ({rate}%)",
+    ),
+    "{month} : {figures}": "{month}: {figures}",
+    "{n} bureau réservé sur {total} ({rate} %)": (
+        "{n} desk booked of {total} ({rate}%)",
+        "{n} desks booked of {total} ({rate}%)",
+    ),
+    "{n} demi-journée de bureau occupée sur {total} ({rate} %)": (
+        "{n} desk half-day occupied of {total} ({rate}%)",
+        "{n} desk half-days occupied of {total} ({rate}%)",
+    ),
+    "{n} déplacement évité": ("{n} trip avoided", "{n} trips avoided"),
+    "{n} libre": ("{n} free", "{n} free"),
+    "{n} personne": ("{n} person", "{n} people"),
+    "{n} personne en attente": ("{n} person waiting", "{n} people waiting"),
+    "{n} réservation de salle de réunion": (
+        "{n} meeting room booking",
+        "{n} meeting room bookings",
+    ),
+    "{n} réservation honorée": ("{n} booking attended", "{n} bookings attended"),
+    "{n} réservation libérée faute d'arrivée": (
+        "{n} booking released for want of a check-in",
+        "{n} bookings released for want of a check-in",
+    ),
+    "{period} : {details}": "{period}: {details}",
+    "{speed} km/h en moyenne ({source})": "{speed} km/h on average ({source})",
 }
 
 

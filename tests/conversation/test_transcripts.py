@@ -292,3 +292,23 @@ async def test_see_then_erase_my_data(chat: Chat, store: FakeStore) -> None:
     assert all(a[1] != chat.user for a in state.audit)
     said = await chat.say("bonjour")
     assert "Bonjour, je suis l'assistant" in said, "a new person for the bot"
+
+
+async def test_calendar_files_follow_bookings_and_cancellations(chat: Chat) -> None:
+    from icalendar import Calendar
+
+    await chat.say("bureau à Figeac jeudi matin")
+    await chat.say("oui")
+    [ics] = [f for r in chat.last for f in r.files]
+    assert ics.filename.endswith(".ics")
+    event = next(iter(Calendar.from_ical(ics.data).walk("VEVENT")))
+    uid = str(event["UID"])
+    assert str(event["STATUS"]) == "CONFIRMED"
+    await chat.say("/calendrier")
+    [export] = [f for r in chat.last for f in r.files]
+    assert export.filename == "reservations.ics"
+    await chat.say("annuler")
+    await chat.say("oui")
+    [cancel] = [f for r in chat.last for f in r.files]
+    cancelled = next(iter(Calendar.from_ical(cancel.data).walk("VEVENT")))
+    assert (str(cancelled["UID"]), str(cancelled["STATUS"])) == (uid, "CANCELLED")
