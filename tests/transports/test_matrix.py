@@ -653,7 +653,12 @@ async def test_booking_by_number_survives_a_restart_without_answering_twice(
         rows = bookings(tmp_path / "telecentre.db")
         assert rows == [("matrix:@alice:localhost", "figeac", "2026-12-10", "morning", "active")]
 
-        await alice.expect(notice(room, "/annuler"), after=mark)  # the end of that turn
+        await alice.expect(notice(room, "/annuler"), after=mark)
+        calendar = await alice.expect(  # the end of that turn: the booking's calendar file
+            lambda e: e.get("room_id") == room and e["content"].get("msgtype") == "m.file",
+            after=mark,
+        )
+        assert calendar["content"]["body"] == "reservation-1.ics"
 
         # The bot's own account writing from another device is never answered.
         twin = AsyncClient(synapse.url, bot_id)
