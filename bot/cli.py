@@ -13,6 +13,7 @@ from typing import Any
 
 from booking_core import errors
 from booking_core.network import Network, NetworkConfigError, load_network
+from bot import reports_cli
 
 # The database stack (SQLAlchemy, Alembic) and asyncio are imported inside the commands
 # that use them: they take over a second to load, and `telecentre parse` must start fast.
@@ -71,6 +72,7 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help='batch: read {"id", "text", "now", "lang"} lines on stdin, write one answer each',
     )
+    reports_cli.add_parsers(sub)  # impact, export bookings, digest
     return parser
 
 
@@ -241,6 +243,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             network = network_from_env(args.network)
             clock = fixed_clock(_moment(args.now, network)) if args.now else system_clock
             return asyncio.run(_chat(network, clock, args.user, args.db))
+        if args.command in reports_cli.COMMANDS:
+            return asyncio.run(reports_cli.run(args))
     except NetworkConfigError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

@@ -1,0 +1,191 @@
+"""Occupancy, digests and impact on SQLite and PostgreSQL, against figures worked out by hand.
+
+The dataset is :func:`tests.reports.data.small_dataset`; the clock stands at Thursday
+2026-12-03 10:00 (Europe/Paris). Figeac has 6 desks open Monday to Friday, morning and
+afternoon; Montmurat 4 desks, Wednesday mornings only on Wednesdays; 11 November is a
+public holiday.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from booking_core import errors, reports
+from booking_core.network import Period
+from booking_core.reports import HalfDayOccupancy, WeekRate
+from booking_core.services import Core
+from booking_core.storage import Storage
+from tests.reports.data import D, small_dataset
+
+M, A = Period.MORNING, Period.AFTERNOON
+
+
+@pytest.fixture
+async def small(db_core: Core, storage: Storage) -> Core:
+    await small_dataset(db_core.network).insert(storage)
+    return db_core
+
+
+async def test_occupancy_per_half_day(small: Core) -> None:
+    cells = await reports.occupancy(small, ["figeac"], D(2026, 12, 2), D(2026, 12, 4))
+    # 2 Dec: u2's morning only (two released, one cancelled). 3 Dec: u1's whole day counts
+    # in both halves, u3 cancelled. 4 Dec: two mornings and u6's whole day.
+    assert [(c.day.day, c.half, c.booked, c.total) for c in cells] == [
+        (2, M, 1, 6), (2, A, 0, 6), (3, M, 2, 6), (3, A, 2, 6), (4, M, 3, 6), (4, A, 1, 6),
+    ]  # fmt: skip
+    assert cells[4].free == 3
+    assert cells[4].rate == pytest.approx(0.5)
+
+
+async def test_occupancy_skips_closed_days_but_shows_bookings_held_on_them(small: Core) -> None:
+    cells = await reports.occupancy(small, ["montmurat"], D(2026, 12, 5), D(2026, 12, 9))
+    # Saturday and Sunday closed; Wednesday opens mornings only, yet one afternoon is held.
+    assert [(c.day.day, c.half, c.booked) for c in cells] == [
+        (7, M, 0), (7, A, 0), (8, M, 0), (8, A, 0), (9, M, 0), (9, A, 1),
+    ]  # fmt: skip
+    assert HalfDayOccupancy("x", date(2026, 1, 1), M, 0, 0).rate is None
+
+
+async def test_day_digest_of_a_thursday(small: Core) -> None:
+    digest = await reports.day_digest(small, "figeac", D(2026, 12, 3))
+    today = [(h.half, h.booked, h.total, h.free, h.waiting) for h in digest.today.halves]
+    assert today == [(M, 2, 6, 4, 0), (A, 2, 6, 4, 0)]
+    assert digest.today.room_bookings == 1
+    assert digest.today.rate == pytest.approx(4 / 12)
+    assert digest.next.day == D(2026, 12, 4)
+    tomorrow = [(h.half, h.booked, h.free, h.waiting) for h in digest.next.halves]
+    # Waiting: w1 for the whole day (both halves), w2 the morning; w3 left the list.
+    assert tomorrow == [(M, 3, 3, 2), (A, 1, 5, 1)]
+    assert digest.next.waiting == 2
+    assert (digest.previous_day, digest.no_shows) == (D(2026, 12, 2), 2)
+    assert all(h.names == [] for h in [*digest.today.halves, *digest.next.halves])
+    # Weeks before the week of 30 Nov: 3 of 60; 2 of 48 (11 Nov is a holiday, the
+    # released afternoon does not count); none of 60; the full Friday, 12 of 60.
+    assert digest.trend == [
+        WeekRate(D(2026, 11, 2), 3, 60),
+        WeekRate(D(2026, 11, 9), 2, 48),
+        WeekRate(D(2026, 11, 16), 0, 60),
+        WeekRate(D(2026, 11, 23), 12, 60),
+    ]
+
+
+async def test_friday_digest_shows_monday_and_monday_digest_friday_no_shows(small: Core) -> None:
+    friday = await reports.day_digests(small, ["figeac"], D(2026, 12, 4))
+    assert friday[0].next.day == D(2026, 12, 7)
+    assert friday[0].previous_day == D(2026, 12, 3)
+    assert friday[0].no_shows == 0
+    monday = await reports.day_digest(small, "figeac", D(2026, 12, 7))
+    assert monday.previous_day == D(2026, 12, 4)
+    closed = await reports.day_digest(small, "figeac", D(2026, 12, 23))
+    # Closed from 24 Dec to 1 Jan: the next opening is Monday 4 January.
+    assert closed.next.day == D(2027, 1, 4)
+    saturday = await reports.day_digest(small, "figeac", D(2026, 12, 5))
+    assert not saturday.today.is_open
+    assert saturday.today.rate is None
+
+
+async def test_several_centres_in_one_call(small: Core) -> None:
+    digests = await reports.day_digests(small, None, D(2026, 12, 3))
+    assert [d.centre_id for d in digests] == [c.id for c in small.network]
+    montmurat = next(d for d in digests if d.centre_id == "montmurat")
+    # Montmurat: 4 desks x (Mon 2 + Tue 2 + Wed 1 + Thu 2 + Fri 2) = 36 half-days a week.
+    assert [(w.booked, w.total) for w in montmurat.trend] == [(1, 36), (0, 32), (0, 36), (0, 36)]
+    with pytest.raises(errors.UnknownCentre):
+        await reports.day_digests(small, ["paris"], D(2026, 12, 3))
+
+
+async def test_week_digest(small: Core) -> None:
+    week = await reports.week_digest(small, ["figeac", "montmurat"], D(2026, 11, 23))
+    figeac, montmurat = week.centres
+    assert (figeac.booked, figeac.total, figeac.no_shows) == (12, 60, 0)
+    assert figeac.rate == pytest.approx(0.2)
+    assert len(figeac.cells) == 10  # five days, two halves
+    assert (montmurat.booked, montmurat.total) == (0, 36)
+    assert week.last_day == D(2026, 11, 29)
+    assert [w.first_day for w in figeac.trend] == [D(2026, 10, 26), D(2026, 11, 2),
+                                                   D(2026, 11, 9), D(2026, 11, 16)]  # fmt: skip
+    earlier = await reports.week_digest(small, ["figeac"], D(2026, 11, 9))
+    assert (earlier.centres[0].booked, earlier.centres[0].no_shows) == (2, 1)
+    assert reports.previous_week(D(2026, 12, 3)) == D(2026, 11, 23)
+
+
+async def test_impact_by_hand(small: Core) -> None:
+    report = await reports.impact(small, D(2026, 11, 1), D(2026, 12, 31))
+    rows = {(r.centre_id, r.month): r for r in report.rows}
+    nov = rows[("figeac", D(2026, 11, 1))]
+    # Attended in November at Figeac: u1 on 2, 10, 27 Nov; u2 on 3 Nov (two half-days,
+    # one trip) and 27 Nov; u9, u10, u11, u12 on 27 Nov. The 12 Nov one was released.
+    assert (nov.attended_bookings, nov.people, nov.trips, nov.trips_unknown_km) == (10, 6, 9, 2)
+    # u1: 3 trips x 2 x 30 km; u2: 2 x 2 x 12.5; u11: 2 x 40; u12: 2 x 20; u9 has no
+    # profile and u10 declared no commute.
+    assert nov.km == pytest.approx(180 + 50 + 80 + 40)
+    assert nov.hours == pytest.approx(350 / 60)
+    assert nov.co2_kg == pytest.approx(350 * 0.218)
+    dec = rows[("figeac", D(2026, 12, 1))]
+    # u2's morning of 2 Dec, and u5's room that ended at 10:00 on 3 Dec, as the clock
+    # strikes; the desks of 3 Dec have not ended yet, 4 Dec is to come.
+    assert (dec.attended_bookings, dec.trips) == (2, 2)
+    assert dec.km == pytest.approx(25 + 20)
+    mont = rows[("montmurat", D(2026, 11, 1))]
+    assert (mont.trips, mont.km) == (1, 60.0)
+    assert len(rows) == 3
+    total = report.total
+    # u1 went to Figeac and Montmurat on 2 Nov: one trip for the network, not two.
+    assert (total.attended_bookings, total.people, total.trips) == (13, 7, 11)
+    assert (total.trips_unknown_km, total.trips_with_km) == (2, 9)
+    assert total.km == pytest.approx(395)
+    assert report.factors.emission_kg_per_km == pytest.approx(0.218)
+    assert "ADEME" in report.factors.emission_source
+
+
+async def test_impact_of_one_centre_and_of_one_person(small: Core) -> None:
+    figeac = await reports.impact(small, D(2026, 11, 1), D(2026, 12, 31), "figeac")
+    assert {r.centre_id for r in figeac.rows} == {"figeac"}
+    assert (figeac.total.trips, figeac.total.km) == (11, 395.0)
+    mine = await reports.impact(small, D(2026, 1, 1), D(2026, 12, 31), user_id="u1")
+    assert (mine.total.trips, mine.total.km) == (3, 180.0)  # sums of halves: exact
+    later = await reports.impact(small, D(2027, 1, 1), D(2027, 1, 31))
+    assert (later.rows, later.total.trips, later.total.km) == ([], 0, 0.0)
+
+
+async def test_export_pseudonymises_people(small: Core) -> None:
+    first: list[dict[str, object]] = []
+    count = await reports.export_bookings(small, D(2026, 11, 1), D(2026, 12, 31), first.append)
+    assert count == len(first) == len(small_dataset(small.network).bookings)
+    users = {str(row["user"]) for row in first}
+    assert all(user.startswith("p-") for user in users)
+    people = {b["user_id"] for b in small_dataset(small.network).bookings}
+    assert len(users) == len(people) == 12  # one pseudonym each, stable within the export
+    second: list[dict[str, object]] = []
+    await reports.export_bookings(small, D(2026, 11, 1), D(2026, 12, 31), second.append)
+    assert users.isdisjoint(str(row["user"]) for row in second), "a fresh salt per export"
+    named: list[dict[str, object]] = []
+    await reports.export_bookings(
+        small, D(2026, 12, 3), D(2026, 12, 3), named.append, with_names=True, centre_id="figeac"
+    )
+    assert [row["user"] for row in named] == ["u1", "u2", "u3", "u4", "u5"]
+
+
+async def test_export_pages_through_large_ranges(
+    small: Core, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(reports, "EXPORT_PAGE", 4)
+    rows: list[dict[str, object]] = []
+    count = await reports.export_bookings(small, D(2026, 1, 1), D(2026, 12, 31), rows.append)
+    assert count == len({row["id"] for row in rows}) == len(small_dataset(small.network).bookings)
+
+
+def test_recipients(network_with_managers: object) -> None:
+    from booking_core.network import Network
+
+    assert isinstance(network_with_managers, Network)
+    got = reports.recipients(network_with_managers)
+    assert got["telegram:10"] == ["figeac"]
+    assert got["matrix:@coord:example.org"] == [c.id for c in network_with_managers]
+
+
+async def test_reports_need_a_sql_storage(core: Core) -> None:
+    with pytest.raises(TypeError, match="SQL storage"):
+        await reports.occupancy(core, ["figeac"], D(2026, 12, 1), D(2026, 12, 1))
