@@ -41,3 +41,12 @@ async def save(
             await uow.repo.save_profile(profile, now)
 
     await core.uow().run(body)
+
+
+async def channel_of(core: Core, user_id: str) -> str | None:
+    """Where this person last talked to the bot (a Matrix id is not a room)."""
+
+    async def body(uow: UnitOfWork) -> str | None:
+        return await uow.repo.latest_channel(user_id)
+
+    return await core.uow(readonly=True).run(body, commit=False)

@@ -10,9 +10,18 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from booking_core.domain import Notification, NotificationStatus
+from booking_core.domain import NewNotification, Notification, NotificationStatus
 from booking_core.services import Core
 from booking_core.uow import UnitOfWork
+
+
+async def enqueue(core: Core, items: list[NewNotification]) -> None:
+    """Queue notifications made outside a booking's transaction (digests)."""
+
+    async def body(uow: UnitOfWork) -> None:
+        await uow.repo.add_notifications(items, core.now())
+
+    await core.uow().run(body)
 
 
 async def claim(

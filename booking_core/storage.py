@@ -114,6 +114,12 @@ SELECT_CONVERSATION = select(ConversationRow.state).where(
     ConversationRow.channel == bindparam("channel"),
     ConversationRow.user_id == bindparam("user_id"),
 )
+LATEST_CHANNEL = (
+    select(ConversationRow.channel)
+    .where(ConversationRow.user_id == bindparam("u"))
+    .order_by(ConversationRow.updated_at.desc())
+    .limit(1)
+)
 SELECT_PROFILE = select(PROFILES).where(PROFILES.c.user_id == bindparam("u"))
 SELECT_REQUEST = select(
     RequestRow.id, RequestRow.user_id, RequestRow.kind, RequestRow.result
@@ -496,6 +502,10 @@ class SqlRepository(Repository):
     ) -> None:
         values = {"channel": channel, "user_id": user_id, "state": state, "updated_at": at}
         await self._upsert(ConversationRow, values, ["channel", "user_id"])
+
+    async def latest_channel(self, user_id: str) -> str | None:
+        row = (await self._execute(LATEST_CHANNEL, {"u": user_id})).first()
+        return str(row.channel) if row else None
 
     async def get_profile(self, user_id: str) -> Profile | None:
         row = (await self._execute(SELECT_PROFILE, {"u": user_id})).first()

@@ -163,6 +163,9 @@ class ConversationRepository(abc.ABC):
     ) -> None: ...
 
     @abc.abstractmethod
+    async def latest_channel(self, user_id: str) -> str | None: ...
+
+    @abc.abstractmethod
     async def get_profile(self, user_id: str) -> Profile | None: ...
 
     @abc.abstractmethod

@@ -14,13 +14,18 @@ import logging
 import time
 import uuid
 from collections.abc import Callable, Sequence
+from datetime import date
+from datetime import time as day_time
 
-from booking_core import conversations, outbox, services
-from booking_core.domain import Notification, NotificationStatus
+from booking_core import conversations, outbox, reports, services
+from booking_core.domain import NewNotification, Notification, NotificationStatus
+from booking_core.network import WEEKDAYS
 from booking_core.services import Core
 from bot.transports.base import Transport
-from handlers import notify
+from handlers import charts, digest, notify
+from handlers.dialogue import Out
 from handlers.i18n import Catalogs
+from handlers.messages import Attachment
 from handlers.router import render
 
 log = logging.getLogger(__name__)
@@ -30,6 +35,10 @@ Hook = Callable[[str, Notification], None]
 
 def _no_hook(point: str, note: Notification) -> None:
     return None
+
+
+def time_of(clock: str) -> day_time:
+    return day_time.fromisoformat(clock)
 
 
 class Scheduler:
@@ -55,6 +64,7 @@ class Scheduler:
         self.hook = hook  # test seam: called at each step of a delivery
         self.sent = self.dropped = self.failed = 0
         self._last_release = 0.0
+        self._planned: date | None = None
 
     async def tick(self) -> int:
         """Deliver what is due now; returns how many notifications were handled."""
@@ -78,10 +88,14 @@ class Scheduler:
             return
         user = note.user_id or note.channel
         loaded = await conversations.load(self.core, note.channel, user)
-        state, outs = notify.prepare(note, loaded.state, self.core.network)
         chosen = loaded.profile.language if loaded.profile else None
-        lang = chosen or str(state.get("lang") or self.core.network.default_language)
-        await conversations.save(self.core, note.channel, user, state, None)
+        previous = (loaded.state or {}).get("lang")
+        lang = chosen or str(previous or self.core.network.default_language)
+        if note.kind == "digest":
+            outs = await self._digest_outs(note, lang)
+        else:
+            state, outs = notify.prepare(note, loaded.state, self.core.network)
+            await conversations.save(self.core, note.channel, user, state, None)
         self.hook("sending", note)
         try:
             await transport.send(note.channel, [render(self.catalogs, out, lang) for out in outs])
@@ -109,9 +123,46 @@ class Scheduler:
             log.info("released %d booking(s) without check-in", len(released))
 
     async def run_once(self) -> int:
-        """One pass: release no-shows when it is time, then deliver what is due."""
+        """One pass: release no-shows and queue digests when it is time, then deliver."""
         await self._release()
+        await self._plan_digests()
         return await self.tick()
+
+    async def _plan_digests(self) -> None:
+        """Queue today's digest for each manager once; the key makes it once per network."""
+        net = self.core.network
+        now = self.core.now()
+        if self._planned == now.date() or now.time() < time_of(net.reminders.digest):
+            return
+        weekly = WEEKDAYS[now.weekday()] == net.reminders.weekly_digest_day
+        items = [
+            NewNotification(
+                key=f"digest:{now.date().isoformat()}:{who}",
+                kind="digest",
+                channel=await conversations.channel_of(self.core, who) or who,
+                user_id=who,
+                payload={"day": now.date().isoformat(), "centres": centres, "weekly": weekly},
+                due_at=now,
+                expires_at=net.at(now.date(), day_time(23, 59)),
+            )
+            for who, centres in reports.recipients(net).items()
+        ]
+        await outbox.enqueue(self.core, items)
+        self._planned = now.date()
+
+    async def _digest_outs(self, note: Notification, lang: str) -> list[Out]:
+        """The digest's text (and on the weekly day its chart), computed when it is sent."""
+        net, day = self.core.network, date.fromisoformat(note.payload["day"])
+        centres = list(note.payload["centres"])
+        today = await reports.day_digests(self.core, centres, day)
+        outs = [Out(digest.render(self.catalogs, digest.day_digest_lines(net, today), lang))]
+        if note.payload.get("weekly"):
+            first = reports.previous_week(day)
+            week = await reports.week_digest(self.core, centres, first)
+            text = digest.render(self.catalogs, digest.week_digest_lines(net, week), lang)
+            png = charts.weekly_chart(net, week.cells, first, self.catalogs, lang)
+            outs.append(Out(text, files=(Attachment(f"occupation-{first}.png", "image/png", png),)))
+        return outs
 
     async def run(self, stop: asyncio.Event) -> None:
         """Deliver until ``stop`` is set; an error in one tick never ends the loop."""

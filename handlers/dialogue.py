@@ -32,6 +32,7 @@ from booking_core.domain import (
 from booking_core.network import Centre, Network, Period, ResourceKind
 from booking_core.services import SeriesPlan, series_days
 from handlers.calendar import attachment_for_all, attachment_for_booking, attachment_for_cancel
+from handlers.digest import own_impact
 from handlers.faq import FaqAnswer
 from handlers.i18n import Lines, Msg, t, tn
 from handlers.messages import Attachment, IncomingMessage
@@ -124,6 +125,19 @@ class CheckIn(Command):
 
 
 @dataclass(frozen=True)
+class Occupancy(Command):
+    """A manager's question: who comes, how full, at their centre(s) on a day."""
+
+    centre_id: str | None
+    day: date
+
+
+@dataclass(frozen=True)
+class OwnImpact(Command):
+    pass
+
+
+@dataclass(frozen=True)
 class ExportData(Command):
     pass
 
@@ -176,6 +190,7 @@ _CHOICE = re.compile(r"^(?:le |la |choix |option |numero |n |no |#)?(\d{1,2})(?:
 _CHANGE = re.compile(
     r"\b(?:modifier|changer|deplacer|decaler|reporter|avancer|move|change|reschedule)\b"
 )
+_WHO_COMES = re.compile(r"\b(?:qui vient|qui sera la|qui est la|who(?:'s| is) coming|who comes)\b")
 _ARRIVED = re.compile(
     r"\b(?:je suis (?:bien )?arrivee?|suis arrivee?|je suis (?:la|sur place)|i'?m here|"
     r"i (?:have )?arrived|check ?in)\b"
@@ -188,7 +203,8 @@ _COMMANDS = {
     "langue": "language", "language": "language", "profil": "profile", "profile": "profile",
     "modifier": "change", "change": "change", "mesdonnees": "mydata", "mydata": "mydata",
     "oublier": "forget", "forget": "forget", "arrivee": "checkin", "checkin": "checkin",
-    "calendrier": "calendar", "calendar": "calendar",
+    "calendrier": "calendar", "calendar": "calendar", "occupation": "occupancy",
+    "occupancy": "occupancy", "impact": "impact",
     "confidentialite": "privacy", "privacy": "privacy",
 }  # fmt: skip
 
@@ -415,6 +431,9 @@ def _dispatch(state: State, msg: IncomingMessage, understood: Intent, ctx: Ctx) 
             state, state["awaiting"], t("Choisissez un numéro de la liste."), _relist(state)
         )
     command = command_of(text)
+    if command == "occupancy" or (command is None and _WHO_COMES.search(simple)):
+        day = understood.date or ctx.today
+        return Step(_reset(state), command=Occupancy(understood.centre, day))
     if command is not None:
         return _on_command(_reset(state), command, ctx)
     if not simple and not text:
@@ -493,6 +512,8 @@ def _on_command(state: State, command: str, ctx: Ctx) -> Step:
         return Step(state, command=CheckIn())
     if command == "calendar":
         return Step(state, command=Upcoming("calendar"))
+    if command == "impact":
+        return Step(state, command=OwnImpact())
     if command == "mydata":
         return Step(state, command=ExportData())
     if command == "forget":
@@ -972,6 +993,13 @@ def after(state: State, command: Command, outcome: Any, ctx: Ctx) -> Step:
     if isinstance(command, CheckAvailability):
         assert isinstance(outcome, Availability)
         return _availability(state, outcome, ctx)
+    if isinstance(command, Occupancy):
+        if outcome is None:
+            refused = t("Cette commande est réservée aux responsables des télécentres.")
+            return Step(_reset(state), [Out(refused)])
+        return Step(_reset(state), [Out(str(outcome))])
+    if isinstance(command, OwnImpact):
+        return Step(_reset(state), [Out(own_impact(outcome))])
     if isinstance(command, CheckIn):
         arrived: list[Booking] = list(outcome)
         if not arrived:

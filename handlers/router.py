@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import logging
 from dataclasses import replace
+from datetime import date
 from typing import Any
 
-from booking_core import conversations, errors, privacy, services
+from booking_core import conversations, errors, privacy, reports, services
 from booking_core.domain import RoomRequest
 from booking_core.services import Core
-from handlers import dialogue
+from handlers import dialogue, digest
 from handlers.dialogue import (
     AskFaq,
     Book,
@@ -29,7 +30,9 @@ from handlers.dialogue import (
     ExportData,
     Forget,
     JoinWaitlist,
+    Occupancy,
     Out,
+    OwnImpact,
     PlanSeries,
     Upcoming,
 )
@@ -141,6 +144,11 @@ class Router:
                 return await services.join_waitlist(core, command.request)
             if isinstance(command, CheckIn):
                 return await services.check_in(core, ctx.user)
+            if isinstance(command, Occupancy):
+                return await self._occupancy(command, ctx, lang)
+            if isinstance(command, OwnImpact):
+                today = core.now().date()
+                return await reports.impact(core, date(2000, 1, 1), today, user_id=ctx.user)
             if isinstance(command, ExportData):
                 return await privacy.export_person(core, ctx.user)
             if isinstance(command, Forget):
@@ -155,6 +163,16 @@ class Router:
         except errors.BookingError as exc:
             return exc
         raise TypeError(f"unknown command {command!r}")
+
+    async def _occupancy(self, command: Occupancy, ctx: Ctx, lang: str) -> str | None:
+        """The day digest for a manager's centres; None for anyone who manages none."""
+        allowed = reports.recipients(self.core.network).get(ctx.user, [])
+        if not allowed or (command.centre_id is not None and command.centre_id not in allowed):
+            log.info("occupancy refused to a non-manager")
+            return None
+        centres = [command.centre_id] if command.centre_id else list(allowed)
+        found = await reports.day_digests(self.core, centres, command.day)
+        return digest.render(self.catalogs, digest.day_digest_lines(self.core.network, found), lang)
 
     def _render(self, out: Out, lang: str) -> Reply:
         return render(self.catalogs, out, lang)

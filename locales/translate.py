@@ -36,6 +36,9 @@ EN: dict[str, str | tuple[str, str]] = {
     "Je viens": "I'm coming",
     "Parfait, à bientôt au télécentre !": "Perfect, see you at the telecentre!",
     "Rappel : vous avez réservé {what}.": "Reminder: you booked {what}.",
+    "Cette commande est réservée aux responsables des télécentres.": (
+        "This command is for the telecentres' managers only."
+    ),
     "Vos réservations à venir, à ajouter à votre agenda :": (
         "Your upcoming bookings, to add to your calendar:"
     ),

@@ -239,6 +239,10 @@ class FakeRepository(Repository):
     ) -> None:
         self.s.conversations[(channel, user_id)] = copy.deepcopy(state)
 
+    async def latest_channel(self, user_id: str) -> str | None:
+        found = [c for (c, u) in self.s.conversations if u == user_id]
+        return found[-1] if found else None
+
     async def get_profile(self, user_id: str) -> Profile | None:
         return self.s.profiles.get(user_id)
 

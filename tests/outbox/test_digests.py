@@ -1,0 +1,102 @@
+"""Managers' digests in chat and through the scheduler, impact for everyone: on SQLite."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import date
+from importlib import resources
+from pathlib import Path
+
+import pytest
+
+from booking_core import services
+from booking_core.db import create_engine, upgrade
+from booking_core.domain import DeskRequest
+from booking_core.network import Network, Period, parse_network
+from booking_core.services import Core
+from booking_core.storage import Storage
+from bot.scheduler import Scheduler
+from handlers.i18n import Catalogs
+from handlers.router import Router
+from tests.conftest import Clock
+from tests.conversation.conftest import Chat
+from tests.outbox.recording import RecordingTransport
+
+MANAGER = "test:manager-figeac"
+COORDINATOR = "test:coordination"
+
+
+def _network() -> Network:
+    text = resources.files("booking_core").joinpath("sample_network.toml").read_text("utf-8")
+    text = text.replace("coordinators = []", f'coordinators = ["{COORDINATOR}"]', 1)
+    figeac = text.index('id = "figeac"')
+    managers = text.index("managers = []", figeac)
+    text = text[:managers] + f'managers = ["{MANAGER}"]' + text[managers + len("managers = []") :]
+    return parse_network(text)
+
+
+@pytest.fixture
+async def core(tmp_path: Path, clock: Clock) -> AsyncIterator[Core]:
+    engine = create_engine(f"sqlite:///{tmp_path / 'digest.db'}")
+    await upgrade(engine)
+    storage = Storage(engine)
+    yield Core(_network(), storage.uow, clock)
+    await storage.dispose()
+
+
+async def test_a_manager_asks_who_comes_and_others_are_refused(core: Core) -> None:
+    for n in range(3):
+        user = f"test:u{n}"
+        await services.book_desks(
+            core, DeskRequest(user, "figeac", date(2026, 12, 4), Period.MORNING)
+        )
+    router = Router(core, Catalogs())
+    manager = Chat(router, MANAGER)
+    said = await manager.say("qui vient demain à Figeac ?")
+    assert "Figeac" in said
+    assert "3" in said
+    said = await manager.say("/occupation decazeville")
+    assert "réservée aux responsables" in said, "only the centres one manages"
+    said = await Chat(router, "test:someone").say("/occupation figeac")
+    assert "réservée aux responsables" in said
+    said = await Chat(router, COORDINATOR).say("/occupation")
+    assert "Decazeville" in said
+    assert "Figeac" in said
+
+
+async def test_impact_of_attended_days(core: Core, clock: Clock) -> None:
+    router = Router(core, Catalogs())
+    chat = Chat(router, "test:alice")
+    for line in ("/profil", "Maurs", "24", "4"):
+        await chat.say(line)
+    await services.book_desks(
+        core, DeskRequest("test:alice", "figeac", date(2026, 12, 4), Period.DAY)
+    )
+    clock.set("2026-12-05T09:00")
+    said = await chat.say("/impact")
+    assert "1 déplacement" in said
+    assert "48 km" in said
+
+
+async def test_the_daily_digest_is_sent_once_and_the_weekly_one_has_its_chart(
+    core: Core, clock: Clock
+) -> None:
+    transport = RecordingTransport()
+    scheduler = Scheduler(core, [transport], Catalogs())
+    await services.book_desks(
+        core, DeskRequest("test:u1", "figeac", date(2026, 12, 7), Period.MORNING)
+    )
+    clock.set("2026-12-07T07:29")  # a Monday, the weekly digest's day
+    await scheduler.run_once()
+    assert [c for c, _ in transport.sent] == ["test:u1"], "a reminder, no digest before its time"
+    clock.set("2026-12-07T07:30")
+    await scheduler.run_once()
+    await scheduler.run_once()
+    to_manager = [replies for channel, replies in transport.sent if channel == MANAGER]
+    assert len(to_manager) == 1, "once"
+    [day, week] = to_manager[0]
+    assert "Figeac" in day.text
+    [chart] = week.files
+    assert chart.mime_type == "image/png"
+    assert chart.data.startswith(b"\x89PNG")
+    assert any(channel == COORDINATOR for channel, _ in transport.sent)
