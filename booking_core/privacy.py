@@ -33,4 +33,5 @@ async def erase_person(core: Core, user_id: str, key: str | None = None) -> int:
         await uow.repo.erase_person(user_id, token)
 
     await core.uow().run(body)
+    await core.uow().forget_traces()
     return len(cancelled.cancelled)

@@ -633,6 +633,20 @@ class SqliteUnitOfWork(UnitOfWork):
         self._conn.begin()
         self.repo = SqlRepository(self._conn)
 
+    async def forget_traces(self) -> None:
+        """Checkpoint and truncate the write-ahead log, which still holds old page images.
+
+        Outside any transaction, on the driver's own connection (SQLite refuses it inside).
+        """
+        await asyncio.to_thread(self._checkpoint)
+
+    def _checkpoint(self) -> None:
+        raw = self._engine.raw_connection()
+        try:
+            raw.cursor().execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        finally:
+            raw.close()
+
     async def _end(self) -> None:
         if self._conn is not None:
             self._conn.close()

@@ -216,6 +216,10 @@ class UnitOfWork(abc.ABC):
         finally:
             await self._end()
 
+    async def forget_traces(self) -> None:
+        """After an erasure: flush what the storage keeps of deleted rows outside its tables."""
+        return None
+
     @abc.abstractmethod
     async def _begin(self) -> None: ...
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 
 import pytest
 from sqlalchemy.engine import URL
@@ -91,4 +92,9 @@ async def test_erasure_leaves_no_row_with_the_person(
             assert all("telegram:99" not in str(row) for row in rows), table
         kept = (await conn.execute(text("SELECT count(*) FROM bookings"))).scalar_one()
         assert kept == 1, "the booking stays, anonymous, for the impact counts"
+    if fresh.get_backend_name() == "sqlite":
+        assert fresh.database is not None
+        for path in (Path(fresh.database), Path(fresh.database + "-wal")):
+            if path.exists():
+                assert b"telegram:99" not in path.read_bytes(), f"{path.name} keeps a trace"
     await storage.dispose()

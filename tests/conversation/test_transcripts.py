@@ -312,3 +312,15 @@ async def test_calendar_files_follow_bookings_and_cancellations(chat: Chat) -> N
     [cancel] = [f for r in chat.last for f in r.files]
     cancelled = next(iter(Calendar.from_ical(cancel.data).walk("VEVENT")))
     assert (str(cancelled["UID"]), str(cancelled["STATUS"])) == (uid, "CANCELLED")
+
+
+async def test_logs_never_hold_a_person_or_their_words(
+    chat: Chat, caplog: pytest.LogCaptureFixture
+) -> None:
+    import logging
+
+    caplog.set_level(logging.DEBUG)
+    for line in ("un bureau à Figeac jeudi matin", "oui", "oui", "/mesdonnees", "/oublier", "oui"):
+        await chat.say(line)
+    assert chat.user not in caplog.text
+    assert "Figeac jeudi" not in caplog.text
