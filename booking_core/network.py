@@ -166,6 +166,13 @@ class Impact(_Strict):
     )
 
 
+class Retention(_Strict):
+    """How long personal data is kept without activity (GDPR storage limitation)."""
+
+    inactive_years: int = Field(default=3, ge=1, le=10)
+    conversation_days: int = Field(default=30, ge=1, le=365)
+
+
 class NetworkInfo(_Strict):
     name: str
     timezone: str
@@ -178,6 +185,7 @@ class NetworkInfo(_Strict):
     coordinators: list[str] = []
     reminders: Reminders = Reminders()
     impact: Impact = Impact()
+    retention: Retention = Retention()
 
     @field_validator("timezone")
     @classmethod
@@ -360,6 +368,7 @@ class Network:
         self.coordinators = tuple(info.coordinators)
         self.reminders = info.reminders
         self.impact = info.impact
+        self.retention = info.retention
         self.centres: dict[str, Centre] = {c.id: Centre(c, self) for c in spec.centres}
 
     @cached_property

@@ -8,6 +8,7 @@ their desks go back to the people waiting.
 from __future__ import annotations
 
 import secrets
+from datetime import timedelta
 from typing import Any
 
 from booking_core.services import Core, cancel_all_future
@@ -35,3 +36,28 @@ async def erase_person(core: Core, user_id: str, key: str | None = None) -> int:
     await core.uow().run(body)
     await core.uow().forget_traces()
     return len(cancelled.cancelled)
+
+
+async def apply_retention(core: Core) -> tuple[int, int]:
+    """Forget old dialogue states and anonymise people inactive for too long.
+
+    Returns (dialogue states deleted, people anonymised). Run daily by the scheduler.
+    """
+    now = core.now()
+    rules = core.network.retention
+    today = now.date()
+    try:
+        cutoff = today.replace(year=today.year - rules.inactive_years)
+    except ValueError:  # 29 February
+        cutoff = today.replace(year=today.year - rules.inactive_years, day=28)
+
+    async def old(uow: UnitOfWork) -> tuple[int, list[str]]:
+        forgotten = await uow.repo.forget_conversations(
+            now - timedelta(days=rules.conversation_days)
+        )
+        return forgotten, await uow.repo.inactive_people(cutoff)
+
+    forgotten, people = await core.uow().run(old)
+    for user_id in people:
+        await erase_person(core, user_id)
+    return forgotten, len(people)

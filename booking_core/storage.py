@@ -18,6 +18,7 @@ from sqlalchemy import (
     Table,
     bindparam,
     delete,
+    func,
     insert,
     select,
     text,
@@ -535,6 +536,33 @@ class SqlRepository(Repository):
             )
             found[name] = [_plain(dict(row._mapping)) for row in rows]
         return found
+
+    async def forget_conversations(self, before: datetime) -> int:
+        result = await self._execute(
+            delete(CONVERSATIONS).where(CONVERSATIONS.c.updated_at < bindparam("b")), {"b": before}
+        )
+        return int(getattr(result, "rowcount", 0) or 0)
+
+    async def inactive_people(self, before: date) -> list[str]:
+        booked = (
+            select(BOOKINGS.c.user_id)
+            .where(~BOOKINGS.c.user_id.like("erased:%"))
+            .group_by(BOOKINGS.c.user_id)
+            .having(func.max(BOOKINGS.c.day) < bindparam("d"))
+        )
+        moment = datetime.combine(before, datetime.min.time(), tzinfo=UTC)
+        recent = select(PROFILES.c.user_id).where(PROFILES.c.updated_at >= bindparam("m"))
+        stale_profiles = select(PROFILES.c.user_id).where(
+            PROFILES.c.updated_at < bindparam("m"),
+            ~PROFILES.c.user_id.in_(
+                select(BOOKINGS.c.user_id).where(BOOKINGS.c.day >= bindparam("d"))
+            ),
+        )
+        rows = await self._execute(
+            booked.where(~BOOKINGS.c.user_id.in_(recent)).union(stale_profiles),
+            {"d": before, "m": moment},
+        )
+        return sorted(str(r[0]) for r in rows)
 
     async def erase_person(self, user_id: str, token: str) -> None:
         params = {"u": user_id, "t": token}

@@ -176,6 +176,14 @@ class ConversationRepository(abc.ABC):
         """Every stored row about this person, table by table, as plain values."""
 
     @abc.abstractmethod
+    async def forget_conversations(self, before: datetime) -> int:
+        """Delete dialogue states untouched since ``before``; how many."""
+
+    @abc.abstractmethod
+    async def inactive_people(self, before: date) -> list[str]:
+        """People with no booking on or after ``before`` and no recent profile change."""
+
+    @abc.abstractmethod
     async def erase_person(self, user_id: str, token: str) -> None:
         """Delete what identifies the person; bookings stay as anonymous ``token`` rows."""
 

@@ -17,7 +17,7 @@ from collections.abc import Callable, Sequence
 from datetime import date
 from datetime import time as day_time
 
-from booking_core import conversations, outbox, reports, services
+from booking_core import conversations, outbox, privacy, reports, services
 from booking_core.domain import NewNotification, Notification, NotificationStatus
 from booking_core.network import WEEKDAYS
 from booking_core.services import Core
@@ -65,6 +65,7 @@ class Scheduler:
         self.sent = self.dropped = self.failed = 0
         self._last_release = 0.0
         self._planned: date | None = None
+        self._retained: date | None = None
 
     async def tick(self) -> int:
         """Deliver what is due now; returns how many notifications were handled."""
@@ -126,7 +127,22 @@ class Scheduler:
         """One pass: release no-shows and queue digests when it is time, then deliver."""
         await self._release()
         await self._plan_digests()
+        await self._retention()
         return await self.tick()
+
+    async def _retention(self) -> None:
+        """Once a day: forget old dialogue states, anonymise long-inactive people."""
+        today = self.core.now().date()
+        if self._retained == today:
+            return
+        forgotten, anonymised = await privacy.apply_retention(self.core)
+        self._retained = today
+        if forgotten or anonymised:
+            log.info(
+                "retention: %d dialogue state(s) forgotten, %d person(s) anonymised",
+                forgotten,
+                anonymised,
+            )
 
     async def _plan_digests(self) -> None:
         """Queue today's digest for each manager once; the key makes it once per network."""

@@ -264,6 +264,17 @@ class FakeRepository(Repository):
             "audit": [{"action": a[2]} for a in self.s.audit if a[1] == user_id],
         }
 
+    async def forget_conversations(self, before: datetime) -> int:
+        # The fake keeps no timestamps on dialogue states: nothing is old here.
+        return 0
+
+    async def inactive_people(self, before: date) -> list[str]:
+        last: dict[str, date] = {}
+        for b in self.s.bookings.values():
+            if not b.user_id.startswith("erased:"):
+                last[b.user_id] = max(last.get(b.user_id, b.day), b.day)
+        return sorted(u for u, d in last.items() if d < before)
+
     async def erase_person(self, user_id: str, token: str) -> None:
         for booking_id, booking in list(self.s.bookings.items()):
             if booking.user_id == user_id:
