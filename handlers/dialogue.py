@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import re
-import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time
@@ -37,6 +36,7 @@ from handlers.faq import FaqAnswer
 from handlers.i18n import Lines, Msg, t, tn
 from handlers.messages import Attachment, IncomingMessage
 from handlers.nlu import Intent
+from handlers.nlu.normalize import strip_accents
 
 State = dict[str, Any]
 WEEKDAY_INDEX = {"mon": 0, "tue": 1, "wed": 2, "thu": 3, "fri": 4, "sat": 5, "sun": 6}
@@ -211,8 +211,7 @@ _COMMANDS = {
 
 def simplify(text: str) -> str:
     """Lower case, no accents, no emoji or punctuation around: to compare short answers."""
-    text = unicodedata.normalize("NFD", text.lower().replace("\u2019", "'"))
-    text = "".join(c for c in text if not unicodedata.combining(c))
+    text = strip_accents(text.lower().replace("\u2019", "'"))
     text = re.sub(r"[^a-z0-9' ]+", " ", text)
     return " ".join(text.split())
 

@@ -17,8 +17,9 @@ from booking_core.network import Network
 from handlers.faq.kb import KnowledgeBase, Source, default_kb
 from handlers.faq.render import render_article, render_fallback
 from handlers.faq.search import Ranking, Retriever
-from handlers.faq.text import LANGS, strip_accents
+from handlers.faq.text import LANGS
 from handlers.nlu import parse
+from handlers.nlu.normalize import strip_accents
 
 
 @dataclass(frozen=True, slots=True)

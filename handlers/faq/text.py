@@ -37,11 +37,6 @@ _ACCENTED_WHERE = re.compile(r"(?<![\w])où(?![\w])")
 _NOT_WORD = re.compile(r"[^a-z0-9]+")
 
 
-def strip_accents(text: str) -> str:
-    decomposed = unicodedata.normalize("NFD", text)
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
-
-
 def fold(text: str) -> str:
     """Lower-case ASCII words separated by single spaces; "où" becomes "where" first,
     since stripping its accent would make it "ou" (or)."""
