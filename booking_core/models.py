@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import (
     JSON,
     BigInteger,
+    Boolean,
     Date,
     DateTime,
     Float,
@@ -211,3 +212,101 @@ class OutboxRow(Base):
         Index("ix_outbox_status_due", "status", "due_at"),
         Index("ix_outbox_booking", "booking_id"),
     )
+
+
+class DirectoryProfileRow(Base):
+    """An opt-in directory entry, created only when its owner asks for one.
+
+    Every field may be filled without being shown: ``published`` is a bit mask with one bit
+    per field (see :data:`booking_core.directory.FIELDS`), set and cleared by the owner's
+    consents only, so a search can filter and blank fields in SQL and an unpublished value
+    never leaves the database. ``channel`` is where the bot relays contact requests: it is
+    routing, never shown to anyone.
+    """
+
+    __tablename__ = "directory_profiles"
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=True)
+    user_id: Mapped[str] = mapped_column(String(200), unique=True)
+    channel: Mapped[str | None] = mapped_column(String(200))
+    display_name: Mapped[str | None] = mapped_column(String(100))
+    skills: Mapped[list[str] | None] = mapped_column(JSON)
+    profession: Mapped[str | None] = mapped_column(String(100))
+    commune: Mapped[str | None] = mapped_column(String(100))
+    usual_centre: Mapped[str | None] = mapped_column(String(40))
+    contact_handle: Mapped[str | None] = mapped_column(String(200))
+    open_to: Mapped[int] = mapped_column(SmallInteger, default=0)
+    partner_job_note: Mapped[str | None] = mapped_column(String(500))
+    published: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class DirectorySkillRow(Base):
+    """The search index: one normalised skill per row, so a search is an index range scan."""
+
+    __tablename__ = "directory_skills"
+
+    skill: Mapped[str] = mapped_column(String(60))
+    profile_id: Mapped[int] = mapped_column(ForeignKey("directory_profiles.id", ondelete="CASCADE"))
+
+    __table_args__ = (
+        PrimaryKeyConstraint("skill", "profile_id"),
+        Index("ix_directory_skills_profile", "profile_id"),
+    )
+
+
+class DirectoryConsentRow(Base):
+    """Each consent given or withdrawn, with its date: the proof the GDPR asks for."""
+
+    __tablename__ = "directory_consents"
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=True)
+    user_id: Mapped[str] = mapped_column(String(200))
+    field: Mapped[str] = mapped_column(String(30))
+    granted: Mapped[bool] = mapped_column(Boolean)
+    at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    __table_args__ = (Index("ix_directory_consents_user", "user_id", "field"),)
+
+
+class DirectoryContactRow(Base):
+    """A contact relayed by the bot: the requester's handle goes to the recipient only.
+
+    Only the recipient's profile number is kept, never their id or handle, so the
+    requester's export holds nothing about the recipient they did not already see.
+    """
+
+    __tablename__ = "directory_contacts"
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=True)
+    from_user: Mapped[str] = mapped_column(String(200))
+    to_profile_id: Mapped[int] = mapped_column(
+        ForeignKey("directory_profiles.id", ondelete="CASCADE")
+    )
+    from_handle: Mapped[str] = mapped_column(String(200))
+    message: Mapped[str] = mapped_column(String(1000))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    __table_args__ = (
+        Index("ix_directory_contacts_from", "from_user", "created_at"),
+        Index("ix_directory_contacts_to", "to_profile_id"),
+    )
+
+
+class MissingSkillRow(Base):
+    """Searches that found nobody, counted per day, centre and skill: no person in it.
+
+    ``centre_id`` is ``''`` when the searcher has no usual centre (a key column cannot be
+    NULL); ``label`` is the word as people typed it, for the managers' digest.
+    """
+
+    __tablename__ = "directory_missing_skills"
+
+    day: Mapped[date] = mapped_column(Date)
+    centre_id: Mapped[str] = mapped_column(String(40))
+    skill: Mapped[str] = mapped_column(String(60))
+    label: Mapped[str] = mapped_column(String(100))
+    searches: Mapped[int] = mapped_column(Integer, default=1)
+
+    __table_args__ = (PrimaryKeyConstraint("day", "centre_id", "skill"),)

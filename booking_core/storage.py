@@ -46,6 +46,10 @@ from booking_core.models import (
     AuditEvent,
     BookingRow,
     ConversationRow,
+    DirectoryConsentRow,
+    DirectoryContactRow,
+    DirectoryProfileRow,
+    DirectorySkillRow,
     OutboxRow,
     ProfileRow,
     RequestRow,
@@ -100,6 +104,26 @@ REQUESTS = cast(Table, RequestRow.__table__)
 AUDIT = cast(Table, AuditEvent.__table__)
 CONVERSATIONS = cast(Table, ConversationRow.__table__)
 OUTBOX = cast(Table, OutboxRow.__table__)
+DIRECTORY_PROFILES = cast(Table, DirectoryProfileRow.__table__)
+DIRECTORY_SKILLS = cast(Table, DirectorySkillRow.__table__)
+DIRECTORY_CONSENTS = cast(Table, DirectoryConsentRow.__table__)
+DIRECTORY_CONTACTS = cast(Table, DirectoryContactRow.__table__)
+_OWN_DIRECTORY_PROFILE = (
+    select(DIRECTORY_PROFILES.c.id)
+    .where(DIRECTORY_PROFILES.c.user_id == bindparam("u"))
+    .scalar_subquery()
+)
+# Leaving the directory (or erasure): the profile, its index, its consents, the contacts
+# it sent and received. Missing-skill counts hold no person and stay.
+ERASE_DIRECTORY = (
+    delete(DIRECTORY_CONTACTS).where(
+        (DIRECTORY_CONTACTS.c.from_user == bindparam("u"))
+        | (DIRECTORY_CONTACTS.c.to_profile_id == _OWN_DIRECTORY_PROFILE)
+    ),
+    delete(DIRECTORY_SKILLS).where(DIRECTORY_SKILLS.c.profile_id == _OWN_DIRECTORY_PROFILE),
+    delete(DIRECTORY_CONSENTS).where(DIRECTORY_CONSENTS.c.user_id == bindparam("u")),
+    delete(DIRECTORY_PROFILES).where(DIRECTORY_PROFILES.c.user_id == bindparam("u")),
+)
 _PERSONAL = (
     ("profile", PROFILES, "user_id"),
     ("bookings", BOOKINGS, "user_id"),
@@ -108,6 +132,9 @@ _PERSONAL = (
     ("requests", REQUESTS, "user_id"),
     ("audit", AUDIT, "actor"),
     ("notifications", OUTBOX, "user_id"),
+    ("directory_profile", DIRECTORY_PROFILES, "user_id"),
+    ("directory_consents", DIRECTORY_CONSENTS, "user_id"),
+    ("directory_contacts_sent", DIRECTORY_CONTACTS, "from_user"),
 )
 
 
@@ -579,6 +606,8 @@ class SqlRepository(Repository):
         )
         for table in (WAITLIST, CONVERSATIONS, PROFILES, OUTBOX):
             await self._execute(delete(table).where(table.c.user_id == bindparam("u")), params)
+        for statement in ERASE_DIRECTORY:
+            await self._execute(statement, {"u": user_id})
 
     async def _upsert(
         self,

@@ -29,7 +29,11 @@ from tests.fakes import FakeStore
 
 PARIS = ZoneInfo("Europe/Paris")
 DEFAULT_PG = "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"
-TABLES = "slot_claims, bookings, waitlist, requests, audit_events, conversations, profiles, outbox"
+TABLES = (
+    "slot_claims, bookings, waitlist, requests, audit_events, conversations, profiles, outbox,"
+    " directory_profiles, directory_skills, directory_consents, directory_contacts,"
+    " directory_missing_skills"
+)
 
 
 class Clock:
