@@ -138,6 +138,29 @@ class OwnImpact(Command):
 
 
 @dataclass(frozen=True)
+class DirectorySearch(Command):
+    query: str  # empty: the message itself
+    page: int = 0
+
+
+@dataclass(frozen=True)
+class DirectoryJoin(Command):
+    display_name: str
+    skills: str
+
+
+@dataclass(frozen=True)
+class DirectoryLeave(Command):
+    pass
+
+
+@dataclass(frozen=True)
+class DirectoryContact(Command):
+    profile_id: int
+    message: str
+
+
+@dataclass(frozen=True)
 class ExportData(Command):
     pass
 
@@ -204,7 +227,8 @@ _COMMANDS = {
     "modifier": "change", "change": "change", "mesdonnees": "mydata", "mydata": "mydata",
     "oublier": "forget", "forget": "forget", "arrivee": "checkin", "checkin": "checkin",
     "calendrier": "calendar", "calendar": "calendar", "occupation": "occupancy",
-    "occupancy": "occupancy", "impact": "impact",
+    "occupancy": "occupancy", "impact": "impact", "annuaire": "directory",
+    "directory": "directory",
     "confidentialite": "privacy", "privacy": "privacy",
 }  # fmt: skip
 
@@ -430,6 +454,8 @@ def _dispatch(state: State, msg: IncomingMessage, understood: Intent, ctx: Ctx) 
             state, state["awaiting"], t("Choisissez un numéro de la liste."), _relist(state)
         )
     command = command_of(text)
+    if command == "directory":
+        return _directory_command(_reset(state), simple)
     if command == "occupancy" or (command is None and _WHO_COMES.search(simple)):
         day = understood.date or ctx.today
         return Step(_reset(state), command=Occupancy(understood.centre, day))
@@ -448,12 +474,14 @@ def _dispatch(state: State, msg: IncomingMessage, understood: Intent, ctx: Ctx) 
             ],
         )
     awaiting = state.get("awaiting")
-    if awaiting in ("confirm", "series", "date_check", "forget") and (
+    if awaiting in ("confirm", "series", "date_check", "forget", "dir_publish") and (
         simple in _YES or simple in _NO
     ):
         return _on_choice(state, {"do": "yes" if simple in _YES else "no"}, ctx)
     if awaiting in ("commune", "commute"):
         return _profile_answer(state, text, simple, ctx)
+    if awaiting in ("dir_skills", "dir_name", "dir_message") and simple not in _NO:
+        return _directory_answer(state, text[:500])
     filling = state.get("flow") in ("book", "change") and awaiting in _SLOT_QUESTIONS
     if (
         filling
@@ -544,22 +572,12 @@ def _on_intent(state: State, u: Intent, ctx: Ctx) -> Step:
         return Step(state, command=CheckAvailability(centre, u.date or ctx.today))
     if u.intent == "faq":
         return Step(state, command=AskFaq())
+    if u.intent == "directory":
+        return Step(state, command=DirectorySearch(""))  # the router searches the message
     if u.intent == "help":
         return Step(state, [Out(help_text())])
     if u.intent == "greeting":
         return Step(state, [Out(t("Bonjour ! Que puis-je faire pour vous ?")), Out(help_text())])
-    if u.intent == "directory":
-        return Step(
-            state,
-            [
-                Out(
-                    t(
-                        "L'annuaire des télétravailleurs n'est pas encore ouvert dans le bot. "
-                        "Écrivez à l'équipe du réseau pour être mis en relation."
-                    )
-                )
-            ],
-        )
     if _has_slots(u) and (u.centre or u.date):
         return _fill({**state, "flow": "book"}, u, ctx)
     return Step(
@@ -763,6 +781,14 @@ def _on_choice(state: State, payload: dict[str, Any], ctx: Ctx) -> Step:
             {**state, "awaiting": None, "choices": {}},
             command=JoinWaitlist(_desk_request(state["slots"], ctx)),
         )
+    if do == "contact":
+        asked = t(
+            "Quel message dois-je transmettre ? Il partira avec votre identifiant de messagerie."
+        )
+        contact = {"flow": "directory", "awaiting": "dir_message", "contact": payload["profile"]}
+        return Step({**state, **contact, "choices": {}}, [Out(asked)])
+    if do == "dir_page":
+        return Step(_reset(state), command=DirectorySearch(payload["query"], payload["page"]))
     if do == "keep":
         return Step(_reset(state), [Out(t("Parfait, à bientôt au télécentre !"))])
     if do == "checkin":
@@ -794,6 +820,9 @@ def _on_choice(state: State, payload: dict[str, Any], ctx: Ctx) -> Step:
             return _fill(state, None, ctx)
         if flow == "forget":
             return Step(state, command=Forget(ctx.key))
+        if flow == "directory" and awaiting == "dir_publish":
+            join = DirectoryJoin(state["dir_name"], state["dir_skills"])
+            return Step(_reset(state), command=join)
         if flow == "cancel" and state.get("pending_ids"):
             ids = tuple(int(i) for i in state["pending_ids"])
             return Step({**state, "awaiting": "cancelling"}, command=Cancel(ids, ctx.key))
@@ -865,6 +894,65 @@ def _change_pick(state: State, booking_id: int, payload: dict[str, Any], ctx: Ct
     if "date" not in slots:
         return _ask_date({**state, "flow": "change"}, t("Pour quel nouveau jour ?"))
     return _fill(state, None, ctx)
+
+
+# ---------------------------------------------------------------- directory
+
+
+def _directory_command(state: State, simple: str) -> Step:
+    rest = simple.split(" ", 1)[1] if " " in simple else ""
+    if rest in ("rejoindre", "join", "inscrire", "m inscrire"):
+        return Step(
+            {**state, "flow": "directory", "awaiting": "dir_skills"},
+            [
+                Out(
+                    t(
+                        "L'annuaire est facultatif et vous en sortez quand vous voulez "
+                        "(/annuaire quitter). Quelles compétences proposez-vous ? Par exemple "
+                        "« graphisme, traduction anglais »."
+                    )
+                )
+            ],
+        )
+    if rest in ("quitter", "leave", "sortir"):
+        return Step(state, command=DirectoryLeave())
+    if rest:
+        return Step(state, command=DirectorySearch(rest))
+    return Step(
+        state,
+        [
+            Out(
+                t(
+                    "Cherchez une compétence, par exemple « qui fait du graphisme ? » ou "
+                    "/annuaire traduction. Pour apparaître dans l'annuaire : /annuaire "
+                    "rejoindre ; pour en sortir : /annuaire quitter."
+                )
+            )
+        ],
+    )
+
+
+def _directory_answer(state: State, text: str) -> Step:
+    awaiting = state["awaiting"]
+    if awaiting == "dir_skills":
+        return Step(
+            {**state, "awaiting": "dir_name", "dir_skills": text},
+            [Out(t("Sous quel nom voulez-vous apparaître ?"))],
+        )
+    if awaiting == "dir_name":
+        name = text.strip()[:80]
+        return _ask(
+            {**state, "dir_name": name},
+            "dir_publish",
+            t(
+                "Je publie dans l'annuaire : {name}, {skills}. Votre identifiant de messagerie "
+                "n'est jamais montré : les contacts passent par moi. D'accord ?",
+                name=name,
+                skills=state.get("dir_skills", ""),
+            ),
+            [(t("Oui, publier"), {"do": "yes"}), (t("Non"), {"do": "no"})],
+        )
+    return Step(_reset(state), command=DirectoryContact(int(state["contact"]), text))
 
 
 # ---------------------------------------------------------------- profile
@@ -999,6 +1087,17 @@ def after(state: State, command: Command, outcome: Any, ctx: Ctx) -> Step:
         return Step(_reset(state), [Out(str(outcome))])
     if isinstance(command, OwnImpact):
         return Step(_reset(state), [Out(own_impact(outcome))])
+    if isinstance(command, DirectorySearch):
+        return _directory_results(state, command, outcome)
+    if isinstance(command, DirectoryJoin):
+        return Step(_reset(state), [Out(t("Vous êtes dans l'annuaire. Merci !"))])
+    if isinstance(command, DirectoryLeave):
+        return Step(_reset(state), [Out(t("Vous n'êtes plus dans l'annuaire."))])
+    if isinstance(command, DirectoryContact):
+        return Step(
+            _reset(state),
+            [Out(t("Message transmis. La personne vous répondra si elle le souhaite."))],
+        )
     if isinstance(command, CheckIn):
         arrived: list[Booking] = list(outcome)
         if not arrived:
@@ -1124,6 +1223,30 @@ def _series_plan(state: State, plan: SeriesPlan, ctx: Ctx) -> Step:
         ),
         [(t("Oui, réserver les autres"), {"do": "yes"}), (t("Non, rien"), {"do": "no"})],
     )
+
+
+def _directory_results(state: State, command: DirectorySearch, found: Any) -> Step:
+    if not found.entries:
+        nobody = t(
+            "Personne ne propose encore cette compétence dans l'annuaire. "
+            "Je le note pour le réseau."
+        )
+        return Step(_reset(state), [Out(nobody)])
+    lines = []
+    choices: list[tuple[Msg | str, dict[str, Any]]] = []
+    for entry in found.entries:
+        name = entry.display_name or t("Quelqu'un")
+        skills = ", ".join(entry.skills or ())
+        lines.append(t("{name} : {skills}", name=name, skills=skills))
+        choices.append(
+            (t("Contacter {name}", name=name), {"do": "contact", "profile": entry.profile_id})
+        )
+    if found.has_next:
+        choices.append(
+            (t("Suivants"), {"do": "dir_page", "query": command.query, "page": found.page + 1})
+        )
+    head = tn("{n} personne trouvée :", "{n} personnes trouvées :", found.total)
+    return _ask(state, "choice", t("{head}{items}", head=head, items=Lines(tuple(lines))), choices)
 
 
 def _booked(state: State, done: Confirmation, ctx: Ctx) -> Step:

@@ -35,6 +35,13 @@ def prepare(note: Notification, state: State | None, network: Network) -> tuple[
             t("Bonne nouvelle : une place s'est libérée et elle est à vous :{what}", what=lines),
             [(t("Annuler"), {"do": "cancel", "ids": ids, "booking": bookings[0]})],
         )
+    if note.kind == "contact_relay":
+        text = t(
+            "Quelqu'un vous écrit via l'annuaire : « {message} » Pour répondre : {handle}.",
+            message=note.payload["message"],
+            handle=note.payload["from"],
+        )
+        return state, [Out(text)]
     booking = note.payload["booking"]
     short = _as_payload(booking)
     what = _describe_payload(network, short)

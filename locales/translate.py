@@ -21,6 +21,42 @@ EN: dict[str, str | tuple[str, str]] = {
     "this cannot be undone.",
     "Oui, tout effacer": "Yes, erase everything",
     "Voici tout ce que je garde sur vous :": "Here is everything I keep about you:",
+    # Directory (handlers/dialogue.py, handlers/notify.py)
+    "Cherchez une compétence, par exemple « qui fait du graphisme ? » ou /annuaire traduction. "
+    "Pour apparaître dans l'annuaire : /annuaire rejoindre ; pour en sortir : /annuaire "
+    "quitter.": 'Search for a skill, e.g. "who does graphic design?" or /annuaire '
+    "translation. To appear in the directory: /annuaire rejoindre; to leave it: /annuaire "
+    "quitter.",
+    "Contacter {name}": "Contact {name}",
+    "Je publie dans l'annuaire : {name}, {skills}. Votre identifiant de messagerie n'est "
+    "jamais montré : les contacts passent par moi. D'accord ?": "I'll publish in the "
+    "directory: {name}, {skills}. Your chat id is never shown: contacts go through me. "
+    "All right?",
+    "L'annuaire est facultatif et vous en sortez quand vous voulez (/annuaire quitter). "
+    "Quelles compétences proposez-vous ? Par exemple « graphisme, traduction anglais ».": (
+        "The directory is optional and you can leave it whenever you like (/annuaire "
+        'quitter). Which skills do you offer? For example "graphic design, English '
+        'translation".'
+    ),
+    "Message transmis. La personne vous répondra si elle le souhaite.": (
+        "Message passed on. The person will answer if they wish."
+    ),
+    "Oui, publier": "Yes, publish",
+    "Personne ne propose encore cette compétence dans l'annuaire. Je le note pour le "
+    "réseau.": "Nobody offers this skill in the directory yet. I'm noting it for the network.",
+    "Quel message dois-je transmettre ? Il partira avec votre identifiant de messagerie.": (
+        "What message shall I pass on? It will go with your chat id."
+    ),
+    "Quelqu'un": "Someone",
+    "Quelqu'un vous écrit via l'annuaire : « {message} » Pour répondre : {handle}.": (
+        'Someone writes to you through the directory: "{message}" To answer: {handle}.'
+    ),
+    "Sous quel nom voulez-vous apparaître ?": "Under which name do you want to appear?",
+    "Suivants": "Next",
+    "Vous n'êtes plus dans l'annuaire.": "You are no longer in the directory.",
+    "Vous êtes dans l'annuaire. Merci !": "You are in the directory. Thank you!",
+    "{name} : {skills}": "{name}: {skills}",
+    "{n} personne trouvée :": ("{n} person found:", "{n} people found:"),
     "Annuler": "Cancel",
     "Aujourd'hui : {what}. Signalez votre arrivée sur place.": (
         "Today: {what}. Tell me when you arrive."

@@ -1,0 +1,62 @@
+"""The directory in conversation: join with consent, search, contact through the bot."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from booking_core.db import create_engine, upgrade
+from booking_core.network import Network
+from booking_core.services import Core
+from booking_core.storage import Storage
+from bot.scheduler import Scheduler
+from handlers.i18n import Catalogs
+from handlers.router import Router
+from tests.conftest import Clock
+from tests.conversation.conftest import Chat
+from tests.outbox.recording import RecordingTransport
+
+
+@pytest.fixture
+async def core(tmp_path: Path, network: Network, clock: Clock) -> AsyncIterator[Core]:
+    engine = create_engine(f"sqlite:///{tmp_path / 'dir.db'}")
+    await upgrade(engine)
+    storage = Storage(engine)
+    yield Core(network, storage.uow, clock)
+    await storage.dispose()
+
+
+async def test_join_search_and_contact_without_revealing_anyone(core: Core) -> None:
+    router = Router(core, Catalogs())
+    claire = Chat(router, "test:claire")
+    said = await claire.say("/annuaire rejoindre")
+    assert "facultatif" in said
+    await claire.say("graphisme, mise en page")
+    said = await claire.say("Claire M.")
+    assert "jamais montré" in said
+    said = await claire.say("oui")
+    assert "Vous êtes dans l'annuaire" in said
+
+    paul = Chat(router, "test:paul")
+    said = await paul.say("qui fait du graphisme ?")
+    assert "Claire M." in said
+    assert "test:claire" not in said, "no handle is shown"
+    said = await paul.pick("Contacter Claire")
+    assert "Quel message" in said
+    said = await paul.say("Bonjour, je cherche une affiche pour une fête de village")
+    assert "Message transmis" in said
+
+    transport = RecordingTransport()
+    await Scheduler(core, [transport], Catalogs()).tick()
+    [text] = transport.texts("test:claire")
+    assert "affiche pour une fête de village" in text
+    assert "test:paul" in text, "the requester's handle goes to the recipient only"
+
+    said = await paul.say("/annuaire traduction")
+    assert "Personne ne propose encore cette compétence" in said
+    said = await claire.say("/annuaire quitter")
+    assert "plus dans l'annuaire" in said
+    said = await paul.say("qui fait du graphisme ?")
+    assert "Claire" not in said
