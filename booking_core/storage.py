@@ -604,6 +604,13 @@ class SqlRepository(Repository):
             update(BOOKINGS).where(BOOKINGS.c.user_id == bindparam("t")).values(channel=None),
             params,
         )
+        # The commute alone, under the random token, keeps the impact totals unchanged.
+        await self._execute(
+            update(PROFILES)
+            .where(PROFILES.c.user_id == bindparam("u"))
+            .values(user_id=bindparam("t"), language=None, home_commune=None, usual_centre=None),
+            params,
+        )
         for table in (WAITLIST, CONVERSATIONS, PROFILES, OUTBOX):
             await self._execute(delete(table).where(table.c.user_id == bindparam("u")), params)
         for statement in ERASE_DIRECTORY:

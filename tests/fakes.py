@@ -288,7 +288,9 @@ class FakeRepository(Repository):
         ]
         self.s.waits = {k: w for k, w in self.s.waits.items() if w.user_id != user_id}
         self.s.conversations = {k: v for k, v in self.s.conversations.items() if k[1] != user_id}
-        self.s.profiles.pop(user_id, None)
+        kept = self.s.profiles.pop(user_id, None)
+        if kept is not None and kept.commute_km is not None:
+            self.s.profiles[token] = Profile(token, commute_km=kept.commute_km)
         self.s.outbox = {k: r for k, r in self.s.outbox.items() if r["user_id"] != user_id}
 
 

@@ -77,8 +77,15 @@ async def test_erasure_leaves_no_row_with_the_person(
     chat = Chat(router, "telegram:99")
     for line in ("/profil", "Figeac", "12", "4", "bureau à Figeac jeudi matin", "oui"):
         await chat.say(line)
+    from booking_core import reports
+
+    clock.set("2026-12-11T09:00")  # the booking has been attended
+    before = await reports.impact(router.core, date(2026, 12, 1), date(2026, 12, 31))
     await chat.say("/oublier")
     assert "effacées" in await chat.say("oui")
+    after = await reports.impact(router.core, date(2026, 12, 1), date(2026, 12, 31))
+    assert (after.total.trips, after.total.km) == (before.total.trips, before.total.km)
+    assert before.total.km == 24, "2 x 12 km"
     async with storage.engine.connect() as conn:
         for table in (
             "bookings",
