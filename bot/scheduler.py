@@ -14,17 +14,17 @@ import logging
 import time
 import uuid
 from collections.abc import Callable, Sequence
-from datetime import date
+from datetime import date, timedelta
 from datetime import time as day_time
 
-from booking_core import conversations, outbox, privacy, reports, services
+from booking_core import conversations, directory, outbox, privacy, reports, services
 from booking_core.domain import NewNotification, Notification, NotificationStatus
 from booking_core.network import WEEKDAYS
 from booking_core.services import Core
 from bot.transports.base import Transport
 from handlers import charts, digest, notify
 from handlers.dialogue import Out
-from handlers.i18n import Catalogs
+from handlers.i18n import Catalogs, Lines, t
 from handlers.messages import Attachment
 from handlers.router import render
 
@@ -172,12 +172,33 @@ class Scheduler:
         centres = list(note.payload["centres"])
         today = await reports.day_digests(self.core, centres, day)
         outs = [Out(digest.render(self.catalogs, digest.day_digest_lines(net, today), lang))]
+        notes = [
+            n
+            for n in await directory.partner_job_notes(self.core)
+            if n.usual_centre in (None, *centres)
+        ]
+        if notes:
+            items = Lines(tuple(f"{n.display_name or '—'} : {n.note}" for n in notes))
+            outs.append(
+                Out(
+                    self.catalogs.render(
+                        t("Conjoints cherchant un emploi :{items}", items=items), lang
+                    )
+                )
+            )
         if note.payload.get("weekly"):
             first = reports.previous_week(day)
             week = await reports.week_digest(self.core, centres, first)
             text = digest.render(self.catalogs, digest.week_digest_lines(net, week), lang)
             png = charts.weekly_chart(net, week.cells, first, self.catalogs, lang)
             outs.append(Out(text, files=(Attachment(f"occupation-{first}.png", "image/png", png),)))
+            missing = await directory.missing_skills(self.core, day - timedelta(days=7))
+            if missing:
+                found = Lines(tuple(f"{m.label} ({m.searches})" for m in missing))
+                line = t(
+                    "Compétences cherchées sans personne pour les offrir :{items}", items=found
+                )
+                outs.append(Out(self.catalogs.render(line, lang)))
         return outs
 
     async def run(self, stop: asyncio.Event) -> None:

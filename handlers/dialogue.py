@@ -1108,8 +1108,9 @@ def after(state: State, command: Command, outcome: Any, ctx: Ctx) -> Step:
         what = Lines(tuple(describe_booking(ctx.network, b) for b in arrived))
         return Step(_reset(state), [Out(t("Bienvenue ! Arrivée enregistrée :{what}", what=what))])
     if isinstance(command, ExportData):
-        exported = json.dumps(outcome, ensure_ascii=False, indent=1, default=str)
-        return Step(_reset(state), [Out(t("Voici tout ce que je garde sur vous :")), Out(exported)])
+        exported = json.dumps(outcome, ensure_ascii=False, indent=1, default=str).encode()
+        data = Attachment("mes-donnees.json", "application/json", exported)
+        return Step(_reset(state), [Out(t("Voici tout ce que je garde sur vous :"), files=(data,))])
     if isinstance(command, Forget):
         return Step(
             new_state(),

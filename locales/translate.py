@@ -28,6 +28,10 @@ EN: dict[str, str | tuple[str, str]] = {
     "translation. To appear in the directory: /annuaire rejoindre; to leave it: /annuaire "
     "quitter.",
     "Contacter {name}": "Contact {name}",
+    "Conjoints cherchant un emploi :{items}": "Partners looking for work:{items}",
+    "Compétences cherchées sans personne pour les offrir :{items}": (
+        "Skills searched for that nobody offers:{items}"
+    ),
     "Je publie dans l'annuaire : {name}, {skills}. Votre identifiant de messagerie n'est "
     "jamais montré : les contacts passent par moi. D'accord ?": "I'll publish in the "
     "directory: {name}, {skills}. Your chat id is never shown: contacts go through me. "

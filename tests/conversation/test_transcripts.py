@@ -278,8 +278,10 @@ async def test_see_then_erase_my_data(chat: Chat, store: FakeStore) -> None:
     await chat.say("oui")
     said = await chat.say("/mesdonnees")
     assert "Voici tout ce que je garde sur vous" in said
-    assert '"Maurs"' in said
-    assert '"figeac/desk-1"' in said
+    [export] = [f for r in chat.last for f in r.files]
+    assert export.filename == "mes-donnees.json"
+    assert '"Maurs"' in export.data.decode()
+    assert '"figeac/desk-1"' in export.data.decode()
     said = await chat.say("/oublier")
     assert "ne peut pas être défait" in said
     said = await chat.say("oui")

@@ -86,6 +86,7 @@ async def test_the_daily_digest_is_sent_once_and_the_weekly_one_has_its_chart(
     await services.book_desks(
         core, DeskRequest("test:u1", "figeac", date(2026, 12, 7), Period.MORNING)
     )
+    await Chat(Router(core, Catalogs()), "test:searcher").say("/annuaire traduction")
     clock.set("2026-12-07T07:29")  # a Monday, the weekly digest's day
     await scheduler.run_once()
     assert [c for c, _ in transport.sent] == ["test:u1"], "a reminder, no digest before its time"
@@ -94,8 +95,10 @@ async def test_the_daily_digest_is_sent_once_and_the_weekly_one_has_its_chart(
     await scheduler.run_once()
     to_manager = [replies for channel, replies in transport.sent if channel == MANAGER]
     assert len(to_manager) == 1, "once"
-    [day, week] = to_manager[0]
+    [day, week, missing] = to_manager[0]
     assert "Figeac" in day.text
+    assert "Compétences cherchées sans personne pour les offrir" in missing.text
+    assert "traduction" in missing.text.lower()
     [chart] = week.files
     assert chart.mime_type == "image/png"
     assert chart.data.startswith(b"\x89PNG")
