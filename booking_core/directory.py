@@ -26,11 +26,12 @@ from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from enum import Enum, StrEnum
-from typing import Any, Final, TypeVar
+from typing import Any, Final, TypeVar, cast
 
 from sqlalchemy import (
     Executable,
     Select,
+    Table,
     bindparam,
     case,
     func,
@@ -44,7 +45,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from booking_core import errors
-from booking_core.models import MissingSkillRow
+from booking_core.models import BookingRow, MissingSkillRow
 from booking_core.services import Core
 from booking_core.skills import Skill, vocabulary
 from booking_core.storage import (
@@ -95,6 +96,8 @@ class Field(StrEnum):
     OPEN_TO = "open_to"
     PARTNER_JOB_NOTE = "partner_job_note"
     """Not shown in searches: its consent means "the network's managers may see it"."""
+    PRESENCE = "presence"
+    """Off by default: others booked at the same centre the same day may see my name."""
 
 
 BIT: Final = {f: 1 << i for i, f in enumerate(Field)}
@@ -277,6 +280,7 @@ DELETE_SKILLS = DIRECTORY_SKILLS.delete().where(_S.profile_id == bindparam("pid"
 INSERT_SKILL = insert(DIRECTORY_SKILLS)
 INSERT_CONSENT = insert(DIRECTORY_CONSENTS)
 SELECT_SEARCHER_CENTRE = select(_P.usual_centre).where(_P.user_id == bindparam("u"))
+SELECT_PUBLISHED = select(_P.published).where(_P.user_id == bindparam("u"))
 COUNT_HITS = select(func.count(func.distinct(_S.profile_id))).where(
     _S.skill.in_(bindparam("skills", expanding=True)),
     _S.profile_id == _P.id,
@@ -352,7 +356,7 @@ def _search_statement(distances: tuple[tuple[str, float], ...]) -> Select[Any]:
         select(
             _P.id,
             hits.c.matched,
-            *(_shown(f) for f in Field if f is not Field.PARTNER_JOB_NOTE),
+            *(_shown(f) for f in Field if f not in (Field.PARTNER_JOB_NOTE, Field.PRESENCE)),
             func.count().over().label("total"),
         )
         .join(hits, hits.c.profile_id == _P.id)
@@ -870,3 +874,44 @@ async def partner_job_notes(core: Core) -> list[PartnerNote]:
         PartnerNote(pid, note, name, centre, updated_at)
         for pid, note, name, centre, updated_at in await _run(core, body, readonly=True)
     ]
+
+
+async def who_is_in(core: Core, user_id: str, day: date) -> list[tuple[str, list[str]]] | None:
+    """Per centre where this person is booked that day, the names of the others there.
+
+    Both sides opted in: the viewer (``presence``, or None is returned) and each person
+    shown (``presence`` and ``display_name`` published). Off by default for everyone.
+    """
+    shown = BIT[Field.PRESENCE] | BIT[Field.DISPLAY_NAME]
+    bookings = cast(Table, BookingRow.__table__).c
+
+    async def body(repo: SqlRepository) -> list[tuple[str, list[str]]] | None:
+        mine = (await repo._execute(SELECT_PUBLISHED, {"u": user_id})).scalar()
+        if mine is None or not mine & BIT[Field.PRESENCE]:
+            return None
+        here = select(bookings.centre_id).where(
+            bookings.user_id == bindparam("u"),
+            bookings.day == bindparam("d"),
+            bookings.status == "active",
+        )
+        rows = await repo._execute(
+            select(bookings.centre_id, _P.display_name)
+            .distinct()
+            .where(
+                bookings.day == bindparam("d"),
+                bookings.status == "active",
+                bookings.centre_id.in_(here),
+                bookings.user_id == _P.user_id,
+                _P.user_id != bindparam("u"),
+                _P.published.bitwise_and(shown) == shown,
+            )
+            .order_by(bookings.centre_id, _P.display_name),
+            {"u": user_id, "d": day},
+        )
+        found: dict[str, list[str]] = {}
+        for row in rows:
+            found.setdefault(row.centre_id, []).append(row.display_name)
+        centres = (await repo._execute(here, {"u": user_id, "d": day})).scalars()
+        return [(c, found.get(c, [])) for c in sorted(set(centres))]
+
+    return await _run(core, body, readonly=True)

@@ -155,6 +155,16 @@ class DirectoryLeave(Command):
 
 
 @dataclass(frozen=True)
+class Presence(Command):
+    day: date
+
+
+@dataclass(frozen=True)
+class PresenceConsent(Command):
+    granted: bool
+
+
+@dataclass(frozen=True)
 class DirectoryContact(Command):
     profile_id: int
     message: str
@@ -228,7 +238,8 @@ _COMMANDS = {
     "oublier": "forget", "forget": "forget", "arrivee": "checkin", "checkin": "checkin",
     "calendrier": "calendar", "calendar": "calendar", "occupation": "occupancy",
     "occupancy": "occupancy", "impact": "impact", "annuaire": "directory",
-    "directory": "directory",
+    "directory": "directory", "quiestla": "presence_list", "presents": "presence_list",
+    "presence": "presence",
     "confidentialite": "privacy", "privacy": "privacy",
 }  # fmt: skip
 
@@ -456,6 +467,18 @@ def _dispatch(state: State, msg: IncomingMessage, understood: Intent, ctx: Ctx) 
     command = command_of(text)
     if command == "directory":
         return _directory_command(_reset(state), simple)
+    if command == "presence_list":
+        return Step(_reset(state), command=Presence(ctx.today))
+    if command == "presence":
+        rest = simple.split(" ", 1)[1] if " " in simple else ""
+        if rest in ("oui", "yes", "on", "non", "no", "off"):
+            return Step(_reset(state), command=PresenceConsent(rest in ("oui", "yes", "on")))
+        explain_ = t(
+            "« Qui est là » montre votre nom aux autres personnes présentes le même jour au "
+            "même télécentre, et le leur à vous, si elles l'ont activé aussi. "
+            "/presence oui pour l'activer, /presence non pour l'arrêter, /quiestla pour voir."
+        )
+        return Step(_reset(state), [Out(explain_)])
     if command == "occupancy" or (command is None and _WHO_COMES.search(simple)):
         day = understood.date or ctx.today
         return Step(_reset(state), command=Occupancy(understood.centre, day))
@@ -1082,13 +1105,42 @@ def after(state: State, command: Command, outcome: Any, ctx: Ctx) -> Step:
         return _availability(state, outcome, ctx)
     if isinstance(command, Occupancy):
         if outcome is None:
-            refused = t("Cette commande est réservée aux responsables des télécentres.")
+            refused = t(
+                "Cette commande est réservée aux responsables des télécentres. Pour voir qui "
+                "d'autre est là : /quiestla."
+            )
             return Step(_reset(state), [Out(refused)])
         return Step(_reset(state), [Out(str(outcome))])
     if isinstance(command, OwnImpact):
         return Step(_reset(state), [Out(own_impact(outcome))])
     if isinstance(command, DirectorySearch):
         return _directory_results(state, command, outcome)
+    if isinstance(command, PresenceConsent):
+        done = (
+            t("C'est noté : les autres personnes présentes peuvent voir votre nom.")
+            if command.granted
+            else t("C'est noté : votre nom n'est plus montré.")
+        )
+        return Step(_reset(state), [Out(done)])
+    if isinstance(command, Presence):
+        if outcome is None:
+            off = t(
+                "Activez d'abord « qui est là » avec /presence oui : vous serez visible vous aussi."
+            )
+            return Step(_reset(state), [Out(off)])
+        if not outcome:
+            return Step(_reset(state), [Out(t("Vous n'avez pas de réservation aujourd'hui."))])
+        present = Lines(
+            tuple(
+                t(
+                    "{centre} : {names}",
+                    centre=centre_name(ctx.network, c),
+                    names=", ".join(names) if names else t("personne d'autre de visible"),
+                )
+                for c, names in outcome
+            )
+        )
+        return Step(_reset(state), [Out(t("Aujourd'hui avec vous :{lines}", lines=present))])
     if isinstance(command, DirectoryJoin):
         return Step(_reset(state), [Out(t("Vous êtes dans l'annuaire. Merci !"))])
     if isinstance(command, DirectoryLeave):

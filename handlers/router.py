@@ -38,6 +38,8 @@ from handlers.dialogue import (
     Out,
     OwnImpact,
     PlanSeries,
+    Presence,
+    PresenceConsent,
     Upcoming,
 )
 from handlers.faq import faq_for
@@ -162,6 +164,10 @@ class Router:
                     skills=directory.split_skills(command.skills),
                     publish=("display_name", "skills"),
                 )
+            if isinstance(command, Presence):
+                return await directory.who_is_in(core, ctx.user, command.day)
+            if isinstance(command, PresenceConsent):
+                return await directory.set_consent(core, ctx.user, "presence", command.granted)
             if isinstance(command, DirectoryLeave):
                 return await directory.delete_profile(core, ctx.user)
             if isinstance(command, DirectoryContact):

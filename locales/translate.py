@@ -28,6 +28,26 @@ EN: dict[str, str | tuple[str, str]] = {
     "translation. To appear in the directory: /annuaire rejoindre; to leave it: /annuaire "
     "quitter.",
     "Contacter {name}": "Contact {name}",
+    "Activez d'abord « qui est là » avec /presence oui : vous serez visible vous aussi.": (
+        'First turn on "who is here" with /presence oui: you will be visible too.'
+    ),
+    "Aujourd'hui avec vous :{lines}": "With you today:{lines}",
+    "C'est noté : les autres personnes présentes peuvent voir votre nom.": (
+        "Noted: the other people there can see your name."
+    ),
+    "C'est noté : votre nom n'est plus montré.": "Noted: your name is no longer shown.",
+    "Cette commande est réservée aux responsables des télécentres. Pour voir qui d'autre est "
+    "là : /quiestla.": "This command is for the telecentres' managers only. To see who else "
+    "is here: /quiestla.",
+    "Vous n'avez pas de réservation aujourd'hui.": "You have no booking today.",
+    "personne d'autre de visible": "nobody else visible",
+    "{centre} : {names}": "{centre}: {names}",
+    "« Qui est là » montre votre nom aux autres personnes présentes le même jour au même "
+    "télécentre, et le leur à vous, si elles l'ont activé aussi. /presence oui pour "
+    "l'activer, /presence non pour l'arrêter, /quiestla pour voir.": '"Who is here" shows '
+    "your name to the other people at the same telecentre on the same day, and theirs to "
+    "you, if they turned it on too. /presence oui to turn it on, /presence non to stop, "
+    "/quiestla to see.",
     "Conjoints cherchant un emploi :{items}": "Partners looking for work:{items}",
     "Compétences cherchées sans personne pour les offrir :{items}": (
         "Skills searched for that nobody offers:{items}"

@@ -60,3 +60,31 @@ async def test_join_search_and_contact_without_revealing_anyone(core: Core) -> N
     assert "plus dans l'annuaire" in said
     said = await paul.say("qui fait du graphisme ?")
     assert "Claire" not in said
+
+
+async def test_who_is_in_today_is_opt_in_on_both_sides(core: Core, clock: Clock) -> None:
+    from datetime import date
+
+    from booking_core import services
+    from booking_core.domain import DeskRequest
+    from booking_core.network import Period
+
+    router = Router(core, Catalogs())
+    people = {name: Chat(router, f"test:{name.lower()}") for name in ("Claire", "Paul", "Zoé")}
+    for name, chat in people.items():
+        for line in ("/annuaire rejoindre", "graphisme", name, "oui"):
+            await chat.say(line)
+        await services.book_desks(
+            core, DeskRequest(chat.user, "figeac", date(2026, 12, 4), Period.DAY)
+        )
+    clock.set("2026-12-04T09:00")
+    said = await people["Paul"].say("/quiestla")
+    assert "Activez d'abord" in said, "off by default"
+    await people["Claire"].say("/presence oui")
+    assert "peuvent voir votre nom" in await people["Paul"].say("/presence oui")
+    said = await people["Paul"].say("/quiestla")
+    assert "Figeac : Claire" in said
+    assert "Zoé" not in said, "not shown without her consent"
+    await people["Claire"].say("/presence non")
+    said = await people["Paul"].say("/quiestla")
+    assert "Claire" not in said
