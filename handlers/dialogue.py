@@ -155,6 +155,13 @@ class DirectoryLeave(Command):
 
 
 @dataclass(frozen=True)
+class PartnerNote(Command):
+    """A partner looking for work in the territory: a note only managers see, or None."""
+
+    note: str | None
+
+
+@dataclass(frozen=True)
 class Presence(Command):
     day: date
 
@@ -466,7 +473,7 @@ def _dispatch(state: State, msg: IncomingMessage, understood: Intent, ctx: Ctx) 
         )
     command = command_of(text)
     if command == "directory":
-        return _directory_command(_reset(state), simple)
+        return _directory_command(_reset(state), simple, text)
     if command == "presence_list":
         return Step(_reset(state), command=Presence(ctx.today))
     if command == "presence":
@@ -922,7 +929,7 @@ def _change_pick(state: State, booking_id: int, payload: dict[str, Any], ctx: Ct
 # ---------------------------------------------------------------- directory
 
 
-def _directory_command(state: State, simple: str) -> Step:
+def _directory_command(state: State, simple: str, text: str) -> Step:
     rest = simple.split(" ", 1)[1] if " " in simple else ""
     if rest in ("rejoindre", "join", "inscrire", "m inscrire"):
         return Step(
@@ -939,6 +946,19 @@ def _directory_command(state: State, simple: str) -> Step:
         )
     if rest in ("quitter", "leave", "sortir"):
         return Step(state, command=DirectoryLeave())
+    if rest.startswith(("conjoint", "partner")):
+        written = re.split(r"(?i)\b(?:conjoint|partner)\b", text, maxsplit=1)
+        note = written[1].strip(" :,") if len(written) > 1 else ""
+        if not note:
+            ask = t(
+                "Votre conjoint cherche un emploi ici ? Écrivez « /annuaire conjoint » suivi "
+                "du métier et de la zone, par exemple « /annuaire conjoint infirmière, Figeac » "
+                "; seuls les responsables du réseau le verront. « /annuaire conjoint non » "
+                "pour le retirer."
+            )
+            return Step(state, [Out(ask)])
+        withdraw = simplify(note) in ("non", "no")
+        return Step(state, command=PartnerNote(None if withdraw else note[:300]))
     if rest:
         return Step(state, command=DirectorySearch(rest))
     return Step(
@@ -1115,6 +1135,13 @@ def after(state: State, command: Command, outcome: Any, ctx: Ctx) -> Step:
         return Step(_reset(state), [Out(own_impact(outcome))])
     if isinstance(command, DirectorySearch):
         return _directory_results(state, command, outcome)
+    if isinstance(command, PartnerNote):
+        done = (
+            t("C'est noté : les responsables du réseau le verront dans leur point du jour.")
+            if command.note
+            else t("C'est retiré.")
+        )
+        return Step(_reset(state), [Out(done)])
     if isinstance(command, PresenceConsent):
         done = (
             t("C'est noté : les autres personnes présentes peuvent voir votre nom.")

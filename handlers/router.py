@@ -37,6 +37,7 @@ from handlers.dialogue import (
     Occupancy,
     Out,
     OwnImpact,
+    PartnerNote,
     PlanSeries,
     Presence,
     PresenceConsent,
@@ -164,6 +165,8 @@ class Router:
                     skills=directory.split_skills(command.skills),
                     publish=("display_name", "skills"),
                 )
+            if isinstance(command, PartnerNote):
+                return await self._partner_note(command, ctx)
             if isinstance(command, Presence):
                 return await directory.who_is_in(core, ctx.user, command.day)
             if isinstance(command, PresenceConsent):
@@ -193,6 +196,18 @@ class Router:
         except errors.BookingError as exc:
             return exc
         raise TypeError(f"unknown command {command!r}")
+
+    async def _partner_note(self, command: PartnerNote, ctx: Ctx) -> object:
+        """Keep (with its consent) or withdraw the note; a profile is made if none exists."""
+        core = self.core
+        if await directory.get_profile(core, ctx.user) is None:
+            if command.note is None:
+                return None
+            await directory.create_profile(core, ctx.user, ctx.channel or ctx.user)
+        await directory.update_profile(core, ctx.user, partner_job_note=command.note)
+        return await directory.set_consent(
+            core, ctx.user, "partner_job_note", command.note is not None
+        )
 
     async def _occupancy(self, command: Occupancy, ctx: Ctx, lang: str) -> str | None:
         """The day digest for a manager's centres; None for anyone who manages none."""

@@ -28,6 +28,17 @@ EN: dict[str, str | tuple[str, str]] = {
     "translation. To appear in the directory: /annuaire rejoindre; to leave it: /annuaire "
     "quitter.",
     "Contacter {name}": "Contact {name}",
+    "C'est noté : les responsables du réseau le verront dans leur point du jour.": (
+        "Noted: the network's managers will see it in their daily digest."
+    ),
+    "C'est retiré.": "Removed.",
+    "Votre conjoint cherche un emploi ici ? Écrivez « /annuaire conjoint » suivi du métier et "
+    "de la zone, par exemple « /annuaire conjoint infirmière, Figeac » ; seuls les "
+    "responsables du réseau le verront. « /annuaire conjoint non » pour le retirer.": (
+        'Is your partner looking for work here? Write "/annuaire conjoint" followed by the '
+        'job and the area, e.g. "/annuaire conjoint nurse, Figeac"; only the network\'s '
+        'managers will see it. "/annuaire conjoint non" to remove it.'
+    ),
     "Activez d'abord « qui est là » avec /presence oui : vous serez visible vous aussi.": (
         'First turn on "who is here" with /presence oui: you will be visible too.'
     ),

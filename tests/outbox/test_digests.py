@@ -103,3 +103,21 @@ async def test_the_daily_digest_is_sent_once_and_the_weekly_one_has_its_chart(
     assert chart.mime_type == "image/png"
     assert chart.data.startswith(b"\x89PNG")
     assert any(channel == COORDINATOR for channel, _ in transport.sent)
+
+
+async def test_a_partners_job_note_reaches_the_managers_only(core: Core, clock: Clock) -> None:
+    router = Router(core, Catalogs())
+    alice = Chat(router, "test:alice")
+    said = await alice.say("/annuaire conjoint infirmière, secteur Figeac")
+    assert "les responsables du réseau le verront" in said
+    said = await Chat(router, "test:bob").say("qui fait infirmière ?")
+    assert "secteur Figeac" not in said, "never in searches"
+    transport = RecordingTransport()
+    clock.set("2026-12-04T07:30")
+    await Scheduler(core, [transport], Catalogs()).run_once()
+    [replies] = [r for channel, r in transport.sent if channel == MANAGER]
+    assert any("infirmière, secteur Figeac" in r.text for r in replies)
+    assert "retiré" in await alice.say("/annuaire conjoint non")
+    from booking_core import directory
+
+    assert await directory.partner_job_notes(core) == []
