@@ -581,6 +581,7 @@ class SqlRepository(Repository):
         recent = select(PROFILES.c.user_id).where(PROFILES.c.updated_at >= bindparam("m"))
         stale_profiles = select(PROFILES.c.user_id).where(
             PROFILES.c.updated_at < bindparam("m"),
+            ~PROFILES.c.user_id.like("erased:%"),
             ~PROFILES.c.user_id.in_(
                 select(BOOKINGS.c.user_id).where(BOOKINGS.c.day >= bindparam("d"))
             ),
@@ -607,7 +608,7 @@ class SqlRepository(Repository):
         # The commute alone, under the random token, keeps the impact totals unchanged.
         await self._execute(
             update(PROFILES)
-            .where(PROFILES.c.user_id == bindparam("u"))
+            .where(PROFILES.c.user_id == bindparam("u"), PROFILES.c.commute_km.is_not(None))
             .values(user_id=bindparam("t"), language=None, home_commune=None, usual_centre=None),
             params,
         )
