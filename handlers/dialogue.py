@@ -155,6 +155,15 @@ class DirectoryLeave(Command):
 
 
 @dataclass(frozen=True)
+class DirectoryField(Command):
+    """Set one field of one's directory profile, or publish / hide it (its own consent)."""
+
+    action: str  # set, publish, hide, show
+    field: str | None = None
+    value: str | None = None
+
+
+@dataclass(frozen=True)
 class PartnerNote(Command):
     """A partner looking for work in the territory: a note only managers see, or None."""
 
@@ -230,6 +239,13 @@ _CHOICE = re.compile(r"^(?:le |la |choix |option |numero |n |no |#)?(\d{1,2})(?:
 _CHANGE = re.compile(
     r"\b(?:modifier|changer|deplacer|decaler|reporter|avancer|move|change|reschedule)\b"
 )
+# /annuaire <word> <value>: the profile field it sets (each is published separately).
+_DIRECTORY_FIELDS = {
+    "nom": "display_name", "name": "display_name", "competences": "skills",
+    "skills": "skills", "metier": "profession", "job": "profession",
+    "commune": "commune", "centre": "usual_centre", "contact": "contact_handle",
+    "ouvert": "open_to", "open": "open_to",
+}  # fmt: skip
 _WHO_COMES = re.compile(r"\b(?:qui vient|qui sera la|qui est la|who(?:'s| is) coming|who comes)\b")
 _ARRIVED = re.compile(
     r"\b(?:je suis (?:bien )?arrivee?|suis arrivee?|je suis (?:la|sur place)|i'?m here|"
@@ -946,6 +962,19 @@ def _directory_command(state: State, simple: str, text: str) -> Step:
         )
     if rest in ("quitter", "leave", "sortir"):
         return Step(state, command=DirectoryLeave())
+    words = rest.split(" ", 1)
+    field = _DIRECTORY_FIELDS.get(words[0])
+    if words[0] in ("profil", "profile", "moi", "me"):
+        return Step(state, command=DirectoryField("show"))
+    if field and len(words) == 2:
+        written = re.split(r"(?i)^\s*/\S+\s+\S+\s*", text, maxsplit=1)
+        value = (written[-1] if len(written) > 1 else words[1]).strip()[:200]
+        return Step(state, command=DirectoryField("set", field, value))
+    if words[0] in ("publier", "publish", "masquer", "hide") and len(words) == 2:
+        target = _DIRECTORY_FIELDS.get(words[1].split(" ")[0])
+        if target:
+            action = "publish" if words[0] in ("publier", "publish") else "hide"
+            return Step(state, command=DirectoryField(action, target))
     if rest.startswith(("conjoint", "partner")):
         written = re.split(r"(?i)\b(?:conjoint|partner)\b", text, maxsplit=1)
         note = written[1].strip(" :,") if len(written) > 1 else ""
@@ -1134,7 +1163,9 @@ def after(state: State, command: Command, outcome: Any, ctx: Ctx) -> Step:
     if isinstance(command, OwnImpact):
         return Step(_reset(state), [Out(own_impact(outcome))])
     if isinstance(command, DirectorySearch):
-        return _directory_results(state, command, outcome)
+        return _directory_results(state, command, outcome, ctx.network)
+    if isinstance(command, DirectoryField):
+        return Step(_reset(state), [Out(_own_directory_text(outcome, ctx))])
     if isinstance(command, PartnerNote):
         done = (
             t("C'est noté : les responsables du réseau le verront dans leur point du jour.")
@@ -1305,7 +1336,53 @@ def _series_plan(state: State, plan: SeriesPlan, ctx: Ctx) -> Step:
     )
 
 
-def _directory_results(state: State, command: DirectorySearch, found: Any) -> Step:
+FIELD_NAMES = {
+    "display_name": t("nom"),
+    "skills": t("compétences"),
+    "profession": t("métier"),
+    "commune": t("commune"),
+    "usual_centre": t("télécentre habituel"),
+    "contact_handle": t("contact"),
+    "open_to": t("ouvert à"),
+}
+
+
+def _own_directory_text(profile: Any, ctx: Ctx) -> Msg:
+    """One's own directory entry, each field with whether it is shown."""
+    if profile is None:
+        return t("Vous n'êtes pas dans l'annuaire : /annuaire rejoindre.")
+    values = {
+        "display_name": profile.display_name,
+        "skills": ", ".join(profile.skills) or None,
+        "profession": profile.profession,
+        "commune": profile.commune,
+        "usual_centre": centre_name(ctx.network, profile.usual_centre)
+        if profile.usual_centre
+        else None,
+        "contact_handle": profile.contact_handle,
+        "open_to": ", ".join(sorted(o.value for o in profile.open_to)) or None,
+    }
+    lines = Lines(
+        tuple(
+            t(
+                "{field} : {value} ({shown})",
+                field=label,
+                value=values[name] or "—",
+                shown=t("publié") if name in {f.value for f in profile.published} else t("masqué"),
+            )
+            for name, label in FIELD_NAMES.items()
+        )
+    )
+    return t(
+        "Votre fiche dans l'annuaire :{lines}\n/annuaire publier métier, /annuaire masquer "
+        "commune, /annuaire métier graphiste… ; /annuaire quitter pour tout effacer.",
+        lines=lines,
+    )
+
+
+def _directory_results(
+    state: State, command: DirectorySearch, found: Any, network: Network
+) -> Step:
     if not found.entries:
         nobody = t(
             "Personne ne propose encore cette compétence dans l'annuaire. "
@@ -1316,8 +1393,11 @@ def _directory_results(state: State, command: DirectorySearch, found: Any) -> St
     choices: list[tuple[Msg | str, dict[str, Any]]] = []
     for entry in found.entries:
         name = entry.display_name or t("Quelqu'un")
-        skills = ", ".join(entry.skills or ())
-        lines.append(t("{name} : {skills}", name=name, skills=skills))
+        details = [", ".join(entry.skills or ())]
+        details += [v for v in (entry.profession, entry.commune) if v]
+        if entry.usual_centre:
+            details.append(centre_name(network, entry.usual_centre))
+        lines.append(t("{name} : {skills}", name=name, skills=" — ".join(details)))
         choices.append(
             (t("Contacter {name}", name=name), {"do": "contact", "profile": entry.profile_id})
         )

@@ -28,6 +28,7 @@ from handlers.dialogue import (
     Command,
     Ctx,
     DirectoryContact,
+    DirectoryField,
     DirectoryJoin,
     DirectoryLeave,
     DirectorySearch,
@@ -49,6 +50,11 @@ from handlers.messages import Choice, IncomingMessage, Reply
 from handlers.nlu import parse
 
 log = logging.getLogger(__name__)
+
+OPEN_TO_WORDS = {
+    "collaboration": "collaboration", "mentorat": "mentoring", "mentoring": "mentoring",
+    "conjoint": "partner_job_leads", "partner": "partner_job_leads",
+}  # fmt: skip
 
 # What is kept of a message at most; the parser reads only its first 1,000 characters.
 MAX_TEXT = 4000
@@ -165,6 +171,8 @@ class Router:
                     skills=directory.split_skills(command.skills),
                     publish=("display_name", "skills"),
                 )
+            if isinstance(command, DirectoryField):
+                return await self._directory_field(command, ctx)
             if isinstance(command, PartnerNote):
                 return await self._partner_note(command, ctx)
             if isinstance(command, Presence):
@@ -196,6 +204,27 @@ class Router:
         except errors.BookingError as exc:
             return exc
         raise TypeError(f"unknown command {command!r}")
+
+    async def _directory_field(self, command: DirectoryField, ctx: Ctx) -> object:
+        """Change one's own entry; setting a value never publishes it by itself."""
+        core = self.core
+        if await directory.get_profile(core, ctx.user) is None or command.field is None:
+            return await directory.get_profile(core, ctx.user)
+        if command.action in ("publish", "hide"):
+            return await directory.set_consent(
+                core, ctx.user, command.field, command.action == "publish"
+            )
+        value: Any = command.value
+        if command.field == "skills":
+            value = directory.split_skills(command.value or "")
+        elif command.field == "open_to":
+            said = dialogue.simplify(command.value or "").split()
+            value = [OPEN_TO_WORDS[w] for w in said if w in OPEN_TO_WORDS]
+        elif command.field == "usual_centre":
+            from handlers.nlu import parse
+
+            value = parse(command.value or "", core.now(), None, core.network).centre
+        return await directory.update_profile(core, ctx.user, **{command.field: value})
 
     async def _partner_note(self, command: PartnerNote, ctx: Ctx) -> object:
         """Keep (with its consent) or withdraw the note; a profile is made if none exists."""

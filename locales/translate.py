@@ -28,6 +28,24 @@ EN: dict[str, str | tuple[str, str]] = {
     "translation. To appear in the directory: /annuaire rejoindre; to leave it: /annuaire "
     "quitter.",
     "Contacter {name}": "Contact {name}",
+    "Votre fiche dans l'annuaire :{lines}\n/annuaire publier métier, /annuaire masquer "
+    "commune, /annuaire métier graphiste… ; /annuaire quitter pour tout effacer.": (
+        "Your directory entry:{lines}\n/annuaire publier métier, /annuaire masquer commune, "
+        "/annuaire métier graphic designer…; /annuaire quitter to erase it all."
+    ),
+    "Vous n'êtes pas dans l'annuaire : /annuaire rejoindre.": (
+        "You are not in the directory: /annuaire rejoindre."
+    ),
+    "commune": "commune",
+    "compétences": "skills",
+    "contact": "contact",
+    "masqué": "hidden",
+    "métier": "job",
+    "nom": "name",
+    "ouvert à": "open to",
+    "publié": "published",
+    "télécentre habituel": "usual telecentre",
+    "{field} : {value} ({shown})": "{field}: {value} ({shown})",
     "C'est noté : les responsables du réseau le verront dans leur point du jour.": (
         "Noted: the network's managers will see it in their daily digest."
     ),

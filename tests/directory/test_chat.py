@@ -88,3 +88,25 @@ async def test_who_is_in_today_is_opt_in_on_both_sides(core: Core, clock: Clock)
     await people["Claire"].say("/presence non")
     said = await people["Paul"].say("/quiestla")
     assert "Claire" not in said
+
+
+async def test_each_field_is_published_only_with_its_own_consent(core: Core) -> None:
+    router = Router(core, Catalogs())
+    claire = Chat(router, "test:claire")
+    for line in ("/annuaire rejoindre", "graphisme", "Claire M.", "oui"):
+        await claire.say(line)
+    await claire.say("/annuaire métier graphiste indépendante")
+    await claire.say("/annuaire commune Maurs")
+    said = await claire.say("/annuaire profil")
+    assert "métier : graphiste indépendante (masqué)" in said, "a value is not a consent"
+    assert "nom : Claire M. (publié)" in said
+    paul = Chat(router, "test:paul")
+    said = await paul.say("qui fait du graphisme ?")
+    assert "graphiste indépendante" not in said
+    await claire.say("/annuaire publier métier")
+    said = await claire.say("/annuaire profil")
+    assert "métier : graphiste indépendante (publié)" in said
+    assert "graphiste indépendante" in await paul.say("qui fait du graphisme ?")
+    await claire.say("/annuaire masquer nom")
+    said = await claire.say("/annuaire profil")
+    assert "nom : Claire M. (masqué)" in said, "withdrawn as easily as given"
