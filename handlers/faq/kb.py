@@ -16,29 +16,12 @@ from functools import cache
 from importlib import resources
 from importlib.resources.abc import Traversable
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from handlers.faq.text import LANGS, Lexicon
 
-TOPICS = (
-    "network",
-    "locations",
-    "pricing",
-    "opening_hours",
-    "equipment",
-    "booking_howto",
-    "eligibility",
-    "telework_rights",
-    "public_sector",
-    "work_accident",
-    "allowance",
-    "spouse_employment",
-    "skills_directory",
-    "privacy",
-    "access",
-)
 Topic = Literal[
     "network",
     "locations",
@@ -56,6 +39,7 @@ Topic = Literal[
     "privacy",
     "access",
 ]
+TOPICS: tuple[str, ...] = get_args(Topic)
 Lang = Literal["fr", "en"]
 # Per-centre facts rendered from the network file at answer time, never written in articles.
 Facts = Literal["locations", "pricing", "opening_hours", "equipment", "access"]
