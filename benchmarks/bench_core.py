@@ -12,7 +12,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
-import platform
 import random
 import sqlite3
 import statistics
@@ -28,9 +27,11 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import asyncpg
-import sqlalchemy
 from sqlalchemy.engine import make_url
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run as a script
+
+from benchmarks.report import two_backend_report
 from booking_core import services
 from booking_core.db import create_engine, upgrade
 from booking_core.domain import DeskRequest
@@ -304,32 +305,22 @@ async def run(args: argparse.Namespace) -> tuple[dict[str, dict[str, str]], dict
 def render(
     results: dict[str, dict[str, str]], versions: dict[str, str], args: argparse.Namespace
 ) -> str:
-    backends = ("SQLite", "PostgreSQL")
-    labels = dict.fromkeys(label for result in results.values() for label in result)
-    cells = (" | ".join(results.get(b, {}).get(label, "n/a") for b in backends) for label in labels)
-    return "\n".join(
-        [
-            f"### Booking core benchmark, {datetime.now(UTC):%Y-%m-%d %H:%M} UTC",
-            "",
-            f"Python {platform.python_version()}, SQLite {versions['SQLite']}, "
-            f"PostgreSQL {versions['PostgreSQL']}, SQLAlchemy {sqlalchemy.__version__}, "
-            f"asyncpg {asyncpg.__version__}, {os.cpu_count()} CPUs ({platform.machine()}).",
-            "",
-            "| Measure | SQLite | PostgreSQL |",
-            "|---|---:|---:|",
-            *(f"| {label} | {row} |" for label, row in zip(labels, cells, strict=True)),
-            "",
-            f"{args.bookings:,} timed bookings per side (after {WARMUP} warm-up) in {ROUNDS} "
-            "alternating rounds on twin fresh databases, one user each. The service also takes "
-            "the user lock (PostgreSQL), checks overlaps and the weekly quota and writes an "
-            "audit row; the bare loop is BEGIN, SELECT taken slots, INSERT booking, INSERT "
-            f"claim, COMMIT. History: {args.rows:,} past desk bookings, every open half-day "
-            f"full (few desks, hence the old dates), 10 % cancelled. `availability`: "
-            f"{args.calls} calls over 5 centres x 28 days after {WARMUP} warm-up.",
-            "",
-            f"Command: `{' '.join(['.venv/bin/python benchmarks/bench_core.py', *sys.argv[1:]])}`",
-            "",
-        ]
+    notes = (
+        f"{args.bookings:,} timed bookings per side (after {WARMUP} warm-up) in {ROUNDS} "
+        "alternating rounds on twin fresh databases, one user each. The service also takes "
+        "the user lock (PostgreSQL), checks overlaps and the weekly quota and writes an "
+        "audit row; the bare loop is BEGIN, SELECT taken slots, INSERT booking, INSERT "
+        f"claim, COMMIT. History: {args.rows:,} past desk bookings, every open half-day "
+        f"full (few desks, hence the old dates), 10 % cancelled. `availability`: "
+        f"{args.calls} calls over 5 centres x 28 days after {WARMUP} warm-up."
+    )
+    return two_backend_report(
+        "Booking core benchmark",
+        results,
+        versions,
+        notes=notes,
+        command=" ".join([".venv/bin/python benchmarks/bench_core.py", *sys.argv[1:]]),
+        drivers=f"asyncpg {asyncpg.__version__}, ",
     )
 
 

@@ -17,7 +17,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
-import platform
 import random
 import sqlite3
 import statistics
@@ -36,6 +35,9 @@ import asyncpg
 import sqlalchemy
 from sqlalchemy.engine import make_url
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run as a script
+
+from benchmarks.report import two_backend_report
 from booking_core import reports
 from booking_core.db import create_engine, upgrade
 from booking_core.network import Network, Period, load_network
@@ -341,31 +343,20 @@ async def run(args: argparse.Namespace) -> tuple[dict[str, dict[str, str]], dict
 def render_report(
     results: dict[str, dict[str, str]], versions: dict[str, str], args: argparse.Namespace
 ) -> str:
-    backends = ("SQLite", "PostgreSQL")
-    labels = dict.fromkeys(label for result in results.values() for label in result)
-    cells = (" | ".join(results.get(b, {}).get(label, "n/a") for b in backends) for label in labels)
-    return "\n".join(
-        [
-            f"### Digest and impact benchmark, {datetime.now(UTC):%Y-%m-%d %H:%M} UTC",
-            "",
-            f"Python {platform.python_version()}, SQLite {versions['SQLite']}, "
-            f"PostgreSQL {versions['PostgreSQL']}, SQLAlchemy {sqlalchemy.__version__}, "
-            f"{os.cpu_count()} CPUs ({platform.machine()}).",
-            "",
-            "| Measure | SQLite | PostgreSQL |",
-            "|---|---:|---:|",
-            *(f"| {label} | {row} |" for label, row in zip(labels, cells, strict=True)),
-            "",
-            f"{args.rows:,} bookings at the 5 centres of the sample network (31 desks): the "
-            f"next {AHEAD_DAYS} days partly booked, every open day before mostly booked, 9 % "
-            "cancelled and 3 % released; 200 waitlist entries, 3,000 profiles. The day digest "
-            "reads today, the next open day, the last open day's no-shows and the 4 weeks "
-            f"before (two grouped queries); {args.calls} timed calls after 20 warm-up. The chart "
-            "is drawn from the weekly digest's cells, in-process, no database involved.",
-            "",
-            f"Command: `{' '.join([COMMAND, *sys.argv[1:]])}`",
-            "",
-        ]
+    notes = (
+        f"{args.rows:,} bookings at the 5 centres of the sample network (31 desks): the "
+        f"next {AHEAD_DAYS} days partly booked, every open day before mostly booked, 9 % "
+        "cancelled and 3 % released; 200 waitlist entries, 3,000 profiles. The day digest "
+        "reads today, the next open day, the last open day's no-shows and the 4 weeks "
+        f"before (two grouped queries); {args.calls} timed calls after 20 warm-up. The chart "
+        "is drawn from the weekly digest's cells, in-process, no database involved."
+    )
+    return two_backend_report(
+        "Digest and impact benchmark",
+        results,
+        versions,
+        notes=notes,
+        command=" ".join([COMMAND, *sys.argv[1:]]),
     )
 
 
