@@ -529,6 +529,8 @@ def _dispatch(state: State, msg: IncomingMessage, understood: Intent, ctx: Ctx) 
     if awaiting in ("dir_skills", "dir_name", "dir_message") and simple not in _NO:
         return _directory_answer(state, text[:500])
     filling = state.get("flow") in ("book", "change") and awaiting in _SLOT_QUESTIONS
+    if filling and understood.intent == "unknown" and not _has_slots(understood):
+        return _reask(state, ctx)
     if (
         filling
         and understood.intent in ("book", "unknown", "availability")
@@ -730,6 +732,22 @@ def _period_from_times(centre: Centre, slots: dict[str, Any]) -> Period:
     if end is not None and end <= centre.afternoon[0]:
         return Period.MORNING
     return Period.DAY
+
+
+def _reask(state: State, ctx: Ctx) -> Step:
+    """An answer that fills nothing: say so and ask the same question again, keeping the rest."""
+    awaiting = state.get("awaiting")
+    if awaiting == "centre":
+        asked = _ask_centre(state, ctx)
+        asked.out.insert(0, Out(t("Je ne connais pas ce télécentre dans le réseau.")))
+        return asked
+    if awaiting == "date":
+        return _ask_date(state, t("Je n'ai pas reconnu de date. Pour quel jour ?"))
+    if awaiting == "times":
+        return Step(
+            state, [Out(t("De quelle heure à quelle heure ? Par exemple « de 14h à 16h »."))]
+        )
+    return _ask(state, str(awaiting), t("Choisissez un numéro de la liste."), _relist(state))
 
 
 def _ask_centre(state: State, ctx: Ctx) -> Step:

@@ -28,6 +28,10 @@ EN: dict[str, str | tuple[str, str]] = {
     "translation. To appear in the directory: /annuaire rejoindre; to leave it: /annuaire "
     "quitter.",
     "Contacter {name}": "Contact {name}",
+    "Je ne connais pas ce télécentre dans le réseau.": (
+        "I don't know that telecentre in the network."
+    ),
+    "Je n'ai pas reconnu de date. Pour quel jour ?": "I didn't recognise a date. For which day?",
     "Votre fiche dans l'annuaire :{lines}\n/annuaire publier métier, /annuaire masquer "
     "commune, /annuaire métier graphiste… ; /annuaire quitter pour tout effacer.": (
         "Your directory entry:{lines}\n/annuaire publier métier, /annuaire masquer commune, "

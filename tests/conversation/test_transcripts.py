@@ -326,3 +326,23 @@ async def test_logs_never_hold_a_person_or_their_words(
         await chat.say(line)
     assert chat.user not in caplog.text
     assert "Figeac jeudi" not in caplog.text
+
+
+async def test_an_answer_that_fills_nothing_asks_again_and_keeps_the_rest(
+    chat: Chat, store: FakeStore
+) -> None:
+    await chat.say("/reserver")
+    said = await chat.say("Paris")
+    assert "Je ne connais pas ce télécentre" in said
+    assert "Dans quel télécentre ?" in said
+    await chat.say("4")
+    said = await chat.say("bof")
+    assert "Je n'ai pas reconnu de date" in said
+    said = await chat.say("le 31/02")
+    assert "n'existe pas" in said
+    await chat.say("jeudi")
+    said = await chat.say("plutôt un truc")
+    assert "Choisissez un numéro de la liste." in said
+    said = await chat.say("1")
+    assert "jeudi 10 décembre, matin, à Figeac" in said
+    assert not store.state.bookings
