@@ -39,10 +39,17 @@ from sqlalchemy import (
     select,
 )
 
+from booking_core.directory import BIT, Field
 from booking_core.domain import BookingStatus, WaitStatus
 from booking_core.network import Centre, Impact, Network, Period, ResourceKind
 from booking_core.services import Core
-from booking_core.storage import BOOKINGS, PROFILES, WAITLIST, SqlRepository
+from booking_core.storage import (
+    BOOKINGS,
+    DIRECTORY_PROFILES,
+    PROFILES,
+    WAITLIST,
+    SqlRepository,
+)
 from booking_core.uow import UnitOfWork
 
 T = TypeVar("T")
@@ -89,9 +96,8 @@ class HalfLoad:
     total: int
     waiting: int
     names: list[str] = field(default_factory=list)
-    """Who is coming, for people who agreed to be named. The directory that records that
-    consent comes with issue 7; until then nobody has agreed, so managers see counts and
-    this list stays empty."""
+    """Who is coming, among those who agreed to be named (see :func:`_names_statement`);
+    everyone else is only in ``booked``, so ``len(names) <= booked``."""
 
     @property
     def free(self) -> int:
@@ -324,6 +330,29 @@ def _waiting_statement() -> Select[Any]:
     )
 
 
+@functools.cache
+def _names_statement() -> Select[Any]:
+    """Display names of the people holding a desk on given days, for those who agreed.
+
+    The consent is the directory's ``presence`` with a published display name: the one
+    that already shows a person to the others at the centre that day, and that tells them
+    the centre's manager sees it too. Nobody else is ever named, only counted.
+    """
+    p = DIRECTORY_PROFILES.c
+    shown = BIT[Field.PRESENCE] | BIT[Field.DISPLAY_NAME]
+    return (
+        select(_B.centre_id, _B.day, _B.period, p.display_name)
+        .join(DIRECTORY_PROFILES, p.user_id == _B.user_id)
+        .where(
+            _B.centre_id.in_(bindparam("centres", expanding=True)),
+            _B.day.in_(bindparam("days", expanding=True)),
+            _B.kind == ResourceKind.DESK.value,
+            _occupying(),
+            p.published.bitwise_and(shown) == shown,
+        )
+    )
+
+
 @dataclass
 class _Counts:
     """Aggregated rows for one centre and day, folded into half-days."""
@@ -332,6 +361,7 @@ class _Counts:
     released: int = 0
     rooms: int = 0
     waiting: dict[Period, int] = field(default_factory=lambda: defaultdict(int))
+    names: dict[Period, list[str]] = field(default_factory=lambda: defaultdict(list))
 
 
 Counts = dict[tuple[str, date], _Counts]
@@ -362,6 +392,17 @@ async def _counts(
             for half in Period(row.period).halves:
                 slot.waiting[half] += int(row.entries)
     return counts
+
+
+async def _add_names(
+    repo: SqlRepository, counts: Counts, centre_ids: Sequence[str], days: Iterable[date]
+) -> None:
+    params = {"centres": list(centre_ids), "days": sorted(set(days))}
+    for row in await repo._execute(_names_statement(), params):
+        names = counts[(row.centre_id, row.day)].names
+        for half in Period(row.period).halves:
+            if row.display_name not in names[half]:  # two desks booked by one person
+                names[half].append(row.display_name)
 
 
 def _days(first_day: date, last_day: date) -> Iterable[date]:
@@ -444,7 +485,13 @@ async def occupancy(
 def _day_load(centre: Centre, day: date, counts: Counts) -> DayLoad:
     found = counts.get((centre.id, day), _Counts())
     halves = [
-        HalfLoad(cell.half, cell.booked, cell.total, found.waiting.get(cell.half, 0))
+        HalfLoad(
+            cell.half,
+            cell.booked,
+            cell.total,
+            found.waiting.get(cell.half, 0),
+            sorted(found.names.get(cell.half, ()), key=str.casefold),
+        )
         for cell in _cells(centre, day, counts)
     ]
     return DayLoad(day, halves, found.rooms)
@@ -462,7 +509,10 @@ async def day_digests(core: Core, centre_ids: Sequence[str] | None, day: date) -
     first = min([first, *(prev for _, prev in plans.values() if prev is not None)])
 
     async def body(repo: SqlRepository) -> Counts:
-        return await _counts(repo, [c.id for c in centres], first, last, waiting=(day, last))
+        ids = [c.id for c in centres]
+        counts = await _counts(repo, ids, first, last, waiting=(day, last))
+        await _add_names(repo, counts, ids, [day, *(nxt for nxt, _ in plans.values())])
+        return counts
 
     counts = await _run(core, body)
     digests = []

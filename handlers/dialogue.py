@@ -498,7 +498,8 @@ def _dispatch(state: State, msg: IncomingMessage, understood: Intent, ctx: Ctx) 
             return Step(_reset(state), command=PresenceConsent(rest in ("oui", "yes", "on")))
         explain_ = t(
             "« Qui est là » montre votre nom aux autres personnes présentes le même jour au "
-            "même télécentre, et le leur à vous, si elles l'ont activé aussi. "
+            "même télécentre et à son responsable, et le leur à vous, si elles l'ont activé "
+            "aussi. "
             "/presence oui pour l'activer, /presence non pour l'arrêter, /quiestla pour voir."
         )
         return Step(_reset(state), [Out(explain_)])
@@ -1193,7 +1194,10 @@ def after(state: State, command: Command, outcome: Any, ctx: Ctx) -> Step:
         return Step(_reset(state), [Out(done)])
     if isinstance(command, PresenceConsent):
         done = (
-            t("C'est noté : les autres personnes présentes peuvent voir votre nom.")
+            t(
+                "C'est noté : les autres personnes présentes et le responsable du télécentre "
+                "peuvent voir votre nom."
+            )
             if command.granted
             else t("C'est noté : votre nom n'est plus montré.")
         )

@@ -65,9 +65,9 @@ EN: dict[str, str | tuple[str, str]] = {
         'First turn on "who is here" with /presence oui: you will be visible too.'
     ),
     "Aujourd'hui avec vous :{lines}": "With you today:{lines}",
-    "C'est noté : les autres personnes présentes peuvent voir votre nom.": (
-        "Noted: the other people there can see your name."
-    ),
+    "C'est noté : les autres personnes présentes et le responsable du télécentre peuvent "
+    "voir votre nom.": "Noted: the other people there and the telecentre's manager can see "
+    "your name.",
     "C'est noté : votre nom n'est plus montré.": "Noted: your name is no longer shown.",
     "Cette commande est réservée aux responsables des télécentres. Pour voir qui d'autre est "
     "là : /quiestla.": "This command is for the telecentres' managers only. To see who else "
@@ -76,9 +76,10 @@ EN: dict[str, str | tuple[str, str]] = {
     "personne d'autre de visible": "nobody else visible",
     "{centre} : {names}": "{centre}: {names}",
     "« Qui est là » montre votre nom aux autres personnes présentes le même jour au même "
-    "télécentre, et le leur à vous, si elles l'ont activé aussi. /presence oui pour "
-    "l'activer, /presence non pour l'arrêter, /quiestla pour voir.": '"Who is here" shows '
-    "your name to the other people at the same telecentre on the same day, and theirs to "
+    "télécentre et à son responsable, et le leur à vous, si elles l'ont activé aussi. "
+    "/presence oui pour l'activer, /presence non pour l'arrêter, /quiestla pour voir.": '"Who '
+    'is here" shows your name to the other people at the same telecentre on the same day and '
+    "to its manager, and theirs to "
     "you, if they turned it on too. /presence oui to turn it on, /presence non to stop, "
     "/quiestla to see.",
     "Conjoints cherchant un emploi :{items}": "Partners looking for work:{items}",

@@ -12,7 +12,7 @@ from datetime import date
 
 import pytest
 
-from booking_core import errors, reports
+from booking_core import directory, errors, reports
 from booking_core.network import Period
 from booking_core.reports import HalfDayOccupancy, WeekRate
 from booking_core.services import Core
@@ -60,7 +60,7 @@ async def test_day_digest_of_a_thursday(small: Core) -> None:
     assert tomorrow == [(M, 3, 3, 2), (A, 1, 5, 1)]
     assert digest.next.waiting == 2
     assert (digest.previous_day, digest.no_shows) == (D(2026, 12, 2), 2)
-    assert all(h.names == [] for h in [*digest.today.halves, *digest.next.halves])
+    assert all(h.names == [] for h in [*digest.today.halves, *digest.next.halves]), "no consent"
     # Weeks before the week of 30 Nov: 3 of 60; 2 of 48 (11 Nov is a holiday, the
     # released afternoon does not count); none of 60; the full Friday, 12 of 60.
     assert digest.trend == [
@@ -69,6 +69,28 @@ async def test_day_digest_of_a_thursday(small: Core) -> None:
         WeekRate(D(2026, 11, 16), 0, 60),
         WeekRate(D(2026, 11, 23), 12, 60),
     ]
+
+
+async def test_the_digest_names_only_those_who_agreed_to_be_seen(small: Core) -> None:
+    # u1 agreed (presence and a published name); u6 agreed to presence but not to the
+    # name; u2 published a name but not presence; u3 agreed but cancelled; u4 has none.
+    both = ["presence", "display_name"]
+    await directory.create_profile(small, "u1", None, display_name="Zoé", publish=both)
+    await directory.create_profile(small, "u6", None, display_name="Ugo", publish=["presence"])
+    await directory.create_profile(small, "u2", None, display_name="Bob", publish=["display_name"])
+    await directory.create_profile(small, "u3", None, display_name="Cid", publish=both)
+    digest = await reports.day_digest(small, "figeac", D(2026, 12, 3))
+    # Thursday: u1's whole day is named in both halves, the others only counted.
+    assert [(h.half, h.booked, h.names) for h in digest.today.halves] == [
+        (M, 2, ["Zoé"]), (A, 2, ["Zoé"]),
+    ]  # fmt: skip
+    assert [(h.half, h.names) for h in digest.next.halves] == [(M, ["Zoé"]), (A, [])]
+    await directory.set_consent(small, "u6", "display_name", True)
+    await directory.set_consent(small, "u1", "presence", False)  # withdrawn: counted only
+    friday = await reports.day_digest(small, "figeac", D(2026, 12, 4))
+    assert [(h.half, h.booked, h.names) for h in friday.today.halves] == [
+        (M, 3, ["Ugo"]), (A, 1, ["Ugo"]),
+    ]  # fmt: skip
 
 
 async def test_friday_digest_shows_monday_and_monday_digest_friday_no_shows(small: Core) -> None:
