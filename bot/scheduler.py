@@ -191,7 +191,8 @@ class Scheduler:
             week = await reports.week_digest(self.core, centres, first)
             text = digest.render(self.catalogs, digest.week_digest_lines(net, week), lang)
             png = charts.weekly_chart(net, week.cells, first, self.catalogs, lang)
-            outs.append(Out(text, files=(Attachment(f"occupation-{first}.png", "image/png", png),)))
+            chart = Attachment(f"occupation-{first}.png", "image/png", png, size=charts.PIXELS)
+            outs.append(Out(text, files=(chart,)))
             missing = await directory.missing_skills(self.core, day - timedelta(days=7))
             if missing:
                 found = Lines(tuple(f"{m.label} ({m.searches})" for m in missing))

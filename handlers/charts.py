@@ -21,6 +21,8 @@ from handlers.digest import chart_title
 from handlers.i18n import Catalogs, t
 
 WIDTH_IN, HEIGHT_IN, DPI = 9.0, 4.5, 100
+PIXELS = (round(WIDTH_IN * DPI), round(HEIGHT_IN * DPI))
+"""The chart's size in pixels: the figure is saved at its own size (no tight bbox)."""
 
 
 def day_rates(

@@ -28,19 +28,31 @@ class Choice:
     value: str
 
 
+IMAGE_TYPES = frozenset({"image/png", "image/jpeg"})
+
+
 @dataclass(frozen=True)
 class Attachment:
     """A file that goes with a reply (a calendar event, a chart).
 
     Files are carried as bytes, not paths, so that a reply stays a plain value the
     conversation can build without touching the disk and any transport can upload as
-    it likes (a Telegram document, a Matrix ``m.file``). ``data`` is left out of the
-    ``repr`` so that logging a reply never dumps a file into the logs.
+    it likes (a Telegram document or photo, a Matrix ``m.file`` or ``m.image``).
+    ``data`` is left out of the ``repr`` so that logging a reply never dumps a file
+    into the logs.
     """
 
     filename: str
     mime_type: str
     data: bytes = field(repr=False)
+    size: tuple[int, int] | None = None
+    """Width and height in pixels of an image, so that clients can lay it out before it
+    is downloaded; ``None`` for other files or when the producer does not know."""
+
+    @property
+    def is_image(self) -> bool:
+        """A picture every chat client shows inline (PNG or JPEG), not a file to save."""
+        return self.mime_type in IMAGE_TYPES
 
     def __post_init__(self) -> None:
         # The name travels in multipart headers and chat clients save it as is: a path
@@ -53,7 +65,8 @@ class Attachment:
 class Reply:
     """Text plus optional choices, which a transport renders as buttons or numbered lines.
 
-    ``files`` are sent after the text, each as a document of its own; a reply without
+    ``files`` are sent after the text, each as a message of its own (images shown
+    inline, other files as documents); a reply without
     files (the default) is exactly what it was before files existed.
     """
 

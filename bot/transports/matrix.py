@@ -5,8 +5,8 @@ can be tested without a homeserver:
 
 * pure functions that read a raw event (the JSON dict of the Client-Server API) and
   return an :class:`IncomingMessage` or ``None``, render a :class:`Reply` as the content
-  of an ``m.room.message`` (and each of its files as an ``m.file``), and map a keycap
-  reaction to a choice;
+  of an ``m.room.message`` (each of its files as an ``m.image`` or an ``m.file``), and
+  map a keycap reaction to a choice;
 * :class:`MatrixTransport`, the I/O: login, the sync loop, joins, uploads, sends, rate
   limits.
 
@@ -172,6 +172,29 @@ def file_content(file: Attachment, content_uri: str) -> dict[str, Any]:
         "url": content_uri,
         "info": {"mimetype": file.mime_type, "size": len(file.data)},
     }
+
+
+def image_content(file: Attachment, content_uri: str) -> dict[str, Any]:
+    """An ``m.image`` message: clients show the picture inline instead of a download.
+
+    The size in pixels, when the producer knows it, lets clients reserve the picture's
+    place before it arrives; the rest is as for :func:`file_content`.
+    """
+    info: dict[str, Any] = {"mimetype": file.mime_type, "size": len(file.data)}
+    if file.size is not None:
+        info["w"], info["h"] = file.size
+    return {
+        "msgtype": "m.image",
+        "body": file.filename,
+        "filename": file.filename,
+        "url": content_uri,
+        "info": info,
+    }
+
+
+def attachment_content(file: Attachment, content_uri: str) -> dict[str, Any]:
+    """The message for an uploaded attachment: an image inline, any other file to save."""
+    return (image_content if file.is_image else file_content)(file, content_uri)
 
 
 def reaction_content(event_id: str, key: str) -> dict[str, Any]:
@@ -783,7 +806,8 @@ class MatrixTransport:
                     await self._send_event(room_id, "m.reaction", reaction_content(event_id, key))
             for file in reply.files:
                 content_uri = await self._upload(file)
-                await self._send_event(room_id, "m.room.message", file_content(file, content_uri))
+                content = attachment_content(file, content_uri)
+                await self._send_event(room_id, "m.room.message", content)
         if not remember:
             return
         if question is not None:

@@ -68,6 +68,7 @@ PREFIX: Final = "telegram:"
 # code units); the margin keeps emoji, which count twice, on the safe side.
 MAX_TEXT: Final = 4000
 MAX_CALLBACK_DATA: Final = 64  # bytes, Telegram's limit for a button's callback_data
+PHOTO_MAX_BYTES: Final = 10 * 1024 * 1024  # sendPhoto's limit; documents may be larger
 # Edited messages are not even requested; they are still dropped if one arrives.
 ALLOWED_UPDATES: Final = ("message", "callback_query")
 _SECRET_CHARS = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
@@ -299,6 +300,21 @@ def document(file: Attachment) -> InputFile:
     upload = InputFile(file.data, filename=file.filename)
     upload.mimetype = file.mime_type
     return upload
+
+
+def is_photo(file: Attachment) -> bool:
+    """Whether Telegram takes this file as a photo, shown in the chat, not as a download.
+
+    Telegram's limits for ``sendPhoto``: at most 10 MB, width plus height at most
+    10,000 pixels, a ratio of at most 20. Anything else is sent as a document, which has
+    none of these limits; an image of unknown size is tried as a photo only if small.
+    """
+    if not file.is_image or len(file.data) > PHOTO_MAX_BYTES:
+        return False
+    if file.size is None:
+        return len(file.data) <= PHOTO_MAX_BYTES // 10
+    width, height = file.size
+    return 0 < width + height <= 10_000 and max(width, height) <= 20 * min(width, height)
 
 
 def private_note(locale: str | None, me: BotIdentity) -> tuple[str, InlineKeyboardMarkup]:
@@ -620,7 +636,7 @@ class TelegramTransport:
         await self._deliver(chat_id, replies)
 
     async def _deliver(self, chat_id: int, replies: list[Reply]) -> None:
-        """Send each reply's text, then its files as documents, in order.
+        """Send each reply's text, then its files (photos or documents), in order.
 
         The files come after the text they belong to (the text says what they are); a
         reply made only of files sends no empty message, which Telegram would refuse.
@@ -635,7 +651,10 @@ class TelegramTransport:
                 if last and markup is not None:
                     self._questions.asked(chat_id, sent.message_id)
             for file in reply.files:
-                await bot.send_document(chat_id, document(file))
+                if is_photo(file):
+                    await bot.send_photo(chat_id, document(file))
+                else:
+                    await bot.send_document(chat_id, document(file))
 
     # -------------------------------------------------------------- helpers
 

@@ -10,7 +10,7 @@ from PIL import Image
 
 from booking_core.network import Network, Period
 from booking_core.reports import HalfDayOccupancy
-from handlers.charts import day_rates, weekly_chart
+from handlers.charts import PIXELS, day_rates, weekly_chart
 from handlers.i18n import Catalogs
 
 MONDAY = date(2026, 11, 23)
@@ -46,7 +46,7 @@ def colours(png: bytes) -> int:
 def test_weekly_chart_is_a_png_with_bars(network: Network) -> None:
     png = weekly_chart(network, week(network), MONDAY, Catalogs(), "fr")
     width, height = size(png)
-    assert (width, height) == (900, 450)
+    assert (width, height) == (900, 450) == PIXELS
     assert colours(png) > 5, "bars of five centres, axes and text: many colours"
     with Image.open(io.BytesIO(png)) as image:
         assert image.format == "PNG"

@@ -211,6 +211,20 @@ class FakeBotApi:
     async def _api_answerCallbackQuery(self, params: JSON) -> bool:
         return True
 
+    async def _api_sendPhoto(self, params: JSON) -> JSON:
+        """A picture uploaded as multipart form data; Telegram answers with its sizes."""
+        chat_id = int(params["chat_id"])
+        upload = params["photo"]
+        assert isinstance(upload, dict), "sendPhoto without an uploaded file"
+        message = self._message(chat_id, "", self.me())
+        del message["text"]
+        n = message["message_id"]
+        message["photo"] = [
+            {"file_id": f"photo{n}", "file_unique_id": f"uphoto{n}", "width": 90, "height": 45},
+        ]
+        self.messages[(chat_id, n)] = message
+        return message
+
     async def _api_sendDocument(self, params: JSON) -> JSON:
         """A file uploaded as multipart form data; the call keeps its bytes (see _params)."""
         chat_id = int(params["chat_id"])
@@ -315,6 +329,14 @@ class FakeBotApi:
             and int(c.params["chat_id"]) == chat_id
         ]
 
+    def photos(self, chat_id: int) -> list[JSON]:
+        """The pictures sent to a chat, in order: ``filename``, ``content_type`` and ``data``."""
+        return [
+            c.params["photo"]
+            for c in self.calls
+            if c.method == "sendPhoto" and c.status == 200 and int(c.params["chat_id"]) == chat_id
+        ]
+
     def sending(self, chat_id: int) -> list[Call]:
         """The sendMessage calls to a chat that the server has received but not answered."""
         return [
@@ -362,7 +384,7 @@ async def _params(request: web.Request) -> JSON:
     form = await request.post()
     params: JSON = {}
     for key, value in form.items():
-        if isinstance(value, web.FileField):  # an upload (sendDocument): keep it whole
+        if isinstance(value, web.FileField):  # an upload (a document, a photo): keep it whole
             params[key] = {
                 "filename": value.filename,
                 "content_type": value.content_type,

@@ -45,6 +45,7 @@ from bot.transports.matrix import (
     MatrixTransport,
     Question,
     addressed_text,
+    attachment_content,
     channel_of,
     file_content,
     is_allowed,
@@ -342,6 +343,22 @@ def test_a_file_is_an_m_file_pointing_at_its_upload() -> None:
         "url": "mxc://example.org/abc",
         "info": {"mimetype": "text/calendar", "size": len(ICS.data)},
     }
+
+
+CHART = Attachment("occupation-2026-11-23.png", "image/png", b"\x89PNG\r\n", size=(900, 450))
+
+
+def test_an_image_is_an_m_image_with_its_size_and_other_files_m_file() -> None:
+    assert attachment_content(CHART, "mxc://example.org/png") == {
+        "msgtype": "m.image",
+        "body": CHART.filename,
+        "filename": CHART.filename,
+        "url": "mxc://example.org/png",
+        "info": {"mimetype": "image/png", "size": len(CHART.data), "w": 900, "h": 450},
+    }
+    unsized = Attachment("photo.jpg", "image/jpeg", b"\xff\xd8")
+    assert attachment_content(unsized, "mxc://e/j")["info"] == {"mimetype": "image/jpeg", "size": 2}
+    assert attachment_content(ICS, "mxc://e/i") == file_content(ICS, "mxc://e/i")
 
 
 class UploadingClient:
@@ -853,7 +870,7 @@ async def test_a_wrong_password_is_reported_without_the_secret(start_bot: StartB
 
 
 @pytest.mark.e2e
-async def test_a_file_reaches_the_person_as_an_m_file_they_can_download(
+async def test_files_reach_the_person_as_m_file_and_pictures_as_m_image(
     synapse: Synapse, start_bot: StartBot, people: dict[str, Person]
 ) -> None:
     erin = people["erin"]
@@ -877,3 +894,16 @@ async def test_a_file_reaches_the_person_as_an_m_file_they_can_download(
         downloaded = await erin.client.download(content["url"])
         assert isinstance(downloaded, MemoryDownloadResponse), downloaded
         assert downloaded.body == ICS.data
+
+        # A chart is a picture shown in the timeline, with its size for the layout.
+        mark = len(erin.seen)
+        await bot.send(channel_of(room), [Reply("Semaine du 23 novembre.", files=(CHART,))])
+        shown = await erin.expect(
+            lambda e: e.get("room_id") == room and e["content"].get("msgtype") == "m.image",
+            after=mark,
+        )
+        info = shown["content"]["info"]
+        assert (info["w"], info["h"], info["mimetype"]) == (900, 450, "image/png")
+        picture = await erin.client.download(shown["content"]["url"])
+        assert isinstance(picture, MemoryDownloadResponse), picture
+        assert picture.body == CHART.data

@@ -45,6 +45,7 @@ from bot.transports.telegram import (
     commands,
     document,
     from_settings,
+    is_photo,
     locale_of,
     private_note,
     quiet_library_logs,
@@ -647,6 +648,39 @@ async def test_a_reply_with_files_sends_each_as_a_document_after_its_text(
     shown = [api.messages[key] for key in sorted(k for k in api.messages if k[0] == BOB)]
     assert [m.get("text") or m["document"]["file_name"] for m in shown] == order
     assert labels_of(shown[0]) == ["Mes réservations"], "the question keeps its buttons"
+
+
+CHART = Attachment("occupation-2026-11-23.png", "image/png", b"\x89PNG\r\n", size=(900, 450))
+
+
+@pytest.mark.e2e
+async def test_an_image_is_sent_as_a_photo_shown_in_the_chat(
+    api: FakeBotApi, telegram: TelegramTransport
+) -> None:
+    week = Reply("Semaine du 23 novembre : 41 %.", files=(CHART, ICS))
+    await telegram.send(f"telegram:{BOB}", [week])
+    assert api.photos(BOB) == [
+        {"filename": CHART.filename, "content_type": "image/png", "data": CHART.data}
+    ]
+    assert [d["filename"] for d in api.documents(BOB)] == [ICS.filename], "others stay files"
+    order = [c.method for c in api.calls if c.method.startswith("send")]
+    assert order == ["sendMessage", "sendPhoto", "sendDocument"]
+
+
+@pytest.mark.parametrize(
+    ("file", "photo"),
+    [
+        (CHART, True),
+        (ICS, False),
+        (Attachment("a.png", "image/png", b"x", size=(9_000, 1_001)), False),  # w + h > 10,000
+        (Attachment("a.png", "image/png", b"x", size=(2_100, 100)), False),  # ratio over 20
+        (Attachment("a.jpg", "image/jpeg", b"x" * (10 * 1024 * 1024 + 1)), False),  # > 10 MB
+        (Attachment("a.jpg", "image/jpeg", b"x" * 1024), True),  # small, size unknown
+        (Attachment("a.gif", "image/gif", b"x", size=(10, 10)), False),  # not PNG or JPEG
+    ],
+)
+def test_only_images_within_telegram_photo_limits_are_photos(file: Attachment, photo: bool) -> None:
+    assert is_photo(file) is photo
 
 
 @pytest.mark.e2e
