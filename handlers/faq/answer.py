@@ -8,6 +8,7 @@ asking in English), its topic is still found and the answer given in the chosen 
 
 from __future__ import annotations
 
+import re
 import weakref
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -70,13 +71,25 @@ class Faq:
         return (default if default in LANGS else "fr"), False
 
     def rank(self, text: str, lang: str | None = None) -> Ranking:
-        """The ranking the answer is based on (for tests, benchmarks and tuning)."""
-        chosen, _ = (lang, True) if lang in LANGS else self.language(text)
-        first = self.retriever.rank(text, str(chosen))
-        if first.confident:
-            return first
-        other = self.retriever.rank(text, next(x for x in LANGS if x != chosen))
-        return other if other.confident else first
+        """The ranking the answer is based on (for tests, benchmarks and tuning).
+
+        The whole message is tried first, in its language and then in the other. People
+        often write some context before the question ("I moved to Maurs last month. What
+        is this network for?"), and every word of it counts against coverage; so when the
+        whole message answers nothing, each sentence is tried on its own, the questions
+        first, the last one first, and the first confident ranking wins.
+        """
+        chosen = str(lang) if lang in LANGS else self.language(text)[0]
+        other = next(x for x in LANGS if x != chosen)
+        first: Ranking | None = None
+        for part in (text, *sentences(text)):
+            for language in (chosen, other):
+                ranking = self.retriever.rank(part, language)
+                if ranking.confident:
+                    return ranking
+                first = first or ranking
+        assert first is not None
+        return first
 
     def answer(self, text: str, lang: str | None = None, now: datetime | None = None) -> FaqAnswer:
         moment = now if now is not None else datetime.now(self.network.tz)
@@ -120,6 +133,18 @@ class Faq:
             checked=article.checked,
             confidence=ranking.confidence,
         )
+
+
+_SENTENCE_END = re.compile(r"(?<=[.?!;])\s+|\s+[-\u2013\u2014]\s+")  # spaced hyphen or dashes
+
+
+def sentences(text: str) -> list[str]:
+    """The sentences of a message of several, questions first, the last first; else none."""
+    parts = [p.strip() for p in _SENTENCE_END.split(text.strip()) if p.strip()]
+    if len(parts) < 2:
+        return []
+    parts.reverse()
+    return sorted(parts, key=lambda p: not p.endswith("?"))
 
 
 _BOUND: weakref.WeakKeyDictionary[Network, Faq] = weakref.WeakKeyDictionary()
