@@ -17,6 +17,7 @@ import pytest
 
 from booking_core.network import Network
 from handlers.faq import TOPICS, Faq
+from handlers.faq.answer import sentences
 from handlers.faq.search import MIN_COVERAGE, STRONG_COVERAGE, STRONG_SCORE
 from tests.faq.conftest import Ask, load_questions
 
@@ -168,3 +169,47 @@ def test_json_contract(ask: Ask) -> None:
     assert out["topic"] == "booking_howto"
     assert out["checked"] == "2026-12-03"
     assert all(set(s) == {"title", "url"} for s in out["sources"])
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "topic"),
+    [
+        (
+            "Nous venons d'acheter une vieille grange près de Maurs avec ma famille et nos "
+            "deux chats. C'est quoi ce réseau de télécentres ?",
+            "fr",
+            "network",
+        ),
+        (
+            "We bought an old barn near Maurs with our kids and two cats last spring. What "
+            "is a telecentre?",
+            "en",
+            "network",
+        ),
+        (
+            "Ma voisine, qui élève des chèvres, m'en a parlé hier au marché. Combien coûte "
+            "une journée ?",
+            "fr",
+            "pricing",
+        ),
+    ],
+)
+def test_context_before_the_question_does_not_hide_it(
+    faq: Faq, text: str, lang: str, topic: str
+) -> None:
+    assert not faq.retriever.rank(text, lang).confident, "the whole message alone is unsure"
+    assert faq.answer(text, lang).topic == topic
+
+
+def test_sentences_put_questions_first_and_the_last_first() -> None:
+    assert sentences("Une question : le wifi ?") == []
+    assert sentences("Bonjour. J'arrive de Lyon. Le wifi est bon ? Et le café ?") == [
+        "Et le café ?",
+        "Le wifi est bon ?",
+        "J'arrive de Lyon.",
+        "Bonjour.",
+    ]
+    assert sentences("My daughter is blind - is the site accessible?") == [
+        "is the site accessible?",
+        "My daughter is blind",
+    ]
