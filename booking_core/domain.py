@@ -163,6 +163,7 @@ class Confirmation:
     bookings: list[Booking]
     replayed: bool = False
     series_id: str | None = None
+    replaced: list[Booking] = field(default_factory=list)  # a change's old booking
 
 
 @dataclass(frozen=True)

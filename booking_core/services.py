@@ -875,6 +875,17 @@ async def change_booking(
     core: Core, user_id: str, booking_id: int, new: DeskRequest
 ) -> Confirmation:
     """Move a desk booking: cancel and rebook in one transaction, so a refusal keeps the old one."""
+    return await _change(core, user_id, booking_id, new, dry_run=False)
+
+
+async def check_change(core: Core, user_id: str, booking_id: int, new: DeskRequest) -> Confirmation:
+    """Say whether ``change_booking`` would succeed now: the old booking counts as freed."""
+    return await _change(core, user_id, booking_id, new, dry_run=True)
+
+
+async def _change(
+    core: Core, user_id: str, booking_id: int, new: DeskRequest, *, dry_run: bool
+) -> Confirmation:
     centre, new = _check_desk_request(core, new)
     if new.user_id != user_id:
         raise errors.NotOwner("a change keeps the same person")
@@ -899,9 +910,15 @@ async def change_booking(
         booked = await _book_desks_in(core, repo, centre, new, request_id, None, now)
         if old.kind is ResourceKind.DESK and (old.centre_id, old.day) != (centre.id, new.day):
             await _promote(core, repo, old.centre_id, old.day, now)
-        return Confirmation(booked)
+        return Confirmation(booked, replaced=[old])
 
-    return await _attempt(core, body)
+    try:
+        return await _attempt(core, body, commit=not dry_run)
+    except (errors.Full, errors.Closed) as refusal:
+        refusal.alternatives = await _read(
+            core, lambda repo: _alternatives(core, repo, centre, new.day, new.period, new.count)
+        )
+        raise
 
 
 # ---------------------------------------------------------------- waitlist and listing

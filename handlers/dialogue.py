@@ -13,7 +13,7 @@ import json
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from booking_core import errors
@@ -33,7 +33,7 @@ from booking_core.services import SeriesPlan, series_days
 from handlers.calendar import attachment_for_all, attachment_for_booking, attachment_for_cancel
 from handlers.digest import own_impact
 from handlers.faq import FaqAnswer
-from handlers.i18n import Lines, Msg, t, tn
+from handlers.i18n import DayMonth, HolidayName, Lines, Msg, Weekday, decode, encode, t, tn
 from handlers.messages import Attachment, IncomingMessage
 from handlers.nlu import Intent
 from handlers.nlu.normalize import strip_accents
@@ -73,6 +73,14 @@ class PlanSeries(Command):
 
 
 @dataclass(frozen=True)
+class CheckChange(Command):
+    """The dry run of a change: the booking being moved counts as freed."""
+
+    booking_id: int
+    request: DeskRequest
+
+
+@dataclass(frozen=True)
 class Book(Command):
     request: DeskRequest | RoomRequest
 
@@ -85,8 +93,9 @@ class BookSeries(Command):
 
 @dataclass(frozen=True)
 class Upcoming(Command):
-    purpose: str  # list, cancel, change
+    purpose: str  # list, cancel, change, calendar
     day: date | None = None
+    everything: bool = False  # « annuler toutes mes réservations »
 
 
 @dataclass(frozen=True)
@@ -235,6 +244,23 @@ _NO = {
     "abandonner", "abandon", "annuler", "cancel", "nan", "surtout pas", "never mind",
 }  # fmt: skip
 _SKIP = {"passer", "skip", "je passe", "aucun", "aucune", "rien", "none", "-", "plus tard"}
+# A yes or a no may come with more words: « oui c'est bon », « yes please book it ».
+_YES_FIRST = {
+    "oui", "ok", "okay", "yes", "yep", "yeah", "ouais", "daccord", "d'accord", "parfait",
+    "sure", "go", "volontiers", "exact", "top", "confirmer", "confirm", "valider", "ouep",
+}  # fmt: skip
+_NO_FIRST = {"non", "no", "nope", "nan"}
+_YES_EMOJI = ("\U0001f44d", "\u2705", "\U0001f44c", "\U0001f197", "\u2714")
+_NO_EMOJI = ("\U0001f44e", "\u274c", "\U0001f6ab")
+_THANKS = {
+    "merci", "merci beaucoup", "merci bien", "thanks", "thank you", "thx", "ok merci",
+    "super merci", "parfait merci", "merci a vous", "thanks a lot", "cool merci", "top merci",
+}  # fmt: skip
+_ALL = re.compile(r"\b(?:toutes|tous|tout|all|everything)\b")
+_LANGUAGE_WORDS = {
+    "fr": "fr", "francais": "fr", "french": "fr", "en francais": "fr",
+    "en": "en", "english": "en", "anglais": "en", "in english": "en", "en anglais": "en",
+}  # fmt: skip
 _CHOICE = re.compile(r"^(?:le |la |choix |option |numero |n |no |#)?(\d{1,2})(?:er|e|eme)?$")
 _CHANGE = re.compile(
     r"\b(?:modifier|changer|deplacer|decaler|reporter|avancer|move|change|reschedule)\b"
@@ -262,6 +288,7 @@ _COMMANDS = {
     "calendrier": "calendar", "calendar": "calendar", "occupation": "occupancy",
     "occupancy": "occupancy", "impact": "impact", "annuaire": "directory",
     "directory": "directory", "quiestla": "presence_list", "presents": "presence_list",
+    "whoishere": "presence_list",
     "presence": "presence",
     "confidentialite": "privacy", "privacy": "privacy",
 }  # fmt: skip
@@ -272,6 +299,26 @@ def simplify(text: str) -> str:
     text = strip_accents(text.lower().replace("\u2019", "'"))
     text = re.sub(r"[^a-z0-9' ]+", " ", text)
     return " ".join(text.split())
+
+
+def yes_no(text: str, simple: str) -> str | None:
+    """ "yes", "no" or None: a short answer, its first word, or a thumbs up or down."""
+    if simple in _YES:
+        return "yes"
+    if simple in _NO:
+        return "no"
+    if not simple:
+        if any(mark in text for mark in _YES_EMOJI):
+            return "yes"
+        if any(mark in text for mark in _NO_EMOJI):
+            return "no"
+        return None
+    first = simple.split(" ", 1)[0]
+    if first in _YES_FIRST:
+        return "yes"
+    if first in _NO_FIRST:
+        return "no"
+    return None
 
 
 def command_of(text: str) -> str | None:
@@ -301,13 +348,14 @@ def describe_slots(network: Network, slots: dict[str, Any]) -> Msg:
     day = date.fromisoformat(slots["date"])
     where = centre_name(network, slots["centre"])
     if slots.get("resource") == ResourceKind.MEETING_ROOM.value:
-        return t(
-            "{day}, de {start} à {end}, salle de réunion à {centre} pour {people} personnes",
+        return tn(
+            "{day}, de {start} à {end}, salle de réunion à {centre} pour {n} personne",
+            "{day}, de {start} à {end}, salle de réunion à {centre} pour {n} personnes",
+            int(slots.get("count") or 1),
             day=day,
             start=time.fromisoformat(slots["start"]),
             end=time.fromisoformat(slots["end"]),
             centre=where,
-            people=slots.get("count") or 1,
         )
     count = slots.get("count") or 1
     return tn(
@@ -323,11 +371,16 @@ def describe_slots(network: Network, slots: dict[str, Any]) -> Msg:
 def describe_booking(network: Network, booking: Booking) -> Msg:
     where = centre_name(network, booking.centre_id)
     if booking.kind is ResourceKind.MEETING_ROOM:
+        try:
+            room = network.resource(booking.resource_id).name
+        except errors.BookingError:
+            room = booking.resource_id
         return t(
-            "{day}, de {start} à {end}, salle de réunion à {centre}",
+            "{day}, de {start} à {end}, {room} à {centre}",
             day=booking.day,
             start=booking.start,
             end=booking.end,
+            room=room,
             centre=where,
         )
     assert booking.period is not None
@@ -373,13 +426,19 @@ def privacy_line() -> Msg:
 
 
 def explain(exc: errors.BookingError, network: Network) -> Msg:
-    """One sentence per refusal reason, in the user's words."""
+    """One sentence per refusal reason, in the user's words, naming the day and the place."""
     d = exc.details
     where = centre_name(network, str(d.get("centre", "")))
-    if isinstance(exc, errors.PublicHoliday):
+    day = date.fromisoformat(str(d["day"])) if d.get("day") else None
+    if isinstance(exc, errors.PublicHoliday) and day is not None:
         return t(
-            "Ce jour-là est férié ({holiday}) : les télécentres sont fermés.",
-            holiday=d.get("holiday") or "",
+            "Le {day} est férié ({holiday}) : les télécentres sont fermés.",
+            day=day,
+            holiday=HolidayName(
+                day,
+                network.spec.network.holidays_country,
+                network.spec.network.holidays_subdivision,
+            ),
         )
     if isinstance(exc, errors.Closed):
         if d.get("reason") == "closure":
@@ -392,11 +451,12 @@ def explain(exc: errors.BookingError, network: Network) -> Msg:
         if d.get("reason") == "hours":
             opened = [PERIOD_NAMES[Period(p)] for p in d.get("open", [])]  # type: ignore[attr-defined]
             return t(
-                "Ce jour-là, le télécentre de {centre} n'est ouvert que le {halves}.",
+                "Le {day}, le télécentre de {centre} n'est ouvert que le {halves}.",
+                day=day,
                 centre=where,
                 halves=opened,
             )
-        return t("Le télécentre de {centre} est fermé ce jour-là.", centre=where)
+        return t("Le télécentre de {centre} est fermé le {day}.", centre=where, day=day)
     if isinstance(exc, errors.InThePast):
         return t("Ce créneau est déjà passé.")
     if isinstance(exc, errors.BeyondWindow):
@@ -406,17 +466,31 @@ def explain(exc: errors.BookingError, network: Network) -> Msg:
             last=date.fromisoformat(str(d["last_day"])),
         )
     if isinstance(exc, errors.QuotaExceeded):
+        monday = date.fromisoformat(str(d["week_of"]))
         return t(
-            "Vous avez déjà {quota} jours réservés cette semaine : c'est le maximum.",
+            "Vous avez déjà {quota} jours réservés la semaine du {monday} : c'est le maximum.",
             quota=d.get("quota"),
+            monday=DayMonth(monday),
         )
     if isinstance(exc, errors.AlreadyBooked):
         return t(
-            "Vous avez déjà une réservation à ce moment-là, à {centre}.",
-            centre=centre_name(network, str(d.get("centre", ""))),
+            "Vous avez déjà une réservation le {day} à ce moment-là, à {centre}.",
+            day=day,
+            centre=where,
         )
     if isinstance(exc, errors.Full):
-        return t("Il n'y a plus de place libre à ce moment-là.")
+        if d.get("period"):
+            return t(
+                "Il n'y a plus de bureau libre à {centre} le {day}, {period}.",
+                centre=where,
+                day=day,
+                period=PERIOD_NAMES[Period(str(d["period"]))],
+            )
+        return t(
+            "Toutes les salles de {centre} sont prises le {day} à ces heures-là.",
+            centre=where,
+            day=day,
+        )
     if isinstance(exc, errors.InvalidCount):
         return t("Je peux réserver de 1 à {maximum} à la fois ici.", maximum=d.get("maximum"))
     if isinstance(exc, errors.UnknownResource):
@@ -429,7 +503,7 @@ def explain(exc: errors.BookingError, network: Network) -> Msg:
         return t("Je ne trouve pas cette réservation parmi les vôtres.")
     if isinstance(exc, errors.Busy):
         return t("Beaucoup de demandes arrivent en même temps : réessayez dans un instant.")
-    return t("Je ne peux pas faire cela : {code}.", code=exc.code)
+    return t("Je ne peux pas faire cela pour le moment.")
 
 
 # ---------------------------------------------------------------- the step
@@ -439,15 +513,25 @@ def new_state() -> State:
     return {"v": 1, "welcomed": False, "flow": None, "slots": {}, "awaiting": None, "choices": {}}
 
 
+# What a dialogue in progress keeps; everything else in the state outlives it.
+_DIALOGUE_KEYS = (
+    "flow", "slots", "awaiting", "choices", "labels", "target", "target_booking",
+    "pending_ids", "bookable", "dir_name", "dir_skills", "contact", "series_of",
+)  # fmt: skip
+
+
 def _reset(state: State) -> State:
-    return {**state, "flow": None, "slots": {}, "awaiting": None, "choices": {}, "target": None}
+    kept = {k: v for k, v in state.items() if k not in _DIALOGUE_KEYS}
+    return {**kept, "flow": None, "slots": {}, "awaiting": None, "choices": {}}
 
 
 def _ask(
     state: State, awaiting: str, text: Msg, choices: Sequence[tuple[Msg | str, dict[str, Any]]]
 ) -> Step:
     tokens = {str(n): payload for n, (_, payload) in enumerate(choices, 1)}
-    state = {**state, "awaiting": awaiting, "choices": tokens}
+    # The labels are kept too, so that a wrong answer can be met with the same list.
+    labels = {str(n): encode(label) for n, (label, _) in enumerate(choices, 1)}
+    state = {**state, "awaiting": awaiting, "choices": tokens, "labels": labels}
     return Step(
         state, [Out(text, tuple((label, str(n)) for n, (label, _) in enumerate(choices, 1)))]
     )
@@ -488,26 +572,8 @@ def _dispatch(state: State, msg: IncomingMessage, understood: Intent, ctx: Ctx) 
             state, state["awaiting"], t("Choisissez un numéro de la liste."), _relist(state)
         )
     command = command_of(text)
-    if command == "directory":
-        return _directory_command(_reset(state), simple, text)
-    if command == "presence_list":
-        return Step(_reset(state), command=Presence(ctx.today))
-    if command == "presence":
-        rest = simple.split(" ", 1)[1] if " " in simple else ""
-        if rest in ("oui", "yes", "on", "non", "no", "off"):
-            return Step(_reset(state), command=PresenceConsent(rest in ("oui", "yes", "on")))
-        explain_ = t(
-            "« Qui est là » montre votre nom aux autres personnes présentes le même jour au "
-            "même télécentre et à son responsable, et le leur à vous, si elles l'ont activé "
-            "aussi. "
-            "/presence oui pour l'activer, /presence non pour l'arrêter, /quiestla pour voir."
-        )
-        return Step(_reset(state), [Out(explain_)])
-    if command == "occupancy" or (command is None and _WHO_COMES.search(simple)):
-        day = understood.date or ctx.today
-        return Step(_reset(state), command=Occupancy(understood.centre, day))
     if command is not None:
-        return _on_command(_reset(state), command, ctx)
+        return _on_slash(state, command, simple, text, understood, ctx)
     if not simple and not text:
         return Step(
             state,
@@ -520,31 +586,155 @@ def _dispatch(state: State, msg: IncomingMessage, understood: Intent, ctx: Ctx) 
                 )
             ],
         )
+    if _WHO_COMES.search(simple):
+        return Step(
+            _reset(state), command=Occupancy(understood.centre, understood.date or ctx.today)
+        )
     awaiting = state.get("awaiting")
-    if awaiting in ("confirm", "series", "date_check", "forget", "dir_publish") and (
-        simple in _YES or simple in _NO
-    ):
-        return _on_choice(state, {"do": "yes" if simple in _YES else "no"}, ctx)
+    flow = state.get("flow")
+    answer = yes_no(text, simple)
+    booking = flow in ("book", "change")
+    pending = awaiting in ("confirm", "alternative", "date_check", "series")
+    if booking and pending and _is_correction(understood):
+        # « non, mardi », « plutôt l'après-midi »: the pending request, corrected.
+        return _correct(state, understood, ctx, answer)
+    if awaiting in _YES_NO_QUESTIONS and answer is not None:
+        return _on_choice(state, {"do": answer}, ctx)
     if awaiting in ("commune", "commute"):
         return _profile_answer(state, text, simple, ctx)
-    if awaiting in ("dir_skills", "dir_name", "dir_message") and simple not in _NO:
+    if awaiting == "usual_centre" and understood.centre:
+        return _profile_save_centre(state, understood.centre, ctx)
+    if awaiting == "language" and simple in _LANGUAGE_WORDS:
+        return _on_choice(state, {"do": "lang", "value": _LANGUAGE_WORDS[simple]}, ctx)
+    if awaiting in ("dir_skills", "dir_name", "dir_message") and answer != "no":
         return _directory_answer(state, text[:500])
-    filling = state.get("flow") in ("book", "change") and awaiting in _SLOT_QUESTIONS
-    if filling and understood.intent == "unknown" and not _has_slots(understood):
-        return _reask(state, ctx)
-    if (
-        filling
-        and understood.intent in ("book", "unknown", "availability")
-        and _has_slots(understood)
-    ):
+    if awaiting in ("choice", "alternative") and flow in ("cancel", "change"):
+        picked = _pick_listed(state, understood)
+        if picked is not None:
+            return _on_choice(state, picked, ctx)
+    filling = flow in ("book", "change", "availability") and awaiting in _SLOT_QUESTIONS
+    if filling and simple.isdigit() and len(simple) <= 3:
+        # A bare number answers the question asked: a day of the month, or how many.
+        if awaiting == "date" and understood.date is None:
+            day = _day_of_month(int(simple), ctx.today)
+            if day is not None:
+                understood = replace(understood, date=day)
+        elif awaiting == "people" and understood.count is None:
+            understood = replace(understood, count=int(simple))
+    if booking and awaiting in ("alternative", "choice") and answer == "yes":
+        return _ask(state, str(awaiting), t("Choisissez un numéro de la liste."), _relist(state))
+    if filling and _has_slots(understood) and understood.intent in _ANSWER_INTENTS:
+        if flow == "book" and _is_new_request(understood):
+            return _on_intent(_reset(state), understood, ctx)
         return _fill(state, understood, ctx)
-    if simple in _NO and state.get("flow"):
+    if answer == "no" and flow:
         return Step(_reset(state), [Out(t("D'accord, j'abandonne. Que puis-je faire pour vous ?"))])
+    if filling and understood.intent in ("unknown", "greeting") and not _has_slots(understood):
+        return _reask(state, ctx)
+    if simple in _THANKS:
+        return Step(_reset(state), [Out(t("Avec plaisir ! À bientôt au télécentre."))])
     if _ARRIVED.search(simple):
         return Step(_reset(state), command=CheckIn())
     if _CHANGE.search(simple) and understood.intent in ("book", "cancel", "list", "unknown"):
-        return _start_change(_reset(state), understood, ctx)
+        return _start_change(_reset(state), understood, ctx, simple)
+    if understood.intent == "cancel" and understood.date is None and _ALL.search(simple):
+        every = Upcoming("cancel", everything=True)
+        return Step({**_reset(state), "flow": "cancel"}, command=every)
     return _on_intent(_reset(state), understood, ctx)
+
+
+# A question answered by yes or no; and what a slot-filling answer may be classified as.
+_YES_NO_QUESTIONS = ("confirm", "series", "date_check", "forget", "dir_publish")
+_ANSWER_INTENTS = ("book", "unknown", "greeting", "help")
+
+
+def _on_slash(
+    state: State, command: str, simple: str, text: str, understood: Intent, ctx: Ctx
+) -> Step:
+    rest = simple.split(" ", 1)[1] if " " in simple else ""
+    if command == "directory":
+        return _directory_command(_reset(state), simple, text)
+    if command == "presence_list":
+        return Step(_reset(state), command=Presence(ctx.today))
+    if command == "presence":
+        if rest in ("oui", "yes", "on", "non", "no", "off"):
+            return Step(_reset(state), command=PresenceConsent(rest in ("oui", "yes", "on")))
+        explain_ = t(
+            "« Qui est là » montre votre nom aux autres personnes présentes le même jour au "
+            "même télécentre et à son responsable, et le leur à vous, si elles l'ont activé "
+            "aussi. "
+            "/presence oui pour l'activer, /presence non pour l'arrêter, /quiestla pour voir."
+        )
+        return Step(_reset(state), [Out(explain_)])
+    if command == "occupancy":
+        return Step(
+            _reset(state), command=Occupancy(understood.centre, understood.date or ctx.today)
+        )
+    if command == "language" and rest in _LANGUAGE_WORDS:
+        return _on_choice(_reset(state), {"do": "lang", "value": _LANGUAGE_WORDS[rest]}, ctx)
+    if command in ("book", "cancel", "change") and rest:
+        # « /reserver Figeac jeudi » is the same as the sentence without the slash.
+        if command == "change":
+            return _start_change(_reset(state), understood, ctx, simple)
+        intent = replace(understood, intent=command)
+        return _on_intent(_reset(state), intent, ctx)
+    return _on_command(_reset(state), command, ctx)
+
+
+def _occupancy(u: Intent, ctx: Ctx) -> Occupancy:
+    return Occupancy(u.centre, u.date or ctx.today)
+
+
+def _is_new_request(u: Intent) -> bool:
+    """A message that says where and when by itself starts afresh instead of amending."""
+    return u.intent == "book" and u.centre is not None and u.date is not None
+
+
+def _is_correction(u: Intent) -> bool:
+    return u.intent in _ANSWER_INTENTS and _has_slots(u)
+
+
+def _correct(state: State, u: Intent, ctx: Ctx, answer: str | None) -> Step:
+    if _is_new_request(u) and state.get("flow") == "book":
+        return _on_intent(_reset(state), u, ctx)
+    pending = state.get("slots", {})
+    given = _slots_of(u, ctx)
+    if answer is not None and all(pending.get(k) == v for k, v in given.items()):
+        # « oui, jeudi matin » repeats what was asked: it is the answer, not a change.
+        return _on_choice(state, {"do": answer}, ctx)
+    return _fill({**state, "awaiting": None, "choices": {}}, u, ctx)
+
+
+def _day_of_month(number: int, today: date) -> date | None:
+    """« 14 » for a day: the next 14th, today included, as « le 14 » is read."""
+    if not 1 <= number <= 31:
+        return None
+    year, month = today.year, today.month
+    for _ in range(3):
+        try:
+            found = date(year, month, number)
+        except ValueError:
+            found = None
+        if found is not None and found >= today:
+            return found
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return None
+
+
+def _pick_listed(state: State, u: Intent) -> dict[str, Any] | None:
+    """« lundi après-midi » answering « Laquelle ? »: the one listed booking it names."""
+    if u.date is None:
+        return None
+    found = [
+        payload
+        for payload in state.get("choices", {}).values()
+        if payload.get("do") == "cancel"
+        and payload.get("booking")
+        and payload["booking"]["day"] == u.date.isoformat()
+        and (u.period is None or payload["booking"].get("period") == u.period)
+        and (u.centre is None or payload["booking"].get("centre") == u.centre)
+    ]
+    return found[0] if len(found) == 1 else None
 
 
 def _choice_token(simple: str, state: State) -> str | None:
@@ -555,8 +745,8 @@ def _choice_token(simple: str, state: State) -> str | None:
 
 
 def _relist(state: State) -> list[tuple[Msg | str, dict[str, Any]]]:
-    labels = state.get("labels", {})
-    return [(labels.get(k, k), v) for k, v in state["choices"].items()]
+    labels = state.get("labels") or {}
+    return [(decode(labels[k]) if k in labels else k, v) for k, v in state["choices"].items()]
 
 
 def _has_slots(u: Intent) -> bool:
@@ -617,7 +807,7 @@ def _on_intent(state: State, u: Intent, ctx: Ctx) -> Step:
     if u.intent == "availability":
         centre = u.centre or (ctx.profile.usual_centre if ctx.profile else None)
         if centre is None:
-            return _ask_centre({**state, "flow": "book", "slots": _slots_of(u, ctx)}, ctx)
+            return _ask_centre({**state, "flow": "availability", "slots": _slots_of(u, ctx)}, ctx)
         return Step(state, command=CheckAvailability(centre, u.date or ctx.today))
     if u.intent == "faq":
         return Step(state, command=AskFaq())
@@ -666,6 +856,10 @@ def _slots_of(u: Intent | None, ctx: Ctx) -> dict[str, Any]:
     if u.recurrence:
         slots["weekdays"] = list(u.recurrence.weekdays)
         slots["until"] = u.recurrence.until.isoformat() if u.recurrence.until else None
+    elif u.date and u.end_date and u.end_date > u.date:
+        # « du 14 au 18 »: every open day of the range, booked as a series.
+        slots["range"] = True
+        slots["until"] = u.end_date.isoformat()
     if u.weekday_mismatch:
         slots["mismatch"] = True
     if u.invalid_date:
@@ -674,10 +868,14 @@ def _slots_of(u: Intent | None, ctx: Ctx) -> dict[str, Any]:
 
 
 def _fill(state: State, u: Intent | None, ctx: Ctx) -> Step:
-    """Merge what the message says into the booking being built, then ask what is missing."""
+    """Merge what the message says into the request being built, then ask what is missing."""
     slots = {**state.get("slots", {}), **_slots_of(u, ctx)}
     if u is not None and u.start and not u.period:
         slots.pop("period", None)
+    if u is not None and u.date and not (u.end_date or u.recurrence):
+        # A new single day replaces a range or a series said before.
+        for key in ("until", "weekdays", "range"):
+            slots.pop(key, None)
     state = {**state, "slots": slots, "choices": {}}
     invalid = slots.pop("invalid_date", None)
     if invalid:
@@ -688,41 +886,88 @@ def _fill(state: State, u: Intent | None, ctx: Ctx) -> Step:
         )
     if "centre" not in slots:
         return _ask_centre(state, ctx)
+    if state.get("flow") == "availability":
+        day = date.fromisoformat(slots["date"]) if "date" in slots else ctx.today
+        return Step(_reset(state), command=CheckAvailability(slots["centre"], day))
     if "date" not in slots:
         return _ask_date(state, None)
     day = date.fromisoformat(slots["date"])
     if day < ctx.today:
         slots.pop("date")
-        return _ask_date(state, t("Cette date est passée. Quel jour voulez-vous ?"))
+        return _ask_date(state, t("Le {day} est déjà passé. Quel jour voulez-vous ?", day=day))
     if slots.pop("mismatch", False):
         return _ask(
             state,
             "date_check",
-            t("Le {day} : c'est bien cette date ?", day=day),
+            t(
+                "Le {date} tombe un {weekday} : c'est bien ce jour-là ?",
+                date=DayMonth(day),
+                weekday=Weekday(day),
+            ),
             [(t("Oui"), {"do": "yes"}), (t("Non"), {"do": "no"})],
         )
     centre = ctx.network.centre(slots["centre"])
     if slots.get("resource") == ResourceKind.MEETING_ROOM.value:
         if "start" not in slots or "end" not in slots:
+            return _ask_times(state, None)
+        if not slots.get("count"):
             return Step(
-                {**state, "awaiting": "times"},
-                [Out(t("De quelle heure à quelle heure ? Par exemple « de 14h à 16h »."))],
+                {**state, "awaiting": "people"},
+                [Out(t("Pour combien de personnes ?"))],
             )
         return Step(
-            {**state, "awaiting": "checking"}, command=CheckBooking(_room_request(slots, ctx))
+            {**state, "awaiting": "checking"}, command=_check(state, _room_request(slots, ctx))
         )
     if "period" not in slots and "start" in slots:
         slots["period"] = _period_from_times(centre, slots).value
     if "period" not in slots:
-        return _ask(
-            state,
-            "period",
-            t("Le matin, l'après-midi ou toute la journée ?"),
-            [(PERIOD_NAMES[p], {"do": "set", "slot": "period", "value": p.value}) for p in Period],
-        )
-    if slots.get("weekdays"):
+        possible = _possible_periods(centre, day, ctx)
+        if len(possible) == 1 and not slots.get("weekdays"):
+            slots["period"] = possible[0].value
+        else:
+            return _ask(
+                state,
+                "period",
+                t("Le matin, l'après-midi ou toute la journée ?"),
+                [
+                    (PERIOD_NAMES[p], {"do": "set", "slot": "period", "value": p.value})
+                    for p in possible or tuple(Period)
+                ],
+            )
+    if slots.get("weekdays") or slots.get("range"):
         return _plan_series(state, ctx)
-    return Step({**state, "awaiting": "checking"}, command=CheckBooking(_desk_request(slots, ctx)))
+    return Step({**state, "awaiting": "checking"}, command=_check(state, _desk_request(slots, ctx)))
+
+
+def _check(state: State, request: DeskRequest | RoomRequest) -> Command:
+    """The dry run before the confirmation: a change is checked as a change."""
+    if state.get("flow") == "change" and state.get("target") and isinstance(request, DeskRequest):
+        return CheckChange(int(state["target"]), request)
+    return CheckBooking(request)
+
+
+def _possible_periods(centre: Centre, day: date, ctx: Ctx) -> tuple[Period, ...]:
+    """The parts of that day still open to booking: none of a half-day that is over."""
+    halves = centre.open_halves(day)
+    if not halves:
+        return ()
+    now = ctx.now
+
+    def still_open(half: Period) -> bool:
+        return ctx.network.at(day, centre.half_bounds(half)[1]) > now
+
+    open_now = tuple(h for h in halves if still_open(h))
+    options = list(open_now)
+    if len(open_now) == 2:
+        options.append(Period.DAY)
+    return tuple(options)
+
+
+def _ask_times(state: State, why: Msg | None) -> Step:
+    asked = t("De quelle heure à quelle heure ? Par exemple « de 14h à 16h ».")
+    out = [Out(why)] if why is not None else []
+    slots = {k: v for k, v in state.get("slots", {}).items() if k not in ("start", "end")}
+    return Step({**state, "slots": slots, "awaiting": "times", "choices": {}}, [*out, Out(asked)])
 
 
 def _period_from_times(centre: Centre, slots: dict[str, Any]) -> Period:
@@ -794,6 +1039,12 @@ def _room_request(slots: dict[str, Any], ctx: Ctx) -> RoomRequest:
 
 def _series_days(slots: dict[str, Any], ctx: Ctx) -> tuple[date, ...]:
     first = date.fromisoformat(slots["date"])
+    if slots.get("range"):
+        centre = ctx.network.centre(slots["centre"])
+        last = date.fromisoformat(slots["until"])
+        days = [first + timedelta(days=n) for n in range((last - first).days + 1)]
+        # The days the centre never opens are left out, not listed as refused.
+        return tuple(d for d in days if centre.weekly_halves(d)) or (first,)
     weekdays = [WEEKDAY_INDEX[w] for w in slots["weekdays"]]
     if slots.get("until"):
         until = date.fromisoformat(slots["until"])
@@ -839,7 +1090,12 @@ def _on_choice(state: State, payload: dict[str, Any], ctx: Ctx) -> Step:
             "date": payload["date"],
             "period": payload["period"],
         }
+        for key in ("weekdays", "until", "range", "resource", "start", "end"):
+            slots.pop(key, None)
         state = {**state, "slots": slots, "awaiting": "booking", "choices": {}}
+        if flow == "change" and state.get("target"):
+            # Choosing another slot while moving a booking moves it there.
+            return Step(state, command=Change(int(state["target"]), _desk_request(slots, ctx)))
         return Step(state, command=Book(_desk_request(slots, ctx)))
     if do == "waitlist":
         return Step(
@@ -891,7 +1147,7 @@ def _on_choice(state: State, payload: dict[str, Any], ctx: Ctx) -> Step:
         if flow == "cancel" and state.get("pending_ids"):
             ids = tuple(int(i) for i in state["pending_ids"])
             return Step({**state, "awaiting": "cancelling"}, command=Cancel(ids, ctx.key))
-        if flow == "change" and state.get("target"):
+        if flow == "change" and state.get("target") and awaiting == "confirm":
             return Step(
                 {**state, "awaiting": "changing"},
                 command=Change(int(state["target"]), _desk_request(state["slots"], ctx)),
@@ -938,26 +1194,43 @@ def _language_choice(state: State, intro: Msg | None) -> Step:
 # ---------------------------------------------------------------- change
 
 
-def _start_change(state: State, u: Intent, ctx: Ctx) -> Step:
-    # "déplacer ma réservation de jeudi à vendredi": from the first day to the second.
+_TO_DAY = re.compile(r"\b(?:a|au|pour|vers|to|for|until|jusqu'au)\b")
+_FROM_DAY = re.compile(r"\b(?:de|du|from|of)\b")
+
+
+def _start_change(state: State, u: Intent, ctx: Ctx, simple: str = "") -> Step:
+    """« déplacer ma réservation de jeudi à vendredi »: from the first day to the second."""
     slots: dict[str, Any] = {}
+    from_day: date | None = None
     if u.end_date and u.date:
-        slots["date"] = u.end_date.isoformat()
+        from_day, slots["date"] = u.date, u.end_date.isoformat()
+    elif u.date and _FROM_DAY.search(simple) and not _TO_DAY.search(simple):
+        from_day = u.date  # « changer ma réservation de lundi »: which one, not where to
+    elif u.date:
+        slots["date"] = u.date.isoformat()
     if u.period:
         slots["period"] = u.period
     if u.centre:
         slots["centre"] = u.centre
-    from_day = u.date if u.end_date else None
     return Step({**state, "flow": "change", "slots": slots}, command=Upcoming("change", from_day))
 
 
 def _change_pick(state: State, booking_id: int, payload: dict[str, Any], ctx: Ctx) -> Step:
     old = payload.get("booking", {})
-    slots = {"centre": old.get("centre"), "period": old.get("period"), **state.get("slots", {})}
+    given = state.get("slots", {})
+    # The new slot keeps what the person did not say from the booking being moved.
+    slots = {"centre": old.get("centre"), "period": old.get("period"), **given}
     slots = {k: v for k, v in slots.items() if v is not None}
-    state = {**state, "target": booking_id, "slots": slots, "choices": {}}
+    state = {
+        **state,
+        "flow": "change",
+        "target": booking_id,
+        "target_booking": old,
+        "slots": slots,
+        "choices": {},
+    }
     if "date" not in slots:
-        return _ask_date({**state, "flow": "change"}, t("Pour quel nouveau jour ?"))
+        return _ask_date(state, t("Pour quel nouveau jour ?"))
     return _fill(state, None, ctx)
 
 
@@ -1129,6 +1402,19 @@ def after(state: State, command: Command, outcome: Any, ctx: Ctx) -> Step:
             t("Je réserve : {what}. C'est bon ?", what=describe_slots(net, state["slots"])),
             [(t("Oui, réserver"), {"do": "yes"}), (t("Non"), {"do": "no"})],
         )
+    if isinstance(command, CheckChange):
+        old = state.get("target_booking") or {}
+        asked = t(
+            "Je déplace votre réservation du {old} au {new}. C'est bon ?",
+            old=_describe_payload(net, old) if old else "",
+            new=describe_slots(net, state["slots"]),
+        )
+        return _ask(
+            state,
+            "confirm",
+            asked,
+            [(t("Oui, déplacer"), {"do": "yes"}), (t("Non"), {"do": "no"})],
+        )
     if isinstance(command, PlanSeries):
         assert isinstance(outcome, SeriesPlan)
         return _series_plan(state, outcome, ctx)
@@ -1274,8 +1560,13 @@ def _refused(state: State, command: Command, exc: errors.BookingError, ctx: Ctx)
     out = [Out(explain(exc, ctx.network))]
     if isinstance(exc, errors.SeriesPartlyUnavailable):
         return _series_plan(state, SeriesPlan(exc.bookable, exc.refused), ctx)
+    room = isinstance(command, CheckBooking | Book) and isinstance(command.request, RoomRequest)
+    if room:
+        return _room_refused(state, exc, out, ctx)
     alternatives = getattr(exc, "alternatives", [])
-    choices: list[tuple[Msg | str, dict[str, Any]]] = [
+    moving = state.get("target_booking") or {}
+    choices: list[tuple[Msg | str, dict[str, Any]]] = []
+    choices += [
         (
             describe_alternative(ctx.network, a),
             {
@@ -1285,18 +1576,35 @@ def _refused(state: State, command: Command, exc: errors.BookingError, ctx: Ctx)
                 "period": a.period.value,
             },
         )
-        for a in alternatives[:6]
-    ]
-    desk = isinstance(command, CheckBooking | Book) and isinstance(command.request, DeskRequest)
-    if isinstance(exc, errors.Full) and desk:
+        for a in alternatives
+        # The slot of the booking being moved is no alternative to itself.
+        if (a.centre_id, a.day.isoformat(), a.period.value)
+        != (moving.get("centre"), moving.get("day"), moving.get("period"))
+    ][:6]
+    desk = isinstance(command, CheckBooking | Book | CheckChange | Change) and isinstance(
+        command.request, DeskRequest
+    )
+    if isinstance(exc, errors.Full) and desk and not isinstance(command, CheckChange | Change):
         choices.append((t("Me mettre en liste d'attente"), {"do": "waitlist"}))
     if choices:
         asked = _ask(state, "alternative", t("Je peux vous proposer :"), choices)
         asked.out[:0] = out
         return asked
-    if isinstance(command, Cancel | Change):
-        return Step(_reset(state), out)
-    # The request itself cannot be done: drop the day at fault and ask again.
+    flow = state.get("flow")
+    if isinstance(exc, errors.InvalidCount) and flow in ("book", "change"):
+        slots = {k: v for k, v in state.get("slots", {}).items() if k != "count"}
+        return Step(
+            {**state, "slots": slots, "awaiting": "people", "choices": {}},
+            [*out, Out(t("Combien de bureaux ?"))],
+        )
+    if isinstance(exc, errors.InThePast) and flow in ("book", "change"):
+        slots = state.get("slots", {})
+        if slots.get("date") == ctx.today.isoformat() and slots.get("period"):
+            # The morning is over: the afternoon may still be free today.
+            kept = {k: v for k, v in slots.items() if k != "period"}
+            retried = _fill({**state, "slots": kept}, None, ctx)
+            retried.out[:0] = out
+            return retried
     retry_day = (
         errors.InThePast,
         errors.BeyondWindow,
@@ -1304,9 +1612,58 @@ def _refused(state: State, command: Command, exc: errors.BookingError, ctx: Ctx)
         errors.AlreadyBooked,
         errors.QuotaExceeded,
     )
-    if isinstance(exc, retry_day) and state.get("flow") in ("book", "change"):
+    if isinstance(exc, retry_day) and flow in ("book", "change"):
         slots = {k: v for k, v in state.get("slots", {}).items() if k != "date"}
         asked = _ask_date({**state, "slots": slots}, None)
+        asked.out[:0] = out
+        return asked
+    return Step(_reset(state), out)
+
+
+def _room_refused(state: State, exc: errors.BookingError, out: list[Out], ctx: Ctx) -> Step:
+    """A meeting room refused: ask again for what was wrong, keep the rest."""
+    slots = state.get("slots", {})
+    centre = ctx.network.centre(slots["centre"])
+    day = date.fromisoformat(slots["date"])
+    if isinstance(exc, errors.InvalidTimeRange):
+        return _ask_times(state, out[0].text)  # type: ignore[arg-type]
+    if isinstance(exc, errors.Closed) and exc.details.get("reason") == "hours":
+        span = centre.open_span(day)
+        if span is not None:
+            hours = t(
+                "Le {day}, le télécentre de {centre} est ouvert de {start} à {end}.",
+                day=day,
+                centre=centre.spec.commune,
+                start=span[0],
+                end=span[1],
+            )
+            return _ask_times(state, hours)
+    if isinstance(exc, errors.InvalidCount):
+        people = int(slots.get("count") or 1)
+        bigger = [
+            c
+            for c in ctx.network
+            if c.id != centre.id and c.rooms and max(r.capacity for r in c.rooms) >= people
+        ]
+        said = t(
+            "Les salles de {centre} accueillent au plus {maximum} personnes.",
+            centre=centre.spec.commune,
+            maximum=exc.details.get("maximum"),
+        )
+        choices: list[tuple[Msg | str, dict[str, Any]]] = [
+            (c.spec.commune, {"do": "set", "slot": "centre", "value": c.id})
+            for c in sorted(bigger, key=lambda c: ctx.network.distance_km(centre, c))
+        ]
+        if not choices:
+            return Step(_reset(state), [Out(said)])
+        asked = _ask(state, "centre", t("Ailleurs, une salle assez grande :"), choices)
+        asked.out.insert(0, Out(said))
+        return asked
+    if isinstance(exc, errors.Full):
+        return _ask_times(state, out[0].text)  # type: ignore[arg-type]
+    if isinstance(exc, errors.InThePast | errors.BeyondWindow | errors.Closed):
+        kept = {k: v for k, v in slots.items() if k != "date"}
+        asked = _ask_date({**state, "slots": kept}, None)
         asked.out[:0] = out
         return asked
     return Step(_reset(state), out)
@@ -1451,9 +1808,40 @@ def _booked(state: State, done: Confirmation, ctx: Ctx) -> Step:
         )
     else:
         text = t("C'est réservé : {what}.", what=describe_booking(net, first))
+    if done.replaced:
+        text = t(
+            "C'est fait : votre réservation du {old} est déplacée au {new}.",
+            old=describe_booking(net, done.replaced[0]),
+            new=describe_booking(net, first),
+        )
     follow = t("Pour annuler : /annuler. Vos réservations : /mesreservations.")
-    ics = attachment_for_booking(done.bookings, net, now=ctx.now, locale=ctx.lang)
-    return Step(_reset(state), [Out(text), Out(follow, files=(ics,))])
+    files = [attachment_for_booking(done.bookings, net, now=ctx.now, locale=ctx.lang)]
+    if done.replaced:
+        # The old event is withdrawn from the calendar as the new one is added.
+        files.insert(0, attachment_for_cancel(done.replaced, net, now=ctx.now, locale=ctx.lang))
+    return Step(_reset(state), [Out(text), Out(follow, files=tuple(files))])
+
+
+def _grouped(bookings: Sequence[Booking]) -> list[list[Booking]]:
+    """Desks booked together (same request, same slot) are one line: « 2 bureaux »."""
+    groups: dict[tuple[Any, ...], list[Booking]] = {}
+    for b in bookings:
+        together = b.request_id if b.request_id is not None else ("alone", b.id)
+        groups.setdefault((b.day, b.start, b.centre_id, b.kind, together), []).append(b)
+    return list(groups.values())
+
+
+def _describe_group(net: Network, group: Sequence[Booking]) -> Msg:
+    if len(group) == 1:
+        return describe_booking(net, group[0])
+    return t("{what} ({n} bureaux)", what=describe_booking(net, group[0]), n=len(group))
+
+
+def _listed(net: Network, groups: Sequence[Sequence[Booking]]) -> Lines:
+    lines: list[Any] = [_describe_group(net, g) for g in groups[:MAX_LISTED]]
+    if len(groups) > MAX_LISTED:
+        lines.append(tn("… et {n} autre", "… et {n} autres", len(groups) - MAX_LISTED))
+    return Lines(tuple(lines))
 
 
 def _upcoming(state: State, command: Upcoming, outcome: Any, ctx: Ctx) -> Step:
@@ -1461,6 +1849,8 @@ def _upcoming(state: State, command: Upcoming, outcome: Any, ctx: Ctx) -> Step:
     net = ctx.network
     if command.day is not None:
         bookings = [b for b in bookings if b.day == command.day]
+    if command.purpose == "change":
+        bookings = [b for b in bookings if b.kind is ResourceKind.DESK]
     if not bookings:
         if command.day is not None:
             return Step(
@@ -1468,6 +1858,7 @@ def _upcoming(state: State, command: Upcoming, outcome: Any, ctx: Ctx) -> Step:
                 [Out(t("Vous n'avez pas de réservation le {day}.", day=command.day))],
             )
         return Step(_reset(state), [Out(t("Vous n'avez aucune réservation à venir."))])
+    groups = _grouped(bookings)
     if command.purpose == "calendar":
         ics = attachment_for_all(bookings, net, now=ctx.now, locale=ctx.lang)
         files = (ics,) if ics is not None else ()
@@ -1476,26 +1867,42 @@ def _upcoming(state: State, command: Upcoming, outcome: Any, ctx: Ctx) -> Step:
             [Out(t("Vos réservations à venir, à ajouter à votre agenda :"), files=files)],
         )
     if command.purpose == "list":
-        head = tn("Votre réservation à venir :", "Vos {n} réservations à venir :", len(bookings))
-        items = Lines(tuple(describe_booking(net, b) for b in bookings[:MAX_LISTED]))
-        return Step(_reset(state), [Out(t("{head}{items}", head=head, items=items))])
-    choices: list[tuple[Msg | str, dict[str, Any]]] = [
-        (describe_booking(net, b), {"do": "cancel", "ids": [b.id], "booking": _booking_payload(b)})
-        for b in bookings[:MAX_LISTED]
-    ]
-    if command.purpose == "cancel" and len(bookings) == 1:
-        b = bookings[0]
+        head = tn("Votre réservation à venir :", "Vos {n} réservations à venir :", len(groups))
+        return Step(_reset(state), [Out(t("{head}{items}", head=head, items=_listed(net, groups)))])
+    if command.purpose == "cancel" and (command.everything or len(groups) == 1):
+        what = (
+            _describe_group(net, groups[0])
+            if len(groups) == 1
+            else tn("votre réservation à venir", "vos {n} réservations à venir", len(groups))
+        )
         return _ask(
-            {**state, "pending_ids": [b.id]},
+            {**state, "flow": "cancel", "pending_ids": [b.id for b in bookings]},
             "confirm",
-            t("J'annule {what} ?", what=describe_booking(net, b)),
+            t("J'annule {what} ?", what=what),
             [(t("Oui, annuler"), {"do": "yes"}), (t("Non"), {"do": "no"})],
         )
+    choices: list[tuple[Msg | str, dict[str, Any]]] = [
+        (
+            _describe_group(net, g),
+            {"do": "cancel", "ids": [b.id for b in g], "booking": _booking_payload(g[0])},
+        )
+        for g in groups[:MAX_LISTED]
+    ]
     if command.purpose == "cancel":
+        series = {b.series_id for b in bookings if b.series_id}
+        for series_id in sorted(series):
+            days = [b for b in bookings if b.series_id == series_id]
+            label = tn(
+                "La série à partir du {day} ({n} date)",
+                "La série à partir du {day} ({n} dates)",
+                len(days),
+                day=days[0].day,
+            )
+            choices.append((label, {"do": "cancel", "ids": [b.id for b in days]}))
         choices.append((t("Toutes"), {"do": "cancel", "ids": [b.id for b in bookings]}))
         return _ask(state, "choice", t("Laquelle annuler ?"), choices)
-    if len(bookings) == 1:
-        return _change_pick(state, bookings[0].id, choices[0][1], ctx)
+    if len(groups) == 1:
+        return _change_pick(state, groups[0][0].id, choices[0][1], ctx)
     return _ask(state, "choice", t("Laquelle changer ?"), choices)
 
 

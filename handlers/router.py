@@ -24,6 +24,7 @@ from handlers.dialogue import (
     Change,
     CheckAvailability,
     CheckBooking,
+    CheckChange,
     CheckIn,
     Command,
     Ctx,
@@ -60,6 +61,15 @@ OPEN_TO_WORDS = {
 MAX_TEXT = 4000
 # A step may lead to a follow-up (pick the booking to change, then check the new slot).
 MAX_COMMANDS = 3
+# Message ids remembered per conversation, so that a transport's redelivery is answered once.
+SEEN_IDS = 20
+
+
+def _seen(state: dict[str, Any]) -> list[str]:
+    seen = list(state.get("seen") or [])
+    if state.get("last_msg"):
+        seen.append(str(state["last_msg"]))  # states saved before « seen » existed
+    return seen
 
 
 class Router:
@@ -72,7 +82,7 @@ class Router:
         """Answer one message; a replay of the same message id answers nothing twice."""
         loaded = await conversations.load(self.core, msg.channel, msg.user)
         state = loaded.state
-        if state is not None and msg.message_id and state.get("last_msg") == msg.message_id:
+        if state is not None and msg.message_id and msg.message_id in _seen(state):
             log.info("replayed message ignored")
             return []
         now = self.core.now()
@@ -96,7 +106,9 @@ class Router:
             )
         if step.erased:
             return [self._render(out, lang) for out in step.out]
-        step.state["last_msg"] = msg.message_id
+        if msg.message_id:
+            step.state["seen"] = [*_seen(step.state), msg.message_id][-SEEN_IDS:]
+        step.state.pop("last_msg", None)
         step.state["lang"] = lang
         await conversations.save(self.core, msg.channel, msg.user, step.state, step.profile)
         return [self._render(out, lang) for out in step.out]
@@ -131,6 +143,10 @@ class Router:
                 if isinstance(command.request, RoomRequest):
                     return await services.check_room(core, command.request)
                 return await services.check_desks(core, command.request)
+            if isinstance(command, CheckChange):
+                return await services.check_change(
+                    core, command.request.user_id, command.booking_id, command.request
+                )
             if isinstance(command, Book):
                 if isinstance(command.request, RoomRequest):
                     return await services.book_room(core, command.request)
@@ -249,7 +265,7 @@ class Router:
         return digest.render(self.catalogs, digest.day_digest_lines(self.core.network, found), lang)
 
     def _render(self, out: Out, lang: str) -> Reply:
-        return render(self.catalogs, out, lang)
+        return render(self.catalogs, out, lang, self.core.now().date())
 
 
 def contact_notification(relay: directory.ContactRelay, now: datetime) -> NewNotification:
@@ -264,10 +280,12 @@ def contact_notification(relay: directory.ContactRelay, now: datetime) -> NewNot
     )
 
 
-def render(catalogs: Catalogs, out: Out, lang: str) -> Reply:
-    """A reply in the reader's language, choices included."""
-    choices = tuple(Choice(catalogs.render(label, lang), token) for label, token in out.choices)
-    return Reply(catalogs.render(out.text, lang), choices, out.files)
+def render(catalogs: Catalogs, out: Out, lang: str, today: date | None = None) -> Reply:
+    """A reply in the reader's language, choices included; dates of another year say it."""
+    choices = tuple(
+        Choice(catalogs.render(label, lang, today), token) for label, token in out.choices
+    )
+    return Reply(catalogs.render(out.text, lang, today), choices, out.files)
 
 
 __all__ = ["Router"]

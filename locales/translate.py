@@ -12,6 +12,84 @@ from babel.messages.pofile import read_po, write_po
 PO = Path(__file__).parent / "en" / "LC_MESSAGES" / "messages.po"
 
 EN: dict[str, str | tuple[str, str]] = {
+    # Conversation (handlers/dialogue.py): commands are named in the reader's language.
+    "Je réserve des bureaux et des salles dans les télécentres du réseau. Écrivez par "
+    "exemple :\n• réserver un bureau à Figeac jeudi matin\n• une salle de réunion à "
+    "Aurillac mardi de 14h à 16h pour 6 personnes\n• mes réservations\n• annuler ma "
+    "réservation de vendredi\n• des bureaux libres à Decazeville demain ?\n• le "
+    "télétravail, c'est un droit ?\nCommandes : /reserver /mesreservations /annuler "
+    "/modifier /langue /profil /aide": "I book desks and rooms in the network's "
+    "telecentres. Write for example:\n• book a desk in Figeac on Thursday morning\n• a "
+    "meeting room in Aurillac on Tuesday from 2pm to 4pm for 6 people\n• my bookings\n• "
+    "cancel my booking on Friday\n• any free desks in Decazeville tomorrow?\n• is "
+    "teleworking a right?\nCommands: /book /mybookings /cancel /change /language /profile "
+    "/help",
+    "Je ne garde que vos réservations, votre langue et le profil que vous choisissez de "
+    "donner : /mesdonnees pour les voir, /oublier pour les effacer.": "I keep only your "
+    "bookings, your language and the profile you choose to give: /mydata to see them, "
+    "/forget to erase them.",
+    "Je n'ai pas compris. Pour réserver, écrivez par exemple « un bureau à Figeac jeudi "
+    "matin » ; /aide pour tout voir.": 'I did not understand. To book, write for example "a '
+    'desk in Figeac on Thursday morning"; /help to see everything.',
+    "Pour annuler : /annuler. Vos réservations : /mesreservations.": (
+        "To cancel: /cancel. Your bookings: /mybookings."
+    ),
+    "Ailleurs, une salle assez grande :": "Elsewhere, a room big enough:",
+    "Avec plaisir ! À bientôt au télécentre.": "You're welcome! See you at the telecentre.",
+    "C'est fait : votre réservation du {old} est déplacée au {new}.": (
+        "Done: your booking of {old} is moved to {new}."
+    ),
+    "Combien de bureaux ?": "How many desks?",
+    "Il n'y a plus de bureau libre à {centre} le {day}, {period}.": (
+        "There is no desk left in {centre} on {day}, {period}."
+    ),
+    "Je déplace votre réservation du {old} au {new}. C'est bon ?": (
+        "I move your booking of {old} to {new}. Is that right?"
+    ),
+    "Je ne peux pas faire cela pour le moment.": "I can't do that for now.",
+    "La série à partir du {day} ({n} date)": (
+        "The series from {day} ({n} date)",
+        "The series from {day} ({n} dates)",
+    ),
+    "Le {date} tombe un {weekday} : c'est bien ce jour-là ?": (
+        "{date} is a {weekday}: is that the day you mean?"
+    ),
+    "Le {day} est déjà passé. Quel jour voulez-vous ?": (
+        "{day} is already past. Which day would you like?"
+    ),
+    "Le {day} est férié ({holiday}) : les télécentres sont fermés.": (
+        "{day} is a public holiday ({holiday}): the telecentres are closed."
+    ),
+    "Le {day}, le télécentre de {centre} est ouvert de {start} à {end}.": (
+        "On {day}, the {centre} telecentre is open from {start} to {end}."
+    ),
+    "Le {day}, le télécentre de {centre} n'est ouvert que le {halves}.": (
+        "On {day}, the {centre} telecentre is only open in the {halves}."
+    ),
+    "Les salles de {centre} accueillent au plus {maximum} personnes.": (
+        "The rooms in {centre} seat at most {maximum} people."
+    ),
+    "Oui, déplacer": "Yes, move it",
+    "Pour combien de personnes ?": "For how many people?",
+    "Toutes les salles de {centre} sont prises le {day} à ces heures-là.": (
+        "All the rooms in {centre} are taken on {day} at those hours."
+    ),
+    "Vous avez déjà une réservation le {day} à ce moment-là, à {centre}.": (
+        "You already have a booking on {day} at that time, in {centre}."
+    ),
+    "Vous avez déjà {quota} jours réservés la semaine du {monday} : c'est le maximum.": (
+        "You already have {quota} days booked in the week of {monday}: that is the maximum."
+    ),
+    "votre réservation à venir": ("your upcoming booking", "your {n} upcoming bookings"),
+    "{day}, de {start} à {end}, salle de réunion à {centre} pour {n} personne": (
+        "{day}, from {start} to {end}, meeting room in {centre} for {n} person",
+        "{day}, from {start} to {end}, meeting room in {centre} for {n} people",
+    ),
+    "{day}, de {start} à {end}, {room} à {centre}": (
+        "{day}, from {start} to {end}, {room} in {centre}"
+    ),
+    "{what} ({n} bureaux)": "{what} ({n} desks)",
+    "… et {n} autre": ("… and {n} more", "… and {n} more"),
     "C'est fait : vos données sont effacées et {n} réservation à venir est annulée. Au revoir !": (
         "Done: your data is erased and {n} upcoming booking was cancelled. Goodbye!",
         "Done: your data is erased and {n} upcoming bookings were cancelled. Goodbye!",
@@ -24,9 +102,9 @@ EN: dict[str, str | tuple[str, str]] = {
     # Directory (handlers/dialogue.py, handlers/notify.py)
     "Cherchez une compétence, par exemple « qui fait du graphisme ? » ou /annuaire traduction. "
     "Pour apparaître dans l'annuaire : /annuaire rejoindre ; pour en sortir : /annuaire "
-    "quitter.": 'Search for a skill, e.g. "who does graphic design?" or /annuaire '
-    "translation. To appear in the directory: /annuaire rejoindre; to leave it: /annuaire "
-    "quitter.",
+    "quitter.": 'Search for a skill, e.g. "who does graphic design?" or /directory '
+    "translation. To appear in the directory: /directory join; to leave it: /directory "
+    "leave.",
     "Contacter {name}": "Contact {name}",
     "Je ne connais pas ce télécentre dans le réseau.": (
         "I don't know that telecentre in the network."
@@ -34,11 +112,11 @@ EN: dict[str, str | tuple[str, str]] = {
     "Je n'ai pas reconnu de date. Pour quel jour ?": "I didn't recognise a date. For which day?",
     "Votre fiche dans l'annuaire :{lines}\n/annuaire publier métier, /annuaire masquer "
     "commune, /annuaire métier graphiste… ; /annuaire quitter pour tout effacer.": (
-        "Your directory entry:{lines}\n/annuaire publier métier, /annuaire masquer commune, "
-        "/annuaire métier graphic designer…; /annuaire quitter to erase it all."
+        "Your directory entry:{lines}\n/directory publish job, /directory hide commune, "
+        "/directory job graphic designer…; /directory leave to erase it all."
     ),
     "Vous n'êtes pas dans l'annuaire : /annuaire rejoindre.": (
-        "You are not in the directory: /annuaire rejoindre."
+        "You are not in the directory: /directory join."
     ),
     "commune": "commune",
     "compétences": "skills",
@@ -57,12 +135,12 @@ EN: dict[str, str | tuple[str, str]] = {
     "Votre conjoint cherche un emploi ici ? Écrivez « /annuaire conjoint » suivi du métier et "
     "de la zone, par exemple « /annuaire conjoint infirmière, Figeac » ; seuls les "
     "responsables du réseau le verront. « /annuaire conjoint non » pour le retirer.": (
-        'Is your partner looking for work here? Write "/annuaire conjoint" followed by the '
-        'job and the area, e.g. "/annuaire conjoint nurse, Figeac"; only the network\'s '
-        'managers will see it. "/annuaire conjoint non" to remove it.'
+        'Is your partner looking for work here? Write "/directory partner" followed by the '
+        'job and the area, e.g. "/directory partner nurse, Figeac"; only the network\'s '
+        'managers will see it. "/directory partner no" to remove it.'
     ),
     "Activez d'abord « qui est là » avec /presence oui : vous serez visible vous aussi.": (
-        'First turn on "who is here" with /presence oui: you will be visible too.'
+        'First, turn on "who is here" with /presence on: you will be visible too.'
     ),
     "Aujourd'hui avec vous :{lines}": "With you today:{lines}",
     "C'est noté : les autres personnes présentes et le responsable du télécentre peuvent "
@@ -71,7 +149,7 @@ EN: dict[str, str | tuple[str, str]] = {
     "C'est noté : votre nom n'est plus montré.": "Noted: your name is no longer shown.",
     "Cette commande est réservée aux responsables des télécentres. Pour voir qui d'autre est "
     "là : /quiestla.": "This command is for the telecentres' managers only. To see who else "
-    "is here: /quiestla.",
+    "is here: /whoishere.",
     "Vous n'avez pas de réservation aujourd'hui.": "You have no booking today.",
     "personne d'autre de visible": "nobody else visible",
     "{centre} : {names}": "{centre}: {names}",
@@ -80,8 +158,8 @@ EN: dict[str, str | tuple[str, str]] = {
     "/presence oui pour l'activer, /presence non pour l'arrêter, /quiestla pour voir.": '"Who '
     'is here" shows your name to the other people at the same telecentre on the same day and '
     "to its manager, and theirs to "
-    "you, if they turned it on too. /presence oui to turn it on, /presence non to stop, "
-    "/quiestla to see.",
+    "you, if they turned it on too. /presence on to turn it on, /presence off to stop, "
+    "/whoishere to see.",
     "Conjoints cherchant un emploi :{items}": "Partners looking for work:{items}",
     "Compétences cherchées sans personne pour les offrir :{items}": (
         "Skills searched for that nobody offers:{items}"
@@ -92,8 +170,8 @@ EN: dict[str, str | tuple[str, str]] = {
     "All right?",
     "L'annuaire est facultatif et vous en sortez quand vous voulez (/annuaire quitter). "
     "Quelles compétences proposez-vous ? Par exemple « graphisme, traduction anglais ».": (
-        "The directory is optional and you can leave it whenever you like (/annuaire "
-        'quitter). Which skills do you offer? For example "graphic design, English '
+        "The directory is optional and you can leave it whenever you like (/directory "
+        'leave). Which skills do you offer? For example "graphic design, English '
         'translation".'
     ),
     "Message transmis. La personne vous répondra si elle le souhaite.": (

@@ -332,9 +332,9 @@ def test_the_console_names_each_file_with_its_size(network: Network) -> None:
     assert render(reply).splitlines() == [
         "C'est réservé.",
         "  1. Mes réservations",
-        f"[fichier: reservation-123.ics ({len(file.data)} octets)]",
+        f"[\U0001f4ce reservation-123.ics, {len(file.data)} B]",
     ]
-    assert render(Reply("", files=(file,))) == (
-        f"[fichier: reservation-123.ics ({len(file.data)} octets)]"
+    assert (
+        render(Reply("", files=(file,))) == f"[\U0001f4ce reservation-123.ics, {len(file.data)} B]"
     )
     assert render(Reply("Bonjour")) == "Bonjour"

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import sys
+import uuid
 from collections.abc import Callable
 from typing import TextIO
 
@@ -19,11 +20,12 @@ def render(reply: Reply) -> str:
     """A reply as terminal text: the message, one numbered line per choice, one per file.
 
     A terminal cannot hand over a file, so each attachment is named with its size: enough
-    to see in a console session (or a test) that the conversation sent it.
+    to see in a console session (or a test) that the conversation sent it. The line has no
+    words, so that it reads the same in every language.
     """
     lines = [reply.text] if reply.text or not reply.files else []
     lines += [f"  {choice.value}. {choice.label}" for choice in reply.choices]
-    lines += [f"[fichier: {file.filename} ({len(file.data)} octets)]" for file in reply.files]
+    lines += [f"[\U0001f4ce {file.filename}, {len(file.data)} B]" for file in reply.files]
     return "\n".join(lines)
 
 
@@ -40,6 +42,8 @@ async def run_console(
     sink = stdout or sys.stdout
     interactive = source.isatty()
     channel = f"console:{user}"
+    # Ids unique across runs: the same database outlives many console sessions.
+    run = uuid.uuid4().hex[:12]
     counter = 0
     while True:
         if interactive:
@@ -49,7 +53,9 @@ async def run_console(
         if not line:
             break
         counter += 1
-        message = IncomingMessage(channel, channel, line.rstrip("\n"), message_id=str(counter))
+        message = IncomingMessage(
+            channel, channel, line.rstrip("\n"), message_id=f"{run}:{counter}"
+        )
         for reply in await router.handle(message):
             sink.write(render(reply) + "\n")
         if not interactive:
