@@ -187,6 +187,7 @@ class Presence(Command):
 @dataclass(frozen=True)
 class PresenceConsent(Command):
     granted: bool
+    display_name: str | None = None  # for someone not yet in the directory: the name shown
 
 
 @dataclass(frozen=True)
@@ -493,6 +494,8 @@ def explain(exc: errors.BookingError, network: Network) -> Msg:
         )
     if isinstance(exc, errors.InvalidCount):
         return t("Je peux réserver de 1 à {maximum} à la fois ici.", maximum=d.get("maximum"))
+    if isinstance(exc, errors.UnknownCentre):
+        return t("Je ne connais pas ce télécentre dans le réseau.")
     if isinstance(exc, errors.UnknownResource):
         return t("Ce télécentre n'a pas de salle de réunion.")
     if isinstance(exc, errors.InvalidTimeRange):
@@ -507,6 +510,9 @@ def explain(exc: errors.BookingError, network: Network) -> Msg:
 
 
 # ---------------------------------------------------------------- the step
+
+
+GREETING = t("Bonjour ! Que puis-je faire pour vous ?")
 
 
 def new_state() -> State:
@@ -550,6 +556,8 @@ def step(state: State | None, msg: IncomingMessage, understood: Intent, ctx: Ctx
                 network=ctx.network.name,
             )
         )
+        if understood.intent == "greeting":
+            result.out = [out for out in result.out if out.text != GREETING]
         result.out[:0] = [hello, Out(privacy_line())]
         quiet = result.command is None and not any(out.choices for out in result.out)
         if quiet and not result.state.get("flow"):
@@ -608,6 +616,8 @@ def _dispatch(state: State, msg: IncomingMessage, understood: Intent, ctx: Ctx) 
         return _on_choice(state, {"do": "lang", "value": _LANGUAGE_WORDS[simple]}, ctx)
     if awaiting in ("dir_skills", "dir_name", "dir_message") and answer != "no":
         return _directory_answer(state, text[:500])
+    if awaiting == "presence_name" and answer != "no":
+        return Step(_reset(state), command=PresenceConsent(True, text.strip()[:80]))
     if awaiting in ("choice", "alternative") and flow in ("cancel", "change"):
         picked = _pick_listed(state, understood)
         if picked is not None:
@@ -816,7 +826,7 @@ def _on_intent(state: State, u: Intent, ctx: Ctx) -> Step:
     if u.intent == "help":
         return Step(state, [Out(help_text())])
     if u.intent == "greeting":
-        return Step(state, [Out(t("Bonjour ! Que puis-je faire pour vous ?")), Out(help_text())])
+        return Step(state, [Out(GREETING), Out(help_text())])
     if _has_slots(u) and (u.centre or u.date):
         return _fill({**state, "flow": "book"}, u, ctx)
     return Step(
@@ -1479,13 +1489,18 @@ def after(state: State, command: Command, outcome: Any, ctx: Ctx) -> Step:
         )
         return Step(_reset(state), [Out(done)])
     if isinstance(command, PresenceConsent):
-        done = (
-            t(
-                "C'est noté : les autres personnes présentes et le responsable du télécentre "
-                "peuvent voir votre nom."
+        if not command.granted:
+            return Step(_reset(state), [Out(t("C'est noté : votre nom n'est plus montré."))])
+        if "display_name" not in {f.value for f in outcome.published}:
+            unnamed = t(
+                "C'est noté, mais votre nom n'est pas publié : personne ne le verra. "
+                "/annuaire nom Prénom puis /annuaire publier nom pour le montrer."
             )
-            if command.granted
-            else t("C'est noté : votre nom n'est plus montré.")
+            return Step(_reset(state), [Out(unnamed)])
+        done = t(
+            "C'est noté : les autres personnes présentes et le responsable du télécentre "
+            "peuvent voir votre nom, {name}.",
+            name=outcome.display_name,
         )
         return Step(_reset(state), [Out(done)])
     if isinstance(command, Presence):
@@ -1557,6 +1572,14 @@ def _faq_text(found: FaqAnswer) -> str:
 
 
 def _refused(state: State, command: Command, exc: errors.BookingError, ctx: Ctx) -> Step:
+    if isinstance(command, PresenceConsent) and exc.code == "no_directory_profile":
+        asked = t(
+            "Sous quel nom les autres personnes présentes vous verront-elles ? (« non » pour "
+            "ne rien montrer)"
+        )
+        return Step(
+            {**_reset(state), "flow": "presence", "awaiting": "presence_name"}, [Out(asked)]
+        )
     out = [Out(explain(exc, ctx.network))]
     if isinstance(exc, errors.SeriesPartlyUnavailable):
         return _series_plan(state, SeriesPlan(exc.bookable, exc.refused), ctx)

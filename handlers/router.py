@@ -194,6 +194,15 @@ class Router:
             if isinstance(command, Presence):
                 return await directory.who_is_in(core, ctx.user, command.day)
             if isinstance(command, PresenceConsent):
+                if command.display_name:
+                    # Asked for by the person, with the name they chose to show.
+                    await directory.create_profile(
+                        core,
+                        ctx.user,
+                        ctx.channel or ctx.user,
+                        display_name=command.display_name,
+                        publish=("display_name",),
+                    )
                 return await directory.set_consent(core, ctx.user, "presence", command.granted)
             if isinstance(command, DirectoryLeave):
                 return await directory.delete_profile(core, ctx.user)
@@ -237,9 +246,9 @@ class Router:
             said = dialogue.simplify(command.value or "").split()
             value = [OPEN_TO_WORDS[w] for w in said if w in OPEN_TO_WORDS]
         elif command.field == "usual_centre":
-            from handlers.nlu import parse
-
             value = parse(command.value or "", core.now(), None, core.network).centre
+            if value is None and command.value:
+                raise errors.UnknownCentre("no such centre", centre=command.value)
         return await directory.update_profile(core, ctx.user, **{command.field: value})
 
     async def _partner_note(self, command: PartnerNote, ctx: Ctx) -> object:

@@ -34,6 +34,15 @@ EN: dict[str, str | tuple[str, str]] = {
     "Pour annuler : /annuler. Vos réservations : /mesreservations.": (
         "To cancel: /cancel. Your bookings: /mybookings."
     ),
+    "C'est noté : les autres personnes présentes et le responsable du télécentre peuvent "
+    "voir votre nom, {name}.": "Noted: the other people there and the telecentre's manager "
+    "can see your name, {name}.",
+    "C'est noté, mais votre nom n'est pas publié : personne ne le verra. /annuaire nom "
+    "Prénom puis /annuaire publier nom pour le montrer.": "Noted, but your name is not "
+    "published: nobody will see it. /directory name Firstname, then /directory publish name "
+    "to show it.",
+    "Sous quel nom les autres personnes présentes vous verront-elles ? (« non » pour ne rien "
+    "montrer)": 'Under which name will the other people there see you? ("no" to show nothing)',
     "Ailleurs, une salle assez grande :": "Elsewhere, a room big enough:",
     "Avec plaisir ! À bientôt au télécentre.": "You're welcome! See you at the telecentre.",
     "C'est fait : votre réservation du {old} est déplacée au {new}.": (

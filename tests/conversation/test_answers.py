@@ -161,3 +161,9 @@ async def test_the_usual_centre_may_be_typed(chat: Chat, store: FakeStore) -> No
     said = await chat.say("Figeac")
     assert "Profil enregistré" in said
     assert store.state.profiles["test:alice"].usual_centre == "figeac"
+
+
+async def test_a_first_hello_is_greeted_once(chat: Chat) -> None:
+    said = await chat.say("bonjour")
+    assert said.count("Bonjour") == 1
+    assert "En quelle langue" in said

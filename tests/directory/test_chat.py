@@ -110,3 +110,43 @@ async def test_each_field_is_published_only_with_its_own_consent(core: Core) -> 
     await claire.say("/annuaire masquer nom")
     said = await claire.say("/annuaire profil")
     assert "nom : Claire M. (masqué)" in said, "withdrawn as easily as given"
+
+
+async def test_presence_without_a_profile_asks_the_name_to_show(core: Core, clock: Clock) -> None:
+    from datetime import date
+
+    from booking_core import services
+    from booking_core.domain import DeskRequest
+    from booking_core.network import Period
+
+    router = Router(core, Catalogs())
+    ana, leo = Chat(router, "test:ana"), Chat(router, "test:leo")
+    for chat in (ana, leo):
+        await services.book_desks(
+            core, DeskRequest(chat.user, "figeac", date(2026, 12, 4), Period.DAY)
+        )
+    said = await ana.say("/presence oui")
+    assert "Sous quel nom" in said
+    said = await ana.say("Ana L.")
+    assert "peuvent voir votre nom, Ana L." in said
+    await leo.say("/presence oui")
+    said = await leo.say("non")
+    assert "abandonne" in said
+    clock.set("2026-12-04T09:00")
+    said = await leo.say("/quiestla")
+    assert "Activez d'abord" in said, "Léo said no: nothing was turned on"
+    await leo.say("/presence oui")
+    await leo.say("Léo")
+    assert "Figeac : Ana L." in await leo.say("/quiestla")
+
+
+async def test_an_unknown_centre_in_the_profile_is_said_not_cleared(core: Core) -> None:
+    router = Router(core, Catalogs())
+    claire = Chat(router, "test:claire")
+    for line in ("/annuaire rejoindre", "graphisme", "Claire M.", "oui"):
+        await claire.say(line)
+    await claire.say("/annuaire centre Figeac")
+    said = await claire.say("/annuaire centre Paris")
+    assert "Je ne connais pas ce télécentre" in said
+    said = await claire.say("/annuaire profil")
+    assert "télécentre habituel : Figeac" in said
