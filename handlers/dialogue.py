@@ -1573,13 +1573,12 @@ def _faq_text(found: FaqAnswer) -> str:
 
 def _refused(state: State, command: Command, exc: errors.BookingError, ctx: Ctx) -> Step:
     if isinstance(command, PresenceConsent) and exc.code == "no_directory_profile":
-        asked = t(
+        which_name = t(
             "Sous quel nom les autres personnes présentes vous verront-elles ? (« non » pour "
             "ne rien montrer)"
         )
-        return Step(
-            {**_reset(state), "flow": "presence", "awaiting": "presence_name"}, [Out(asked)]
-        )
+        waiting = {**_reset(state), "flow": "presence", "awaiting": "presence_name"}
+        return Step(waiting, [Out(which_name)])
     out = [Out(explain(exc, ctx.network))]
     if isinstance(exc, errors.SeriesPartlyUnavailable):
         return _series_plan(state, SeriesPlan(exc.bookable, exc.refused), ctx)
