@@ -116,3 +116,10 @@ async def current_revision(engine: AsyncEngine) -> str | None:
 
     async with engine.connect() as conn:
         return await conn.run_sync(_read)
+
+
+def head_revision() -> str | None:
+    """The newest migration shipped with this code: what a database must be at to be served."""
+    from alembic.script import ScriptDirectory
+
+    return ScriptDirectory.from_config(alembic_config(database_url("sqlite://"))).get_current_head()

@@ -109,6 +109,12 @@ class Busy(BookingError):
     code = "busy"
 
 
+class StaleState(BookingError):
+    """A dialogue state was saved by someone else since it was read: read it again."""
+
+    code = "stale_state"
+
+
 class NotOwner(RuleRefusal):
     code = "not_owner"
 

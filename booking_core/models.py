@@ -21,6 +21,7 @@ from sqlalchemy import (
     String,
     Time,
     TypeDecorator,
+    text,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -165,6 +166,8 @@ class ConversationRow(Base):
     user_id: Mapped[str] = mapped_column(String(200))
     state: Mapped[dict[str, Any]] = mapped_column(JSON)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # Bumped by every save; a save that read an older one is refused (compare and set).
+    revision: Mapped[int] = mapped_column(Integer, server_default=text("0"))
 
     __table_args__ = (PrimaryKeyConstraint("channel", "user_id"),)
 

@@ -29,6 +29,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from booking_core import errors
 from booking_core.db import READONLY, create_sync_engine
 from booking_core.domain import (
     Booking,
@@ -57,7 +58,7 @@ from booking_core.models import (
     WaitlistRow,
 )
 from booking_core.network import Period, ResourceKind
-from booking_core.uow import DuplicateKey, Repository, SlotTaken, UnitOfWork
+from booking_core.uow import REVISION, DuplicateKey, Repository, SlotTaken, UnitOfWork
 
 T = TypeVar("T")
 
@@ -138,9 +139,22 @@ _PERSONAL = (
 )
 
 
-SELECT_CONVERSATION = select(ConversationRow.state).where(
+SELECT_CONVERSATION = select(ConversationRow.state, ConversationRow.revision).where(
     ConversationRow.channel == bindparam("channel"),
     ConversationRow.user_id == bindparam("user_id"),
+)
+UPDATE_CONVERSATION = (
+    update(CONVERSATIONS)
+    .where(
+        CONVERSATIONS.c.channel == bindparam("c"),
+        CONVERSATIONS.c.user_id == bindparam("u"),
+        CONVERSATIONS.c.revision == bindparam("expected"),
+    )
+    .values(
+        state=bindparam("s"),
+        updated_at=bindparam("at"),
+        revision=CONVERSATIONS.c.revision + 1,
+    )
 )
 LATEST_CHANNEL = (
     select(ConversationRow.channel)
@@ -523,13 +537,24 @@ class SqlRepository(Repository):
         row = (
             await self._execute(SELECT_CONVERSATION, {"channel": channel, "user_id": user_id})
         ).first()
-        return dict(row.state) if row else None
+        return {**dict(row.state), REVISION: row.revision} if row else None
 
     async def save_conversation(
         self, channel: str, user_id: str, state: dict[str, Any], at: datetime
     ) -> None:
+        state = dict(state)
+        expected = state.pop(REVISION, None)
         values = {"channel": channel, "user_id": user_id, "state": state, "updated_at": at}
-        await self._upsert(ConversationRow, values, ["channel", "user_id"])
+        if expected is None:
+            insert = (pg_insert if self._postgres else sqlite_insert)(ConversationRow)
+            result = await self._execute(insert.on_conflict_do_nothing(), values)
+        else:
+            result = await self._execute(
+                UPDATE_CONVERSATION,
+                {"c": channel, "u": user_id, "s": state, "at": at, "expected": expected},
+            )
+        if getattr(result, "rowcount", 0) != 1:
+            raise errors.StaleState(f"the dialogue state of {channel} changed meanwhile")
 
     async def latest_channel(self, user_id: str) -> str | None:
         row = (await self._execute(LATEST_CHANNEL, {"u": user_id})).first()

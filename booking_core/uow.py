@@ -36,6 +36,10 @@ class SlotTaken(StorageConflict):
     pass
 
 
+REVISION = "rev"
+"""The key under which a loaded dialogue state carries the revision it was read at."""
+
+
 class DuplicateKey(StorageConflict):
     pass
 
@@ -155,12 +159,15 @@ class ConversationRepository(abc.ABC):
     """Dialogue state and profiles: the conversation layer's rows, stored with the rest."""
 
     @abc.abstractmethod
-    async def get_conversation(self, channel: str, user_id: str) -> dict[str, Any] | None: ...
+    async def get_conversation(self, channel: str, user_id: str) -> dict[str, Any] | None:
+        """The state as saved, with its revision under :data:`REVISION`."""
 
     @abc.abstractmethod
     async def save_conversation(
         self, channel: str, user_id: str, state: dict[str, Any], at: datetime
-    ) -> None: ...
+    ) -> None:
+        """Save if nobody did since ``state`` was read (its :data:`REVISION`; none: a new
+        row), else raise :class:`~booking_core.errors.StaleState`."""
 
     @abc.abstractmethod
     async def latest_channel(self, user_id: str) -> str | None: ...

@@ -7,7 +7,9 @@ of the person it answers.
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import weakref
 from dataclasses import replace
 from datetime import date, datetime
 from typing import Any
@@ -61,6 +63,8 @@ OPEN_TO_WORDS = {
 MAX_TEXT = 4000
 # A step may lead to a follow-up (pick the booking to change, then check the new slot).
 MAX_COMMANDS = 3
+# Attempts at a message whose dialogue state another writer saved meanwhile.
+STALE_RETRIES = 3
 # Message ids remembered per conversation, so that a transport's redelivery is answered once.
 SEEN_IDS = 20
 
@@ -77,9 +81,30 @@ class Router:
         self.core = core
         self.catalogs = catalogs or Catalogs()
         self.faq = faq_for(core.network)
+        # One message at a time per conversation in this process; the revision of the
+        # state row does the same across processes.
+        self._locks: weakref.WeakValueDictionary[tuple[str, str], asyncio.Lock] = (
+            weakref.WeakValueDictionary()
+        )
 
     async def handle(self, msg: IncomingMessage) -> list[Reply]:
         """Answer one message; a replay of the same message id answers nothing twice."""
+        key = (msg.channel, msg.user)
+        lock = self._locks.get(key)
+        if lock is None:
+            lock = self._locks[key] = asyncio.Lock()
+        async with lock:
+            for _ in range(STALE_RETRIES):
+                try:
+                    return await self._handle(msg)
+                except errors.StaleState:
+                    # Another instance (or a reminder) saved this dialogue meanwhile: read
+                    # it again; the core's writes are idempotent on the message id.
+                    log.info("dialogue state changed meanwhile; handling the message again")
+        busy = dialogue.Out(dialogue.explain(errors.Busy(), self.core.network))
+        return [self._render(busy, self.core.network.default_language)]
+
+    async def _handle(self, msg: IncomingMessage) -> list[Reply]:
         loaded = await conversations.load(self.core, msg.channel, msg.user)
         state = loaded.state
         if state is not None and msg.message_id and msg.message_id in _seen(state):

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Any
 
+from booking_core import errors
 from booking_core.domain import (
     Booking,
     BookingStatus,
@@ -20,7 +21,7 @@ from booking_core.domain import (
     WaitStatus,
 )
 from booking_core.network import Period
-from booking_core.uow import DuplicateKey, Repository, SlotTaken, UnitOfWork
+from booking_core.uow import REVISION, DuplicateKey, Repository, SlotTaken, UnitOfWork
 
 
 @dataclass
@@ -237,7 +238,12 @@ class FakeRepository(Repository):
     async def save_conversation(
         self, channel: str, user_id: str, state: dict[str, Any], at: datetime
     ) -> None:
-        self.s.conversations[(channel, user_id)] = copy.deepcopy(state)
+        current = self.s.conversations.get((channel, user_id))
+        if state.get(REVISION) != (current or {}).get(REVISION):
+            raise errors.StaleState(channel)
+        saved = copy.deepcopy(state)
+        saved[REVISION] = int(saved.get(REVISION) or 0) + 1
+        self.s.conversations[(channel, user_id)] = saved
 
     async def latest_channel(self, user_id: str) -> str | None:
         found = [c for (c, u) in self.s.conversations if u == user_id]

@@ -105,3 +105,58 @@ async def test_erasure_leaves_no_row_with_the_person(
             if path.exists():
                 assert b"telegram:99" not in path.read_bytes(), f"{path.name} keeps a trace"
     await storage.dispose()
+
+
+async def test_a_state_saved_meanwhile_is_never_overwritten(
+    fresh: URL, network: Network, clock: Clock, catalogs: Catalogs
+) -> None:
+    from booking_core import conversations, errors
+
+    router, storage = await _router(fresh, network, clock, catalogs)
+    core = router.core
+    await conversations.save(core, "c", "u", {"n": 1}, None)
+    with pytest.raises(errors.StaleState):
+        await conversations.save(core, "c", "u", {"n": 1}, None)  # it exists now
+    mine = (await conversations.load(core, "c", "u")).state
+    theirs = (await conversations.load(core, "c", "u")).state
+    assert mine is not None
+    assert theirs is not None
+    await conversations.save(core, "c", "u", {**theirs, "n": 2}, None)
+    with pytest.raises(errors.StaleState):
+        await conversations.save(core, "c", "u", {**mine, "n": 3}, None)
+    again = (await conversations.load(core, "c", "u")).state
+    assert again is not None
+    assert again["n"] == 2
+    await storage.dispose()
+
+
+async def test_two_instances_answering_one_person_lose_no_step(
+    fresh: URL,
+    network: Network,
+    clock: Clock,
+    catalogs: Catalogs,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A second instance saves the dialogue between this one's read and write."""
+    from booking_core import conversations
+
+    first, storage_1 = await _router(fresh, network, clock, catalogs)
+    second, storage_2 = await _router(fresh, network, clock, catalogs)
+    await Chat(first, "telegram:9").say("un bureau à Figeac", message_id="a")
+    load = conversations.load
+    interleaved = False
+
+    async def load_then_the_other_writes(*args: object) -> conversations.Context:
+        nonlocal interleaved
+        loaded = await load(*args)  # type: ignore[arg-type]
+        if not interleaved:
+            interleaved = True
+            await Chat(second, "telegram:9").say("jeudi", message_id="b")
+        return loaded
+
+    monkeypatch.setattr(conversations, "load", load_then_the_other_writes)
+    said = await Chat(first, "telegram:9").say("matin", message_id="c")
+    assert interleaved
+    assert "Je réserve : jeudi 10 décembre, matin, à Figeac. C'est bon ?" in said
+    await storage_1.dispose()
+    await storage_2.dispose()
