@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import ast
 import subprocess
 import sys
+from collections.abc import Iterable
 from pathlib import Path
 
+from babel.messages.catalog import Message
 from babel.messages.pofile import read_po
 
 from handlers.i18n import Catalogs, Msg, locales_dir, t, tn
@@ -13,10 +16,14 @@ from handlers.i18n import Catalogs, Msg, locales_dir, t, tn
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def _po(lang: str) -> set[str]:
+def _ids(catalog: Iterable[Message]) -> set[str | tuple[str, ...]]:
+    """Whole ids: a plural is its singular and plural, so a change to either is seen."""
+    return {m.id if isinstance(m.id, str) else tuple(m.id) for m in catalog if m.id}
+
+
+def _po(lang: str) -> set[str | tuple[str, ...]]:
     with (locales_dir() / lang / "LC_MESSAGES" / "messages.po").open("rb") as handle:
-        catalog = read_po(handle)
-    return {m.id if isinstance(m.id, str) else m.id[0] for m in catalog if m.id}
+        return _ids(read_po(handle))
 
 
 def test_catalogs_are_not_stale(tmp_path: Path) -> None:
@@ -29,7 +36,7 @@ def test_catalogs_are_not_stale(tmp_path: Path) -> None:
         cwd=ROOT, check=True, capture_output=True, timeout=120,
     )  # fmt: skip
     with pot.open("rb") as handle:
-        source = {m.id if isinstance(m.id, str) else m.id[0] for m in read_po(handle) if m.id}
+        source = _ids(read_po(handle))
     assert source, "nothing extracted: the extraction keywords changed?"
     for lang in ("fr", "en"):
         assert _po(lang) == source, f"{lang} catalog is stale: run `make locales`"
@@ -60,3 +67,18 @@ def test_each_reply_is_rendered_in_its_readers_language() -> None:
     plural = tn("Votre réservation à venir :", "Vos {n} réservations à venir :", 3)
     assert "3" in catalogs.render(plural, "en")
     assert catalogs.render(msg, "de") == "Dans quel télécentre ?", "unknown: the source language"
+
+
+def test_no_sentence_bypasses_the_catalogs() -> None:
+    """A reply built from a bare string literal would be said in one language to everyone."""
+    found = []
+    for path in [*ROOT.joinpath("handlers").rglob("*.py"), *ROOT.joinpath("bot").rglob("*.py")]:
+        for node in ast.walk(ast.parse(path.read_text(), str(path))):
+            if not isinstance(node, ast.Call) or not node.args:
+                continue
+            name = getattr(node.func, "id", getattr(node.func, "attr", ""))
+            first = node.args[0]
+            literal = isinstance(first, ast.Constant) and isinstance(first.value, str)
+            if name in ("Out", "Reply") and literal and first.value.strip():
+                found.append(f"{path.relative_to(ROOT)}:{node.lineno}")
+    assert not found, f"sentences outside t()/tn(): {found}"
