@@ -78,7 +78,7 @@ def test_no_sentence_bypasses_the_catalogs() -> None:
                 continue
             name = getattr(node.func, "id", getattr(node.func, "attr", ""))
             first = node.args[0]
-            literal = isinstance(first, ast.Constant) and isinstance(first.value, str)
-            if name in ("Out", "Reply") and literal and first.value.strip():
+            said = first.value if isinstance(first, ast.Constant) else None
+            if name in ("Out", "Reply") and isinstance(said, str) and said.strip():
                 found.append(f"{path.relative_to(ROOT)}:{node.lineno}")
     assert not found, f"sentences outside t()/tn(): {found}"
