@@ -637,7 +637,7 @@ def _dispatch(state: State, msg: IncomingMessage, understood: Intent, ctx: Ctx) 
         if flow == "book" and _is_new_request(understood):
             return _on_intent(_reset(state), understood, ctx)
         return _fill(state, understood, ctx)
-    if answer == "no" and flow:
+    if answer == "no" and (flow or (simple in _NO and understood.intent != "cancel")):
         return Step(_reset(state), [Out(t("D'accord, j'abandonne. Que puis-je faire pour vous ?"))])
     if filling and understood.intent in ("unknown", "greeting") and not _has_slots(understood):
         return _reask(state, ctx)
