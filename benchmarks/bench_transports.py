@@ -54,8 +54,7 @@ from handlers.router import Router
 from tests.conftest import Clock
 from tests.fakes import FakeStore
 from tests.transports.fake_telegram import FakeBotApi
-from tests.transports.synapse import Synapse, start_synapse
-from tests.transports.test_matrix import Person, notice
+from tests.transports.synapse import Person, Synapse, notice, start_synapse
 
 TOKEN = "123456:BENCH-token"
 ALICE = 111  # the Telegram person's chat

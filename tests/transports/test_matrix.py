@@ -12,8 +12,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import sqlite3
-import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -21,7 +20,6 @@ from typing import Any
 import pytest
 from nio import (
     AsyncClient,
-    JoinResponse,
     LoginResponse,
     MemoryDownloadResponse,
     RoomCreateResponse,
@@ -30,7 +28,6 @@ from nio import (
     UploadError,
     UploadResponse,
 )
-from nio import SyncResponse as NioSyncResponse
 from pydantic import SecretStr
 
 from booking_core.network import Network
@@ -65,7 +62,17 @@ from handlers.i18n import Catalogs
 from handlers.messages import Attachment, Choice, IncomingMessage, Reply
 from handlers.router import Router
 from tests.conftest import Clock
-from tests.transports.synapse import Synapse, start_synapse
+from tests.transports.synapse import (
+    BOT,
+    SLOW_BOT,
+    WAIT_S,
+    Person,
+    Synapse,
+    bodies,
+    joined,
+    notice,
+    reacted,
+)
 
 ME = "@bot:example.org"
 ALICE = "@alice:example.org"
@@ -443,144 +450,6 @@ async def test_no_file_goes_to_an_encrypted_room_not_even_uploaded(tmp_path: Pat
 
 # ---------------------------------------------------------------- end to end on Synapse
 
-BOT = "bot"
-SLOW_BOT = "slowbot"  # a bot account with a tight rate limit, for one test
-PEOPLE = ("alice", "bob", "carol", "dave", "erin", "mallory")
-WAIT_S = 15.0
-QUIET_S = 1.5
-
-
-@pytest.fixture(scope="session")
-def synapse(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Synapse]:
-    """One real homeserver for the session, in a fresh directory (users persist in it)."""
-    try:
-        import synapse as _synapse  # noqa: F401
-    except ImportError as exc:
-        pytest.fail(f"matrix-synapse is not installed (pip install -e '.[dev]'): {exc}")
-    server = start_synapse(tmp_path_factory.mktemp("synapse"))
-    try:
-        print(f"\nSynapse ready in {server.startup_s:.2f}s on {server.url}")
-        server.register(BOT, "bot-password")
-        server.register(SLOW_BOT, "slowbot-password")
-        server.register("admin", "admin-password", admin=True)
-        for name in PEOPLE:
-            server.register(name, f"{name}-password")
-        yield server
-    finally:
-        server.stop()
-
-
-class Person:
-    """A teleworker on a plain nio client: writes, reacts, and reads what arrives."""
-
-    def __init__(self, synapse: Synapse, localpart: str) -> None:
-        self.user_id = synapse.user_id(localpart)
-        self.password = synapse.users[self.user_id]
-        self.client = AsyncClient(synapse.url, self.user_id)
-        self.seen: list[dict[str, Any]] = []  # others' timeline events, with room_id
-        self.invites: list[str] = []
-
-    async def login(self) -> None:
-        resp = await self.client.login(self.password, device_name="test")
-        assert isinstance(resp, LoginResponse), resp
-        await self.sync(0)
-
-    async def sync(self, timeout_ms: int = 500) -> None:
-        resp = await self.client.sync(timeout=timeout_ms, sync_filter={"presence": {"types": []}})
-        assert isinstance(resp, NioSyncResponse), resp
-        for room_id, info in resp.rooms.join.items():
-            for event in info.timeline.events:
-                source = dict(event.source)
-                if source.get("sender") != self.user_id:
-                    self.seen.append({**source, "room_id": room_id})
-        self.invites += list(resp.rooms.invite)
-
-    async def expect(
-        self, matches: Callable[[dict[str, Any]], bool], after: int = 0, within: float = WAIT_S
-    ) -> dict[str, Any]:
-        """The first event (from index ``after``) that matches, syncing until it arrives."""
-        async with asyncio.timeout(within):
-            while True:
-                for event in self.seen[after:]:
-                    if matches(event):
-                        return event
-                await self.sync()
-
-    async def quiet(self, seconds: float = QUIET_S) -> list[dict[str, Any]]:
-        """Everything that arrives during ``seconds``."""
-        start = len(self.seen)
-        deadline = time.monotonic() + seconds
-        while time.monotonic() < deadline:
-            await self.sync(200)
-        return self.seen[start:]
-
-    async def open_dm(self, bot: str, **extra: Any) -> str:
-        resp = await self.client.room_create(is_direct=True, invite=[bot], **extra)
-        assert isinstance(resp, RoomCreateResponse), resp
-        room_id = str(resp.room_id)
-        await self.expect(lambda e: joined(e, bot, room_id))
-        return room_id
-
-    async def say(self, room_id: str, text: str) -> int:
-        """Send a text; returns the index in ``seen`` from which answers are new."""
-        mark = len(self.seen)
-        resp = await self.client.room_send(
-            room_id, "m.room.message", {"msgtype": "m.text", "body": text}
-        )
-        assert isinstance(resp, RoomSendResponse), resp
-        return mark
-
-    async def accept_invite(self) -> str:
-        async with asyncio.timeout(WAIT_S):
-            while not self.invites:
-                await self.sync()
-        room_id = self.invites.pop(0)
-        resp = await self.client.join(room_id)
-        assert isinstance(resp, JoinResponse), resp
-        return room_id
-
-    async def close(self) -> None:
-        await self.client.close()
-
-
-def joined(event: dict[str, Any], user: str, room_id: str) -> bool:
-    return (
-        event.get("room_id") == room_id
-        and event.get("type") == "m.room.member"
-        and event.get("state_key") == user
-        and event.get("content", {}).get("membership") == "join"
-    )
-
-
-def notice(room_id: str, contains: str = "") -> Callable[[dict[str, Any]], bool]:
-    def matches(event: dict[str, Any]) -> bool:
-        content = event.get("content", {})
-        return (
-            event.get("room_id") == room_id
-            and event.get("type") == "m.room.message"
-            and contains in str(content.get("body", ""))
-        )
-
-    return matches
-
-
-def reacted(event_id: str, key: str) -> Callable[[dict[str, Any]], bool]:
-    """The bot's keycap reaction ``key`` on the question ``event_id``."""
-
-    def matches(event: dict[str, Any]) -> bool:
-        relates = event.get("content", {}).get("m.relates_to")
-        return event.get("type") == "m.reaction" and relates == {
-            "rel_type": "m.annotation",
-            "event_id": event_id,
-            "key": key,
-        }
-
-    return matches
-
-
-def bodies(events: list[dict[str, Any]]) -> list[str]:
-    return [str(e["content"].get("body")) for e in events if e.get("type") == "m.room.message"]
-
 
 def bookings(database: Path) -> list[tuple[Any, ...]]:
     with sqlite3.connect(database) as conn:
@@ -633,16 +502,6 @@ async def start_bot(synapse: Synapse, router: Router, tmp_path: Path) -> AsyncIt
     yield start
     for transport in started:
         await transport.stop()
-
-
-@pytest.fixture
-async def people(synapse: Synapse) -> AsyncIterator[dict[str, Person]]:
-    crowd = {name: Person(synapse, name) for name in PEOPLE}
-    for person in crowd.values():
-        await person.login()
-    yield crowd
-    for person in crowd.values():
-        await person.close()
 
 
 @pytest.mark.e2e
