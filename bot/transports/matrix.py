@@ -863,6 +863,11 @@ class MatrixTransport:
         return resp
 
 
+def from_settings(settings: Settings) -> MatrixTransport:
+    """The transport for ``bot.transports.configured_transports``."""
+    return MatrixTransport(settings)
+
+
 __all__ = [
     "ENCRYPTED_NOTICE",
     "KEYCAPS",
@@ -874,6 +879,7 @@ __all__ = [
     "addressed_text",
     "channel_of",
     "file_content",
+    "from_settings",
     "is_allowed",
     "is_encrypted_message",
     "keycap_index",

@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import importlib
+import inspect
+import sqlite3
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from pydantic import SecretStr
@@ -12,8 +16,10 @@ from pydantic import SecretStr
 from bot.app import run
 from bot.doctor import doctor
 from bot.settings import Settings
+from bot.transports import NETWORKS
 from tests.conftest import Clock
 from tests.transports.fake_telegram import FakeBotApi
+from tests.transports.synapse import BOT, Person, Synapse, notice
 
 TOKEN = "654321:RUN-token-that-must-never-be-logged"
 ALICE = 333
@@ -49,7 +55,7 @@ async def test_run_serves_then_stops_cleanly(
         run(_settings(api, tmp_path), clock=Clock(), ready=ready, stop=stop)
     )
     async with asyncio.timeout(20):
-        await ready.wait()
+        await _until_ready(serving, ready)
     await api.push(api.text(ALICE, "un bureau à Figeac jeudi matin"))
     sent = await api.wait_sent(ALICE, 3, within=10)  # welcome, privacy notice, question
     assert "jeudi 10 décembre, matin, à Figeac" in sent[-1].params["text"]
@@ -77,3 +83,66 @@ async def test_doctor_checks_the_credentials(api: FakeBotApi, tmp_path: Path) ->
     assert failed
     assert "telegram" in failed[0]
     assert "wrong-token-value" not in " ".join(text for _, text in bad)
+
+
+@pytest.mark.parametrize(("flag", "module"), NETWORKS)
+def test_every_network_module_exports_what_the_registry_needs(flag: str, module: str) -> None:
+    """`run` calls ``from_settings`` and `doctor` calls ``check`` on each configured network."""
+    assert isinstance(getattr(Settings, flag), property), f"Settings.{flag} says it is configured"
+    loaded = importlib.import_module(module)
+    from_settings = getattr(loaded, "from_settings", None)
+    assert callable(from_settings), f"{module} has no from_settings(settings)"
+    assert list(inspect.signature(from_settings).parameters) == ["settings"]
+
+
+async def _until_ready(serving: asyncio.Task[int], ready: asyncio.Event) -> None:
+    """Wait for `run` to be ready; if it ends first, its exception or exit code is the failure."""
+    waiting = asyncio.ensure_future(ready.wait())
+    await asyncio.wait({serving, waiting}, return_when=asyncio.FIRST_COMPLETED)
+    waiting.cancel()
+    if serving.done():
+        raise AssertionError(f"run() ended before it was ready: {serving.result()}")
+
+
+def _matrix_settings(synapse: Synapse, tmp_path: Path, **extra: Any) -> Settings:
+    user = synapse.user_id(BOT)
+    values: dict[str, Any] = {
+        "database_url": f"sqlite:///{tmp_path / 'run.db'}",
+        "telegram_token": None,
+        "matrix_homeserver": synapse.url,
+        "matrix_user": user,
+        "matrix_password": SecretStr(synapse.users[user]),
+        "matrix_access_token": None,
+        "matrix_allowed": ":localhost",
+        "matrix_store": str(tmp_path / "matrix.json"),
+        **extra,
+    }
+    return Settings.model_validate(values)
+
+
+@pytest.mark.e2e
+async def test_run_serves_matrix_and_books_through_it(
+    synapse: Synapse, people: dict[str, Person], tmp_path: Path
+) -> None:
+    ready, stop = asyncio.Event(), asyncio.Event()
+    serving = asyncio.create_task(
+        run(_matrix_settings(synapse, tmp_path), clock=Clock(), ready=ready, stop=stop)
+    )
+    alice = people["alice"]
+    try:
+        async with asyncio.timeout(90):
+            await _until_ready(serving, ready)
+            room = await alice.open_dm(synapse.user_id(BOT))
+            mark = await alice.say(room, "un bureau à Figeac jeudi matin")
+            await alice.expect(notice(room, "C'est bon ?"), after=mark)
+            mark = await alice.say(room, "1")
+            done = await alice.expect(notice(room, "C'est réservé"), after=mark)
+            assert "jeudi 10 décembre, matin, à Figeac" in done["content"]["body"]
+    finally:
+        stop.set()
+        async with asyncio.timeout(15):
+            code = await serving
+    assert code == 0
+    with sqlite3.connect(tmp_path / "run.db") as conn:
+        rows = conn.execute("SELECT user_id, centre_id, day, status FROM bookings").fetchall()
+    assert rows == [("matrix:@alice:localhost", "figeac", "2026-12-10", "active")]
