@@ -43,6 +43,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+import aiohttp
 from nio import (
     AsyncClient,
     AsyncClientConfig,
@@ -365,11 +366,17 @@ class MatrixState:
     ``warned`` holds the people already told about encrypted rooms (told once),
     ``questions`` the last question with choices per room (so a reaction still maps to
     its choice after a restart), ``dms`` the unencrypted direct chat per person.
+    ``access_token`` is the session of the last password login, for ``user``: the doctor
+    checks it with ``whoami`` instead of logging in (a login and a logout every minute
+    would announce a new device to everyone sharing a room with the bot). The file is
+    created readable by its owner only.
     """
 
     path: Path
     next_batch: str | None = None
     device_id: str | None = None
+    user: str | None = None
+    access_token: str | None = None
     warned: set[str] = field(default_factory=set)
     questions: dict[str, Question] = field(default_factory=dict)
     dms: dict[str, str] = field(default_factory=dict)
@@ -393,6 +400,8 @@ class MatrixState:
             path,
             next_batch=raw.get("next_batch"),
             device_id=raw.get("device_id"),
+            user=raw.get("user"),
+            access_token=raw.get("access_token"),
             warned=set(raw.get("warned") or ()),
             questions=questions,
             dms=dict(raw.get("dms") or {}),
@@ -403,6 +412,8 @@ class MatrixState:
         data = {
             "next_batch": self.next_batch,
             "device_id": self.device_id,
+            "user": self.user,
+            "access_token": self.access_token,
             "warned": sorted(self.warned),
             "questions": {
                 room: {"event_id": q.event_id, "values": list(q.values)}
@@ -551,6 +562,7 @@ class MatrixTransport:
             if not isinstance(resp, LoginResponse):
                 raise MatrixError(f"login failed: {resp}")
             self.me = resp.user_id
+            self.state.user, self.state.access_token = self.me, resp.access_token
         self.state.device_id = self.client.device_id
 
     async def _run(self) -> None:
@@ -868,6 +880,83 @@ def from_settings(settings: Settings) -> MatrixTransport:
     return MatrixTransport(settings)
 
 
+# ---------------------------------------------------------------- the doctor
+
+# The doctor's own device: logging in on it again replaces it, and the logout deletes it,
+# so health checks never pile devices up on the bot's account.
+DOCTOR_DEVICE = "TELECENTRE_DOCTOR"
+CHECK_TIMEOUT_S = 10.0
+
+
+async def _versions(homeserver: str) -> str | None:
+    """Whether ``homeserver`` answers as a Matrix homeserver (``/_matrix/client/versions``)."""
+    url = homeserver.rstrip("/") + "/_matrix/client/versions"
+    try:
+        async with (
+            aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=CHECK_TIMEOUT_S)) as http,
+            http.get(url) as resp,
+        ):
+            body = await resp.json(content_type=None) if resp.status == 200 else None
+    except (aiohttp.ClientError, OSError, TimeoutError, ValueError) as exc:
+        return f"the homeserver {homeserver} could not be reached ({type(exc).__name__}: {exc})"
+    if not isinstance(body, dict) or "versions" not in body:
+        return f"{homeserver} does not answer as a Matrix homeserver: check MATRIX_HOMESERVER"
+    return None
+
+
+async def _whoami(client: AsyncClient, token: str, user: str) -> str | None:
+    client.access_token, client.user_id = token, user
+    who = await client.whoami()
+    if not isinstance(who, WhoamiResponse):
+        return f"refused ({who.status_code})"
+    if who.user_id != user:
+        return f"it belongs to {who.user_id}, not MATRIX_USER {user}"
+    return None
+
+
+async def check(settings: Settings) -> str | None:
+    """What is wrong with the Matrix settings, in plain words, or None (for the doctor).
+
+    An access token is checked with ``whoami``. With a password, the session the bot
+    stored at its last login is checked the same way; without one (or if it is refused)
+    the doctor logs in on its own device and logs out again.
+    """
+    homeserver, user = settings.matrix_homeserver, settings.matrix_user
+    if not homeserver or not user:
+        return "MATRIX_HOMESERVER and MATRIX_USER must both be set"
+    if not user.startswith("@") or ":" not in user:
+        return f"MATRIX_USER must be a full id such as @telecentre:example.org, not {user!r}"
+    problem = await _versions(homeserver)
+    if problem is not None:
+        return problem
+    client = AsyncClient(
+        homeserver, user, config=AsyncClientConfig(max_limit_exceeded=0, max_timeouts=1)
+    )
+    try:
+        if settings.matrix_access_token is not None:
+            refused = await _whoami(client, settings.matrix_access_token.get_secret_value(), user)
+            return None if refused is None else f"MATRIX_ACCESS_TOKEN: {refused}"
+        assert settings.matrix_password is not None
+        store = Path(settings.matrix_store) if settings.matrix_store else default_store_path()
+        state = MatrixState.load(store)
+        if state.access_token and state.user == user:
+            if await _whoami(client, state.access_token, user) is None:
+                return None
+            client.access_token = ""
+        client.device_id = DOCTOR_DEVICE
+        login = await client.login(
+            settings.matrix_password.get_secret_value(), device_name="telecentre doctor"
+        )
+        if not isinstance(login, LoginResponse):
+            return f"the homeserver refused MATRIX_PASSWORD for {user} ({login.status_code})"
+        await client.logout()
+        return None
+    except (aiohttp.ClientError, OSError, TimeoutError) as exc:
+        return f"the homeserver {homeserver} could not be reached ({type(exc).__name__}: {exc})"
+    finally:
+        await client.close()
+
+
 __all__ = [
     "ENCRYPTED_NOTICE",
     "KEYCAPS",
@@ -878,6 +967,7 @@ __all__ = [
     "Question",
     "addressed_text",
     "channel_of",
+    "check",
     "file_content",
     "from_settings",
     "is_allowed",

@@ -236,6 +236,16 @@ class Synapse:
         with _OPENER.open(request, timeout=10) as resp:
             resp.read()
 
+    def devices(self, admin_token: str, user_id: str) -> list[str]:
+        """The ids of a user's devices (the admin API), to see what logins leave behind."""
+        request = urllib.request.Request(
+            f"{self.url}/_synapse/admin/v2/users/{urllib.parse.quote(user_id)}/devices"
+        )
+        request.add_header("Authorization", f"Bearer {admin_token}")
+        with _OPENER.open(request, timeout=10) as resp:
+            answer = json.loads(resp.read())
+        return sorted(str(d["device_id"]) for d in answer["devices"])
+
     def stop(self) -> None:
         """Terminate, then kill if it does not stop within ten seconds."""
         process, self.process = self.process, None

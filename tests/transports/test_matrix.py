@@ -44,6 +44,7 @@ from bot.transports.matrix import (
     addressed_text,
     attachment_content,
     channel_of,
+    check,
     file_content,
     is_allowed,
     is_encrypted_message,
@@ -69,6 +70,7 @@ from tests.transports.synapse import (
     Person,
     Synapse,
     bodies,
+    free_port,
     joined,
     notice,
     reacted,
@@ -766,3 +768,114 @@ async def test_files_reach_the_person_as_m_file_and_pictures_as_m_image(
         picture = await erin.client.download(shown["content"]["url"])
         assert isinstance(picture, MemoryDownloadResponse), picture
         assert picture.body == CHART.data
+
+
+# ---------------------------------------------------------------- the doctor's check
+
+
+def _doctor_settings(synapse: Synapse, tmp_path: Path, **extra: Any) -> Settings:
+    user = synapse.user_id(BOT)
+    values: dict[str, Any] = {
+        "matrix_homeserver": synapse.url,
+        "matrix_user": user,
+        "matrix_password": SecretStr(synapse.users[user]),
+        "matrix_access_token": None,
+        "matrix_store": str(tmp_path / "doctor" / "matrix.json"),
+        **extra,
+    }
+    return Settings(_env_file=None, **values)
+
+
+@pytest.mark.e2e
+async def test_the_doctor_checks_a_password_without_leaving_a_device(
+    synapse: Synapse, tmp_path: Path
+) -> None:
+    admin = synapse.login(synapse.user_id("admin"))
+    bot_id = synapse.user_id(BOT)
+    before = synapse.devices(admin, bot_id)
+    for _ in range(2):  # the doctor runs every minute: nothing may pile up
+        assert await check(_doctor_settings(synapse, tmp_path)) is None
+    assert synapse.devices(admin, bot_id) == before
+
+    wrong = await check(
+        _doctor_settings(synapse, tmp_path, matrix_password=SecretStr("not-the-password"))
+    )
+    assert wrong is not None
+    assert "refused MATRIX_PASSWORD" in wrong
+    assert "not-the-password" not in wrong
+
+
+@pytest.mark.e2e
+async def test_the_doctor_checks_an_access_token(synapse: Synapse, tmp_path: Path) -> None:
+    bot_id = synapse.user_id(BOT)
+    good = _doctor_settings(
+        synapse,
+        tmp_path,
+        matrix_password=None,
+        matrix_access_token=SecretStr(synapse.login(bot_id)),
+    )
+    assert await check(good) is None
+    bad_token = "syt_not_a_real_token_at_all"
+    bad = await check(
+        _doctor_settings(
+            synapse, tmp_path, matrix_password=None, matrix_access_token=SecretStr(bad_token)
+        )
+    )
+    assert bad is not None
+    assert "MATRIX_ACCESS_TOKEN" in bad
+    assert "M_UNKNOWN_TOKEN" in bad
+    assert bad_token not in bad
+    someone_else = _doctor_settings(
+        synapse,
+        tmp_path,
+        matrix_password=None,
+        matrix_access_token=SecretStr(synapse.login(synapse.user_id("erin"))),
+    )
+    assert "belongs to @erin:localhost" in (await check(someone_else) or "")
+
+
+@pytest.mark.e2e
+async def test_the_doctor_uses_the_session_the_bot_stored(
+    synapse: Synapse,
+    start_bot: StartBot,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    await start_bot()
+    store = tmp_path / "state" / f"{BOT}.json"
+    assert MatrixState.load(store).access_token
+    assert store.stat().st_mode & 0o077 == 0, "the session is readable by its owner only"
+
+    logins: list[str] = []
+    real_login = AsyncClient.login
+
+    async def counting(self: AsyncClient, *args: Any, **kwargs: Any) -> Any:
+        logins.append(self.user)
+        return await real_login(self, *args, **kwargs)
+
+    monkeypatch.setattr(AsyncClient, "login", counting)
+    settings = _doctor_settings(synapse, tmp_path, matrix_store=str(store))
+    assert await check(settings) is None
+    assert logins == [], "whoami on the stored session, no login"
+
+
+async def test_the_doctor_says_when_the_homeserver_cannot_be_reached(tmp_path: Path) -> None:
+    closed = f"http://127.0.0.1:{free_port()}"
+    settings = Settings(
+        _env_file=None,
+        matrix_homeserver=closed,
+        matrix_user="@bot:localhost",
+        matrix_password=SecretStr("bot-password"),
+        matrix_store=str(tmp_path / "m.json"),
+    )
+    problem = await check(settings)
+    assert problem is not None
+    assert problem.startswith(f"the homeserver {closed} could not be reached")
+    assert "bot-password" not in problem
+    short = Settings(
+        _env_file=None,
+        matrix_homeserver=closed,
+        matrix_user="bot",
+        matrix_password=SecretStr("x"),
+    )
+    assert "full id" in (await check(short) or "")

@@ -93,6 +93,9 @@ def test_every_network_module_exports_what_the_registry_needs(flag: str, module:
     from_settings = getattr(loaded, "from_settings", None)
     assert callable(from_settings), f"{module} has no from_settings(settings)"
     assert list(inspect.signature(from_settings).parameters) == ["settings"]
+    check = getattr(loaded, "check", None)
+    assert inspect.iscoroutinefunction(check), f"{module} has no async check(settings)"
+    assert list(inspect.signature(check).parameters) == ["settings"]
 
 
 async def _until_ready(serving: asyncio.Task[int], ready: asyncio.Event) -> None:
@@ -146,3 +149,16 @@ async def test_run_serves_matrix_and_books_through_it(
     with sqlite3.connect(tmp_path / "run.db") as conn:
         rows = conn.execute("SELECT user_id, centre_id, day, status FROM bookings").fetchall()
     assert rows == [("matrix:@alice:localhost", "figeac", "2026-12-10", "active")]
+
+
+@pytest.mark.e2e
+async def test_doctor_fails_on_a_wrong_matrix_password(synapse: Synapse, tmp_path: Path) -> None:
+    good = await doctor(_matrix_settings(synapse, tmp_path))
+    assert (True, "matrix: credentials accepted") in good
+    bad = await doctor(
+        _matrix_settings(synapse, tmp_path, matrix_password=SecretStr("wrong-password-here"))
+    )
+    failed = [text for ok, text in bad if not ok]
+    assert len(failed) == 1
+    assert failed[0].startswith("matrix: the homeserver refused MATRIX_PASSWORD")
+    assert "wrong-password-here" not in failed[0]
