@@ -11,10 +11,12 @@ before the router ever sees an update: edited messages, updates delivered twice,
 group chatter that is not addressed to us, and presses on a keyboard that is no longer
 the open question (its numbers would answer whatever is being asked now).
 
-Flood limits are PTB's ``AIORateLimiter`` (30 messages a second overall, 20 a minute per
-group; a 429 is waited out for ``retry_after`` and retried, so a reply is delayed, not
-lost). Updates are processed concurrently across chats and in order within a chat, so a
-chat that is being throttled does not hold up the others.
+Flood limits are :class:`PerChatRateLimiter` (about one message a second per chat with a
+short burst, 20 a minute per group, 30 a second overall; see ``bot/transports/flood.py``).
+A 429 is waited out for its ``retry_after`` and retried, so a reply is delayed, not lost,
+and only in the chat it concerns: PTB's ``AIORateLimiter`` pauses every request of the
+bot on any 429. Updates are processed concurrently across chats and in order within a
+chat, so a chat that is being throttled does not hold up the others.
 
 This is the only module that imports ``telegram``. The token never reaches a log line:
 httpx logs every request URL (which contains the token) at INFO and PTB logs the API URL
@@ -28,9 +30,11 @@ import asyncio
 import logging
 import re
 import secrets
+import time
 import traceback
+import warnings
 from collections import Counter, OrderedDict
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any, Final
@@ -48,10 +52,10 @@ from telegram import (
     Update,
 )
 from telegram.constants import ChatType
-from telegram.error import InvalidToken, TelegramError
+from telegram.error import InvalidToken, RetryAfter, TelegramError
 from telegram.ext import (
-    AIORateLimiter,
     Application,
+    BaseRateLimiter,
     BaseUpdateProcessor,
     ContextTypes,
     TypeHandler,
@@ -59,6 +63,7 @@ from telegram.ext import (
 
 from bot.settings import Settings
 from bot.transports.base import Handler
+from bot.transports.flood import Chat, FloodLimits
 from handlers.messages import Attachment, IncomingMessage, Reply
 
 log = logging.getLogger(__name__)
@@ -416,6 +421,101 @@ class PerChatOrder(BaseUpdateProcessor):
         """Release nothing: a chat's lock is dropped once nobody waits on it."""
 
 
+def chat_of(data: dict[str, Any]) -> Chat | None:
+    """The chat a Bot API request writes to, from its parameters (None: no chat)."""
+    value = data.get("chat_id")
+    if isinstance(value, bool) or value is None:
+        return None
+    if isinstance(value, int):
+        return value
+    text = str(value)
+    try:
+        return int(text)
+    except ValueError:
+        return text or None  # "@channelname"
+
+
+def retry_seconds(error: RetryAfter) -> float:
+    """A 429's wait in seconds (PTB 22 returns an int or a timedelta, and warns about it)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        value = error.retry_after
+    return value.total_seconds() if isinstance(value, timedelta) else float(value)
+
+
+ApiCall = Callable[..., Coroutine[Any, Any, bool | dict[str, Any] | list[dict[str, Any]]]]
+
+
+class PerChatRateLimiter(BaseRateLimiter[int]):
+    """Throttle each request to Telegram's flood limits, and wait out a 429 where it applies.
+
+    A request waits for its chat's limits and the overall one, then goes; a 429 holds back
+    that chat only until its ``retry_after`` (a 429 that names no chat, e.g. on
+    getUpdates, pauses everything). The requests of one chat start in the order they were
+    made. ``rate_limit_args`` is the number of retries, as for PTB's ``AIORateLimiter``.
+    """
+
+    def __init__(
+        self,
+        limits: FloodLimits | None = None,
+        *,
+        max_retries: int = 5,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    ) -> None:
+        self.limits = limits or FloodLimits()
+        self._max_retries = max_retries
+        self._clock, self._sleep = clock, sleep
+        self._queues: dict[Chat | None, asyncio.Lock] = {}
+        self._waiting: Counter[Chat | None] = Counter()
+
+    async def initialize(self) -> None:
+        """Nothing to open: the limits are plain bookkeeping."""
+
+    async def shutdown(self) -> None:
+        """Nothing to close."""
+
+    async def _slot(self, chat: Chat | None) -> None:
+        """Wait, in the chat's queue, until every limit lets one more request go."""
+        lock = self._queues.setdefault(chat, asyncio.Lock())
+        self._waiting[chat] += 1
+        try:
+            async with lock:
+                while (delay := self.limits.wait(chat, self._clock())) > 0:
+                    await self._sleep(delay)
+                self.limits.take(chat, self._clock())
+        finally:
+            self._waiting[chat] -= 1
+            if not self._waiting[chat]:
+                del self._waiting[chat], self._queues[chat]
+
+    async def process_request(
+        self,
+        callback: ApiCall,
+        args: Any,
+        kwargs: dict[str, Any],
+        endpoint: str,
+        data: dict[str, Any],
+        rate_limit_args: int | None,
+    ) -> bool | dict[str, Any] | list[dict[str, Any]]:
+        """Make the call when the limits allow; retry after a 429, up to the retries allowed."""
+        chat = chat_of(data)
+        retries = self._max_retries if rate_limit_args is None else rate_limit_args
+        attempt = 0
+        while True:
+            await self._slot(chat)
+            try:
+                return await callback(*args, **kwargs)
+            except RetryAfter as error:
+                if attempt >= retries:
+                    raise
+                attempt += 1
+                wait = retry_seconds(error)
+                log.info("telegram: %s limited for %.0f s (chat %s)", endpoint, wait, chat)
+                now = self._clock()
+                self.limits.retry_after(chat, now + wait, now)
+
+
 # ---------------------------------------------------------------- logging hygiene
 
 
@@ -538,7 +638,7 @@ class TelegramTransport:
         builder = (
             Application.builder()
             .token(self._token.get_secret_value())
-            .rate_limiter(AIORateLimiter(max_retries=5))
+            .rate_limiter(PerChatRateLimiter(max_retries=5))
             .concurrent_updates(PerChatOrder())
             .job_queue(None)
             # A long poll cancelled by stop() can hold its connection a moment longer, and
@@ -732,6 +832,7 @@ __all__ = [
     "BotIdentity",
     "OpenQuestions",
     "PerChatOrder",
+    "PerChatRateLimiter",
     "Pressed",
     "RecentIds",
     "TelegramStartError",

@@ -52,6 +52,9 @@ class FakeBotApi:
     webhook: JSON | None = None
     # Method -> retry_after values to answer with 429, one per call, before succeeding.
     flood: dict[str, list[int]] = field(default_factory=dict)
+    # Chat id -> retry_after values: that chat's sendMessage calls get 429 first (a chat
+    # throttled by Telegram while the others are not).
+    flood_chats: dict[int, list[int]] = field(default_factory=dict)
     # Chat id -> event: a sendMessage to that chat is answered only once the event is set
     # (a slow chat whose pace the test controls; given up after HOLD_LIMIT_S with a 504).
     held_chats: dict[int, asyncio.Event] = field(default_factory=dict)
@@ -103,6 +106,8 @@ class FakeBotApi:
         await self._record(call)
         handler = getattr(self, f"_api_{method}", None)
         pending = self.flood.get(method)
+        if not pending and method == "sendMessage" and "chat_id" in call.params:
+            pending = self.flood_chats.get(int(call.params["chat_id"]))
         if handler is None:
             response = _error(404, f"Not Found: method {method} is not faked")
         elif pending:

@@ -549,6 +549,24 @@ async def test_a_429_is_waited_out_and_the_message_still_delivered(
 
 
 @pytest.mark.e2e
+@pytest.mark.filterwarnings("ignore:.*retry_after.*:DeprecationWarning")
+async def test_a_429_in_one_chat_does_not_hold_up_the_others(
+    api: FakeBotApi, telegram: TelegramTransport
+) -> None:
+    api.flood_chats[ALICE] = [2]  # Telegram throttles Alice's chat for 2 s
+    await api.push(api.text(ALICE, "/aide"))
+    await api.wait_for(lambda: any(c.status == 429 for c in api.of("sendMessage")), "Alice's 429")
+    await api.push(api.text(BOB, "/aide"))
+    bob = await api.wait_sent(BOB, 1)
+    alice = await api.wait_sent(ALICE, 1, within=6)
+    refused = next(c for c in api.of("sendMessage") if c.status == 429)
+    assert int(refused.params["chat_id"]) == ALICE
+    assert bob[0].answered < alice[0].received, "Bob was answered while Alice waited"
+    assert alice[0].received > refused.answered, "Alice's retry came after her 429"
+    assert alice[0].params["text"] == refused.params["text"]
+
+
+@pytest.mark.e2e
 async def test_a_slow_chat_does_not_hold_up_the_others(
     api: FakeBotApi, telegram: TelegramTransport
 ) -> None:
