@@ -224,6 +224,15 @@ EN: dict[str, str | tuple[str, str]] = {
     ),
     "{period} : {details}": "{period}: {details}",
     "{speed} km/h en moyenne ({source})": "{speed} km/h on average ({source})",
+    # Transports (bot/transports/)
+    "Pour réserver ou gérer vos réservations, écrivez-moi en privé.": (
+        "To book or manage your bookings, write to me in a private chat."
+    ),
+    "Écrire en privé": "Write in private",
+    "Cette question est close.": "This question is closed.",
+    "Désolé, quelque chose s'est mal passé. Réessayez dans un instant.": (
+        "Sorry, something went wrong. Please try again in a moment."
+    ),
 }
 
 

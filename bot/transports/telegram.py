@@ -64,6 +64,7 @@ from telegram.ext import (
 from bot.settings import Settings
 from bot.transports.base import Handler
 from bot.transports.flood import Chat, FloodLimits
+from handlers.i18n import Catalogs, Msg, t
 from handlers.messages import Attachment, IncomingMessage, Reply
 
 log = logging.getLogger(__name__)
@@ -92,21 +93,11 @@ COMMANDS: Final = (
     ("oublier", "Effacer mes données", "Erase my data"),
 )
 
-# The few sentences the transport says itself (the conversation's are in the catalogs).
-NOTES: Final = {
-    "fr": {
-        "private": "Pour réserver ou gérer vos réservations, écrivez-moi en privé.",
-        "private_button": "Écrire en privé",
-        "stale": "Cette question n'est plus d'actualité.",
-        "error": "Désolé, quelque chose s'est mal passé. Réessayez dans un instant.",
-    },
-    "en": {
-        "private": "To book or manage your bookings, write to me in a private chat.",
-        "private_button": "Write in private",
-        "stale": "This question is no longer open.",
-        "error": "Sorry, something went wrong. Please try again in a moment.",
-    },
-}
+# The few sentences the transport says itself, rendered in the reader's catalog.
+PRIVATE_NOTE: Final = t("Pour réserver ou gérer vos réservations, écrivez-moi en privé.")
+PRIVATE_BUTTON: Final = t("Écrire en privé")
+CLOSED_NOTE: Final = t("Cette question est close.")
+ERROR_NOTE: Final = t("Désolé, quelque chose s'est mal passé. Réessayez dans un instant.")
 
 
 class TelegramStartError(RuntimeError):
@@ -173,10 +164,6 @@ def locale_of(language_code: str | None) -> str | None:
     if not language_code:
         return None
     return language_code.replace("_", "-").split("-", 1)[0].lower() or None
-
-
-def _notes(locale: str | None) -> dict[str, str]:
-    return NOTES.get(locale or "", NOTES["fr"])
 
 
 def addressed(message: Message, me: BotIdentity) -> bool:
@@ -322,11 +309,15 @@ def is_photo(file: Attachment) -> bool:
     return 0 < width + height <= 10_000 and max(width, height) <= 20 * min(width, height)
 
 
-def private_note(locale: str | None, me: BotIdentity) -> tuple[str, InlineKeyboardMarkup]:
+def private_note(
+    locale: str | None, me: BotIdentity, catalogs: Catalogs
+) -> tuple[str, InlineKeyboardMarkup]:
     """The group answer: a sentence and a button that opens the private chat."""
-    notes = _notes(locale)
-    button = InlineKeyboardButton(notes["private_button"], url=f"https://t.me/{me.username}")
-    return notes["private"], InlineKeyboardMarkup([[button]])
+    lang = catalogs.language(locale)
+    button = InlineKeyboardButton(
+        catalogs.render(PRIVATE_BUTTON, lang), url=f"https://t.me/{me.username}"
+    )
+    return catalogs.render(PRIVATE_NOTE, lang), InlineKeyboardMarkup([[button]])
 
 
 def commands(language: str) -> list[BotCommand]:
@@ -359,8 +350,10 @@ class OpenQuestions:
 
     Choice values are numbers reused by every question, so a press on an older keyboard
     would answer the current question; and two quick presses on one keyboard would
-    answer two questions. A chat the bot knows nothing about (after a restart) is given
-    the benefit of the doubt, and the router still checks the choice against its state.
+    answer two questions. Each turn ends by naming its last keyboard, or none: a reply
+    without buttons closes the question before it. A chat the bot knows nothing about
+    (after a restart) is given the benefit of the doubt, and the router still checks the
+    choice against its state.
     """
 
     def __init__(self, size: int = 10_000) -> None:
@@ -373,8 +366,11 @@ class OpenQuestions:
         if len(self._open) > self._size:
             self._open.popitem(last=False)
 
-    def asked(self, chat_id: int, message_id: int) -> None:
+    def asked(self, chat_id: int, message_id: int | None) -> int | None:
+        """A turn ended on this keyboard (None: on no keyboard); the one it supersedes."""
+        previous = self._open.get(chat_id)
         self._put(chat_id, message_id)
+        return previous if previous != message_id else None
 
     def take(self, chat_id: int, message_id: int) -> bool:
         """Whether this press answers the open question; it is then answered."""
@@ -549,11 +545,18 @@ class TelegramTransport:
 
     name = "telegram"
 
-    def __init__(self, settings: Settings, *, poll_timeout: float = 30.0) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        poll_timeout: float = 30.0,
+        catalogs: Catalogs | None = None,
+    ) -> None:
         if not settings.telegram_enabled or settings.telegram_token is None:
             raise TelegramStartError("no Telegram token is configured (TELEGRAM_TOKEN)")
         quiet_library_logs()
         self._settings = settings
+        self._catalogs = catalogs
         self._token = settings.telegram_token
         self._poll_timeout = poll_timeout
         self._app: TelegramApp | None = None
@@ -577,6 +580,8 @@ class TelegramTransport:
             raise RuntimeError("the Telegram transport is already started")
         quiet_library_logs()
         self._handle = handle
+        if self._catalogs is None:
+            self._catalogs = Catalogs()
         webhook = self._settings.telegram_webhook_url
         secret = self._webhook_secret() if webhook else None
         app = self._build()
@@ -614,8 +619,18 @@ class TelegramTransport:
             raise
 
     async def send(self, channel: str, replies: list[Reply]) -> None:
-        """Deliver replies outside a conversation turn (reminders, digests)."""
-        await self._deliver(chat_id_of(channel), replies)
+        """Deliver replies outside a conversation turn (reminders, digests).
+
+        A reminder with buttons is the chat's question from then on; one without leaves
+        the question as it was (the scheduler keeps the dialogue's question alike).
+        """
+        chat_id = chat_id_of(channel)
+        keyboards: list[int] = []
+        try:
+            await self._deliver(chat_id, replies, keyboards)
+        finally:
+            if keyboards:
+                await self._close_superseded(chat_id, keyboards[-1])
 
     async def stop(self) -> None:
         """Stop fetching, let the updates already received finish, then disconnect."""
@@ -693,7 +708,7 @@ class TelegramTransport:
         elif isinstance(event, Pressed):
             await self._on_press(event)
         elif isinstance(event, AskPrivate):
-            text, markup = private_note(event.locale, self._me)
+            text, markup = private_note(event.locale, self._me, self._strings())
             await self._bot().send_message(
                 event.chat_id,
                 text,
@@ -709,7 +724,7 @@ class TelegramTransport:
             and press.question_id is not None
             and self._questions.take(press.chat_id, press.question_id)
         )
-        notice = None if fresh or press.message is None else _notes(press.locale)["stale"]
+        notice = None if fresh or press.message is None else self._note(CLOSED_NOTE, press.locale)
         await self._quietly(bot.answer_callback_query(press.query_id, text=notice))
         if press.chat_id is None or press.question_id is None:
             return
@@ -732,14 +747,28 @@ class TelegramTransport:
             replies = await self._handle(message)
         except Exception:
             log.exception("telegram: the conversation failed on a message")
-            replies = [Reply(_notes(message.locale)["error"])]
-        await self._deliver(chat_id, replies)
+            replies = [Reply(self._note(ERROR_NOTE, message.locale))]
+        keyboards: list[int] = []
+        try:
+            await self._deliver(chat_id, replies, keyboards)
+        finally:
+            # Whatever went out, the turn is over: only its last keyboard still answers.
+            await self._close_superseded(chat_id, keyboards[-1] if keyboards else None)
 
-    async def _deliver(self, chat_id: int, replies: list[Reply]) -> None:
+    async def _close_superseded(self, chat_id: int, asked: int | None) -> None:
+        """Make ``asked`` the open question; the keyboard it replaces loses its buttons."""
+        superseded = self._questions.asked(chat_id, asked)
+        if superseded is not None:
+            await self._quietly(self._bot().edit_message_reply_markup(chat_id, superseded))
+
+    async def _deliver(
+        self, chat_id: int, replies: list[Reply], keyboards: list[int] | None = None
+    ) -> None:
         """Send each reply's text, then its files (photos or documents), in order.
 
         The files come after the text they belong to (the text says what they are); a
         reply made only of files sends no empty message, which Telegram would refuse.
+        The messages that carry a keyboard are added to ``keyboards`` as they go out.
         """
         bot = self._bot()
         for reply in replies:
@@ -748,8 +777,8 @@ class TelegramTransport:
             for n, part in enumerate(parts, 1):
                 last = n == len(parts)
                 sent = await bot.send_message(chat_id, part, reply_markup=markup if last else None)
-                if last and markup is not None:
-                    self._questions.asked(chat_id, sent.message_id)
+                if last and markup is not None and keyboards is not None:
+                    keyboards.append(sent.message_id)
             for file in reply.files:
                 if is_photo(file):
                     await bot.send_photo(chat_id, document(file))
@@ -757,6 +786,15 @@ class TelegramTransport:
                     await bot.send_document(chat_id, document(file))
 
     # -------------------------------------------------------------- helpers
+
+    def _strings(self) -> Catalogs:
+        if self._catalogs is None:
+            self._catalogs = Catalogs()
+        return self._catalogs
+
+    def _note(self, note: Msg, locale: str | None) -> str:
+        catalogs = self._strings()
+        return catalogs.render(note, catalogs.language(locale))
 
     def _bot(self) -> Bot:
         if self._app is None:
@@ -792,9 +830,9 @@ class TelegramTransport:
         log.warning("telegram: polling: %s", self._redact(error))
 
 
-def from_settings(settings: Settings) -> TelegramTransport:
+def from_settings(settings: Settings, catalogs: Catalogs | None = None) -> TelegramTransport:
     """The transport for ``bot.transports.configured_transports``."""
-    return TelegramTransport(settings)
+    return TelegramTransport(settings, catalogs=catalogs)
 
 
 async def check(settings: Settings) -> str | None:

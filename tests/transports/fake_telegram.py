@@ -287,7 +287,9 @@ class FakeBotApi:
             message["edit_date"] = message["date"] + 5
         return {"update_id": next(self._update_ids), kind: message}
 
-    def press(self, message: JSON, label: str, *, user_id: int | None = None) -> JSON:
+    def press(
+        self, message: JSON, label: str, *, user_id: int | None = None, language: str = "fr"
+    ) -> JSON:
         """An update for a press on the button of ``message`` whose label contains ``label``."""
         chat_id = int(message["chat"]["id"])
         buttons = [b for row in keyboard_of(message) for b in row]
@@ -297,7 +299,7 @@ class FakeBotApi:
             "update_id": next(self._update_ids),
             "callback_query": {
                 "id": f"cq{next(self._query_ids)}",
-                "from": self.user(user_id or chat_id),
+                "from": self.user(user_id or chat_id, language),
                 "chat_instance": f"ci{chat_id}",
                 "data": matching[0]["callback_data"],
                 "message": json.loads(json.dumps(message)),  # as it is now

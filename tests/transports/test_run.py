@@ -92,7 +92,9 @@ def test_every_network_module_exports_what_the_registry_needs(flag: str, module:
     loaded = importlib.import_module(module)
     from_settings = getattr(loaded, "from_settings", None)
     assert callable(from_settings), f"{module} has no from_settings(settings)"
-    assert list(inspect.signature(from_settings).parameters) == ["settings"]
+    first, *rest = inspect.signature(from_settings).parameters.values()
+    assert first.name == "settings"
+    assert all(p.default is not inspect.Parameter.empty for p in rest), "only settings needed"
     check = getattr(loaded, "check", None)
     assert inspect.iscoroutinefunction(check), f"{module} has no async check(settings)"
     assert list(inspect.signature(check).parameters) == ["settings"]
