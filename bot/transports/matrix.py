@@ -67,6 +67,7 @@ from nio import (
 
 from bot.settings import Settings
 from bot.transports.base import Handler
+from handlers.i18n import SUPPORTED, Catalogs, Msg, t
 from handlers.messages import Attachment, IncomingMessage, Reply
 
 log = logging.getLogger(__name__)
@@ -75,12 +76,16 @@ PREFIX = "matrix:"
 HTML_FORMAT = "org.matrix.custom.html"
 # Keycaps offered as reactions under a question, in choice order (at most ten).
 KEYCAPS = ("1️⃣", "2️⃣", "3️⃣", "4️⃣", "5️⃣", "6️⃣", "7️⃣", "8️⃣", "9️⃣", "🔟")
-# Said once to a person who writes in an encrypted room: the bot cannot read it.
-ENCRYPTED_NOTICE = (
+# Said once, in an unencrypted direct chat, to whoever writes to the bot in an encrypted
+# direct chat; for an encrypted group, once to the person who invited the bot there.
+ENCRYPTED_DIRECT = t(
     "🔒 Je ne sais pas lire les salons chiffrés, et je n'y écris jamais en clair. "
-    "Écrivez-moi ici, dans cette conversation non chiffrée, pour réserver.\n"
-    "🔒 I can't read encrypted rooms, and I never write in them in plain text. "
-    "Write to me here, in this unencrypted chat, to book."
+    "Écrivez-moi ici, dans cette conversation non chiffrée, pour réserver."
+)
+ENCRYPTED_GROUP = t(
+    "🔒 Le salon « {room} » où vous m'avez invité est chiffré : je ne peux pas y lire les "
+    "messages, et je n'y écris jamais en clair. Pour réserver, chacun peut m'écrire dans une "
+    "conversation directe non chiffrée, comme celle-ci."
 )
 LIMIT_EXCEEDED = "M_LIMIT_EXCEEDED"
 # A rate-limited call is tried again this many times, each after the wait the server asks.
@@ -347,6 +352,15 @@ def is_encrypted_message(event: Mapping[str, Any], *, me: str, since_ms: int) ->
     return event.get("type") == "m.room.encrypted" and _fresh(event, me, since_ms)
 
 
+def in_every_language(catalogs: Catalogs, note: Msg) -> str:
+    """A note the transport says itself, in each catalog's language, one after the other.
+
+    Matrix tells the bot nothing of a person's language, and these notes are said before
+    any conversation (where the person's language would be known) has begun.
+    """
+    return "\n".join(catalogs.render(note, lang) for lang in SUPPORTED)
+
+
 def retry_delay(status_code: str | None, retry_after_ms: int | None) -> float | None:
     """Seconds to wait before trying a rate-limited call again; ``None`` if not limited."""
     if status_code != LIMIT_EXCEEDED:
@@ -363,7 +377,8 @@ def retry_delay(status_code: str | None, retry_after_ms: int | None) -> float | 
 class MatrixState:
     """What must survive a restart: the sync token, and what the bot already said.
 
-    ``warned`` holds the people already told about encrypted rooms (told once),
+    ``warned`` holds the people (and the group rooms) already explained that encrypted
+    rooms cannot be read (told once), ``inviters`` who invited the bot to each room,
     ``questions`` the last question with choices per room (so a reaction still maps to
     its choice after a restart), ``dms`` the unencrypted direct chat per person.
     ``access_token`` is the session of the last password login, for ``user``: the doctor
@@ -378,6 +393,7 @@ class MatrixState:
     user: str | None = None
     access_token: str | None = None
     warned: set[str] = field(default_factory=set)
+    inviters: dict[str, str] = field(default_factory=dict)
     questions: dict[str, Question] = field(default_factory=dict)
     dms: dict[str, str] = field(default_factory=dict)
 
@@ -403,6 +419,7 @@ class MatrixState:
             user=raw.get("user"),
             access_token=raw.get("access_token"),
             warned=set(raw.get("warned") or ()),
+            inviters=dict(raw.get("inviters") or {}),
             questions=questions,
             dms=dict(raw.get("dms") or {}),
         )
@@ -415,6 +432,7 @@ class MatrixState:
             "user": self.user,
             "access_token": self.access_token,
             "warned": sorted(self.warned),
+            "inviters": self.inviters,
             "questions": {
                 room: {"event_id": q.event_id, "values": list(q.values)}
                 for room, q in self.questions.items()
@@ -455,12 +473,13 @@ class MatrixTransport:
 
     name = "matrix"
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, *, catalogs: Catalogs | None = None) -> None:
         if not (settings.matrix_homeserver and settings.matrix_user):
             raise ValueError("MATRIX_HOMESERVER and MATRIX_USER are required")
         if settings.matrix_password is None and settings.matrix_access_token is None:
             raise ValueError("MATRIX_PASSWORD or MATRIX_ACCESS_TOKEN is required")
         self.settings = settings
+        self._catalogs = catalogs
         self.allow_list = settings.matrix_allow_list
         store = Path(settings.matrix_store) if settings.matrix_store else default_store_path()
         self.state = MatrixState(store)
@@ -487,6 +506,7 @@ class MatrixTransport:
     async def start(self, handle: Handler) -> None:
         """Log in, sync once to learn the rooms (dropping history), then listen."""
         self._handle = handle
+        self._strings()  # the catalogs, loaded before the first message needs them
         self.state = MatrixState.load(self.state.path)
         self.since_ms = int(time.time() * 1000)
         try:
@@ -664,9 +684,10 @@ class MatrixTransport:
             return
         if not _fresh(raw, self.me, self.since_ms):
             return
-        if (room.encrypted or kind == "m.room.encrypted") and not self._e2e_ready():
+        encrypted = room.encrypted or is_encrypted_message(raw, me=self.me, since_ms=self.since_ms)
+        if encrypted and not self._e2e_ready():
             if kind != "m.reaction":
-                await self._explain_encryption(str(raw["sender"]))
+                await self._explain_encryption(room, str(raw["sender"]))
             return
         direct = room.member_count <= 2
         if kind == "m.reaction":
@@ -724,6 +745,8 @@ class MatrixTransport:
         if not isinstance(joined, JoinResponse):
             log.error("matrix: could not join %s: %s", room_id, joined)
             return
+        self.state.inviters[room_id] = inviter
+        self.state.save()
         log.info("matrix: joined %s on invitation from %s", room_id, inviter)
 
     def _e2e_ready(self) -> bool:
@@ -788,19 +811,44 @@ class MatrixTransport:
         self.state.save()
         return room_id
 
-    async def _explain_encryption(self, user_id: str) -> None:
-        """Tell a person once why the bot is silent in an encrypted room."""
-        if user_id in self.state.warned:
+    async def _explain_encryption(self, room: MatrixRoom, sender: str) -> None:
+        """Say once why the bot is silent in an encrypted room, never in that room.
+
+        A direct chat: its person is told, in an unencrypted direct chat. A group: only
+        the person who invited the bot (else the room's creator) is told, once for the
+        room; messaging everyone who speaks there would be spam, and the group itself
+        must never receive plaintext.
+        """
+        target: str | None
+        if room.member_count <= 2:
+            key, target = sender, sender
+            text = in_every_language(self._strings(), ENCRYPTED_DIRECT)
+        else:
+            key = room.room_id
+            target = self.state.inviters.get(key) or (
+                room.creator if room.creator in room.users else None
+            )
+            note = replace(ENCRYPTED_GROUP, params=(("room", room.display_name),))
+            text = in_every_language(self._strings(), note)
+        if key in self.state.warned:
             return
-        dm = await self._direct_room(user_id)
-        if dm is not None:
-            try:
-                await self._deliver(dm, [Reply(ENCRYPTED_NOTICE)], remember=False)
-            except MatrixError as exc:
-                log.warning("matrix: could not explain encryption to %s: %s", user_id, exc)
-                return
-        self.state.warned.add(user_id)
+        if target is not None:
+            dm = await self._direct_room(target)
+            if dm is not None:
+                try:
+                    await self._deliver(dm, [Reply(text)], remember=False)
+                except MatrixError as exc:
+                    log.warning("matrix: could not explain encryption to %s: %s", target, exc)
+                    return
+        else:
+            log.info("matrix: %s is encrypted and nobody to tell is known", key)
+        self.state.warned.add(key)
         self.state.save()
+
+    def _strings(self) -> Catalogs:
+        if self._catalogs is None:
+            self._catalogs = Catalogs()
+        return self._catalogs
 
     # -- sending
 
@@ -875,9 +923,9 @@ class MatrixTransport:
         return resp
 
 
-def from_settings(settings: Settings) -> MatrixTransport:
+def from_settings(settings: Settings, catalogs: Catalogs | None = None) -> MatrixTransport:
     """The transport for ``bot.transports.configured_transports``."""
-    return MatrixTransport(settings)
+    return MatrixTransport(settings, catalogs=catalogs)
 
 
 # ---------------------------------------------------------------- the doctor
@@ -958,7 +1006,8 @@ async def check(settings: Settings) -> str | None:
 
 
 __all__ = [
-    "ENCRYPTED_NOTICE",
+    "ENCRYPTED_DIRECT",
+    "ENCRYPTED_GROUP",
     "KEYCAPS",
     "EncryptedRoomError",
     "MatrixError",
@@ -970,6 +1019,7 @@ __all__ = [
     "check",
     "file_content",
     "from_settings",
+    "in_every_language",
     "is_allowed",
     "is_encrypted_message",
     "keycap_index",

@@ -269,7 +269,7 @@ def start_synapse(directory: Path) -> Synapse:
 
 BOT = "bot"
 SLOW_BOT = "slowbot"  # a bot account with a tight rate limit, for one test
-PEOPLE = ("alice", "bob", "carol", "dave", "erin", "mallory")
+PEOPLE = ("alice", "bob", "carol", "dave", "erin", "frank", "grace", "mallory")
 WAIT_S = 15.0
 QUIET_S = 1.5
 

@@ -13,6 +13,7 @@ import asyncio
 import logging
 import sqlite3
 from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import replace
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -33,7 +34,8 @@ from pydantic import SecretStr
 from booking_core.network import Network
 from bot.settings import Settings
 from bot.transports.matrix import (
-    ENCRYPTED_NOTICE,
+    ENCRYPTED_DIRECT,
+    ENCRYPTED_GROUP,
     HTML_FORMAT,
     KEYCAPS,
     EncryptedRoomError,
@@ -46,6 +48,7 @@ from bot.transports.matrix import (
     channel_of,
     check,
     file_content,
+    in_every_language,
     is_allowed,
     is_encrypted_message,
     keycap_index,
@@ -652,7 +655,9 @@ async def test_encrypted_room_gets_no_plaintext_and_one_explanation_elsewhere(
         plain_room = await carol.accept_invite()
         assert plain_room != secret_room
         explained = await carol.expect(notice(plain_room, "chiffrés"))
-        assert explained["content"]["body"] == ENCRYPTED_NOTICE
+        assert explained["content"]["body"] == in_every_language(Catalogs(), ENCRYPTED_DIRECT)
+        assert explained["content"]["body"].startswith("🔒 Je ne sais pas lire")
+        assert "\n🔒 I can't read encrypted rooms" in explained["content"]["body"]
         rest = await carol.quiet(2.0)
         assert bodies(rest) == []
         from_bot_in_secret = [
@@ -669,6 +674,82 @@ async def test_encrypted_room_gets_no_plaintext_and_one_explanation_elsewhere(
         # The unencrypted chat is then a booking channel like any other.
         mark = await carol.say(plain_room, "un bureau à Figeac jeudi matin")
         await carol.expect(notice(plain_room, "C'est bon ?"), after=mark)
+
+
+ENCRYPTION = {
+    "type": "m.room.encryption",
+    "state_key": "",
+    "content": {"algorithm": "m.megolm.v1.aes-sha2"},
+}
+CIPHERTEXT = {
+    "algorithm": "m.megolm.v1.aes-sha2",
+    "ciphertext": "AwgAEnACgAkLmt6qF84IK++J7UDH2Za1YVchHyprqTqsg",
+    "device_id": "SOMEDEV",
+    "sender_key": "IlRMeOPX2e0MurIyfWEucYBRVOEEUMrOHqn/8mLqMjA",
+    "session_id": "X3lUlvLELLYxeTx4yOVu6UDpasGEVO0Jbu+QFnm0cKQ",
+}
+
+
+@pytest.mark.e2e
+async def test_an_encrypted_group_is_explained_once_to_the_inviter_and_nobody_else(
+    synapse: Synapse, start_bot: StartBot, people: dict[str, Person]
+) -> None:
+    frank, grace = people["frank"], people["grace"]
+    bot_id = synapse.user_id(BOT)
+    async with asyncio.timeout(90):
+        await start_bot()
+        resp = await frank.client.room_create(
+            name="Coworking Figeac",
+            invite=[bot_id, grace.user_id],
+            initial_state=[ENCRYPTION],
+        )
+        assert isinstance(resp, RoomCreateResponse), resp
+        group = str(resp.room_id)
+        await frank.expect(lambda e: joined(e, bot_id, group))
+        assert await grace.accept_invite() == group
+        for person in (grace, frank, grace):  # everyone speaks, some twice
+            sent = await person.client.room_send(group, "m.room.encrypted", CIPHERTEXT)
+            assert isinstance(sent, RoomSendResponse), sent
+        await grace.say(group, "bot: un bureau à Figeac jeudi matin")  # plaintext by mistake
+
+        private = await frank.accept_invite()
+        explained = await frank.expect(notice(private, "Coworking Figeac"))
+        body = explained["content"]["body"]
+        note = replace(ENCRYPTED_GROUP, params=(("room", "Coworking Figeac"),))
+        assert body == in_every_language(Catalogs(), note)
+        assert "The room “Coworking Figeac” you invited me to is encrypted" in body
+        await frank.quiet(2.0)
+        assert bodies([e for e in frank.seen if e["room_id"] == private]) == [body], "once"
+        await grace.quiet(0.5)
+        assert grace.invites == [], "the others are not written to"
+        from_bot_in_group = [
+            e
+            for e in frank.seen + grace.seen
+            if e["room_id"] == group
+            and e["sender"] == bot_id
+            and e["type"] in ("m.room.message", "m.reaction")
+        ]
+        assert from_bot_in_group == []
+
+
+@pytest.mark.e2e
+async def test_an_encrypted_message_in_a_plain_room_is_explained_not_routed(
+    synapse: Synapse, start_bot: StartBot, people: dict[str, Person]
+) -> None:
+    bob = people["bob"]
+    async with asyncio.timeout(60):
+        await start_bot()
+        room = await bob.open_dm(synapse.user_id(BOT))
+        mark = len(bob.seen)
+        sent = await bob.client.room_send(room, "m.room.encrypted", CIPHERTEXT)
+        assert isinstance(sent, RoomSendResponse), sent
+        # In an unencrypted direct chat with Bob: this one, or one from an earlier test.
+        explained = await bob.expect(
+            lambda e: "chiffrés" in str(e.get("content", {}).get("body")), after=mark
+        )
+        assert explained["sender"] == synapse.user_id(BOT)
+        assert explained["content"]["body"] == in_every_language(Catalogs(), ENCRYPTED_DIRECT)
+        assert not [e for e in bob.seen[mark:] if "C'est bon" in str(e["content"].get("body"))]
 
 
 @pytest.mark.e2e
