@@ -65,6 +65,7 @@ from nio import (
     WhoamiResponse,
 )
 
+from bot import logs
 from bot.settings import Settings
 from bot.transports.base import Handler
 from handlers.i18n import SUPPORTED, Catalogs, Msg, t
@@ -583,6 +584,7 @@ class MatrixTransport:
                 raise MatrixError(f"login failed: {resp}")
             self.me = resp.user_id
             self.state.user, self.state.access_token = self.me, resp.access_token
+            logs.add_secret(resp.access_token)
         self.state.device_id = self.client.device_id
 
     async def _run(self) -> None:
