@@ -94,7 +94,9 @@ MAX_RATE_RETRIES = 10
 DEFAULT_RETRY_S = 1.0
 MAX_RETRY_S = 300.0
 POLL_MS = 30_000  # long-poll of one sync; the server answers as soon as an event arrives
-STOP_GRACE_S = 10.0
+# A batch being handled gets this long to finish; shorter than bot.app.STOP_TIMEOUT_S, so
+# the transport closes its client itself instead of being cancelled.
+STOP_GRACE_S = 5.0
 SEEN_EVENTS = 2000  # event ids remembered against a batch delivered twice
 # Later syncs: no presence, and a timeline long enough that a burst has no gap.
 SYNC_FILTER: dict[str, Any] = {

@@ -5,7 +5,10 @@ from __future__ import annotations
 import asyncio
 import importlib
 import inspect
+import os
+import signal
 import sqlite3
+import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -13,7 +16,8 @@ from typing import Any
 import pytest
 from pydantic import SecretStr
 
-from bot.app import run
+from bot import app
+from bot.app import run, stop_all
 from bot.doctor import doctor
 from bot.settings import Settings
 from bot.transports import NETWORKS
@@ -164,3 +168,128 @@ async def test_doctor_fails_on_a_wrong_matrix_password(synapse: Synapse, tmp_pat
     assert len(failed) == 1
     assert failed[0].startswith("matrix: the homeserver refused MATRIX_PASSWORD")
     assert "wrong-password-here" not in failed[0]
+
+
+class Stopping:
+    """A transport whose stop waits until every other one has begun stopping too."""
+
+    def __init__(self, name: str, everyone: list[Stopping], hang: bool = False) -> None:
+        self.name = name
+        self.everyone = everyone
+        self.hang = hang
+        self.began = asyncio.Event()
+        self.finished = False
+        self.cancelled = False
+
+    def owns(self, channel: str) -> bool:
+        return False
+
+    async def start(self, handle: Any) -> None:
+        """Nothing to connect."""
+
+    async def send(self, channel: str, replies: list[Any]) -> None:
+        """Nothing to send."""
+
+    async def stop(self) -> None:
+        self.began.set()
+        try:
+            for other in self.everyone:
+                await other.began.wait()
+            if self.hang:
+                await asyncio.Event().wait()
+        except asyncio.CancelledError:
+            self.cancelled = True
+            raise
+        self.finished = True
+
+
+async def test_transports_stop_side_by_side_under_one_deadline(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    monkeypatch.setattr(app, "STOP_TIMEOUT_S", 3.0)
+    everyone: list[Stopping] = []
+    everyone += [Stopping("telegram", everyone), Stopping("matrix", everyone)]
+    async with asyncio.timeout(10):
+        await stop_all(list(everyone))
+    assert all(t.finished for t in everyone), "each waited for the other: they ran together"
+    assert "did not stop" not in caplog.text
+
+    monkeypatch.setattr(app, "STOP_TIMEOUT_S", 0.2)
+    stuck: list[Stopping] = []
+    stuck += [Stopping("telegram", stuck), Stopping("matrix", stuck, hang=True)]
+    async with asyncio.timeout(10):
+        await stop_all(list(stuck))
+    assert stuck[0].finished
+    assert stuck[1].cancelled, "past the deadline a stop is cancelled, not awaited for ever"
+    assert "matrix transport did not stop within 0 s" in caplog.text
+
+
+def test_the_matrix_grace_is_shorter_than_the_whole_deadline() -> None:
+    from bot.transports import matrix
+
+    assert matrix.STOP_GRACE_S < app.STOP_TIMEOUT_S
+
+
+def _run_env(api: FakeBotApi, tmp_path: Path) -> dict[str, str]:
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("TELEGRAM_", "MATRIX_", "DATABASE_URL", "TELECENTRE_"))
+    }
+    env.update(
+        TELEGRAM_TOKEN=TOKEN,
+        TELEGRAM_BASE_URL=api.base_url,
+        DATABASE_URL=f"sqlite:///{tmp_path / 'run.db'}",
+        NO_PROXY="127.0.0.1,localhost",
+        no_proxy="127.0.0.1,localhost",
+    )
+    return env
+
+
+@pytest.mark.e2e
+async def test_sigterm_finishes_the_acknowledged_message_then_exits_cleanly(
+    api: FakeBotApi, tmp_path: Path
+) -> None:
+    release = api.held_chats[ALICE] = asyncio.Event()
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot.cli",
+        "run",
+        cwd=tmp_path,  # no developer's .env
+        env=_run_env(api, tmp_path),
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    try:
+        await api.wait_for(lambda: bool(api.of("getUpdates")), "the first poll", within=30)
+        update = api.text(ALICE, "/aide")
+        await api.push(update)
+        await api.wait_for(lambda: bool(api.sending(ALICE)), "the reply reaching the server")
+        process.send_signal(signal.SIGTERM)
+        # The process is stopping, and waits for the reply it owes: it must not be gone.
+        await api.wait_for(
+            lambda: any(
+                int(c.params.get("offset") or 0) > update["update_id"] for c in api.of("getUpdates")
+            ),
+            "the update confirmed to Telegram",
+            within=10,
+        )
+        assert process.returncode is None
+        release.set()
+        async with asyncio.timeout(20):
+            _, err = await process.communicate()
+    finally:
+        if process.returncode is None:
+            process.kill()
+            await process.wait()
+    text = err.decode()
+    assert process.returncode == 0, text
+    assert "stopping" in text
+    assert "Traceback" not in text
+    assert TOKEN not in text
+    said = [str(c.params["text"]) for c in api.sent(ALICE)]
+    assert said, "the acknowledged message was answered"
+    assert said[0].startswith("Bonjour"), "the first contact's welcome, held, then released"
+    assert any("/reserver" in text for text in said), "and the rest of the turn: the help"
+    assert not api.sending(ALICE), "nothing left half-sent"
