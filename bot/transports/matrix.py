@@ -83,6 +83,7 @@ ENCRYPTED_DIRECT = t(
     "🔒 Je ne sais pas lire les salons chiffrés, et je n'y écris jamais en clair. "
     "Écrivez-moi ici, dans cette conversation non chiffrée, pour réserver."
 )
+APOLOGY = t("Désolé, quelque chose s'est mal passé. Réessayez dans un instant.")
 ENCRYPTED_GROUP = t(
     "🔒 Le salon « {room} » où vous m'avez invité est chiffré : je ne peux pas y lire les "
     "messages, et je n'y écris jamais en clair. Pour réserver, chacun peut m'écrire dans une "
@@ -93,6 +94,10 @@ LIMIT_EXCEEDED = "M_LIMIT_EXCEEDED"
 MAX_RATE_RETRIES = 10
 DEFAULT_RETRY_S = 1.0
 MAX_RETRY_S = 300.0
+# Events stamped up to this long before the start still count as new: origin_server_ts
+# is the server's clock, and a bot whose clock runs ahead would drop fresh messages.
+# History is kept out by dropping the first sync's timeline, not by this comparison.
+CLOCK_MARGIN_MS = 5 * 60 * 1000
 POLL_MS = 30_000  # long-poll of one sync; the server answers as soon as an event arrives
 # A batch being handled gets this long to finish; shorter than bot.app.STOP_TIMEOUT_S, so
 # the transport closes its client itself instead of being cancelled.
@@ -364,6 +369,11 @@ def in_every_language(catalogs: Catalogs, note: Msg) -> str:
     return "\n".join(catalogs.render(note, lang) for lang in SUPPORTED)
 
 
+def start_mark(now_s: float) -> int:
+    """The ``origin_server_ts`` from which events are new, for a start at ``now_s``."""
+    return int(now_s * 1000) - CLOCK_MARGIN_MS
+
+
 def retry_delay(status_code: str | None, retry_after_ms: int | None) -> float | None:
     """Seconds to wait before trying a rate-limited call again; ``None`` if not limited."""
     if status_code != LIMIT_EXCEEDED:
@@ -428,7 +438,11 @@ class MatrixState:
         )
 
     def save(self) -> None:
-        """Write atomically (temporary file, then rename): a crash leaves the old file."""
+        """Write atomically: a temporary file, synced to disk, then renamed over the old one.
+
+        A crash leaves the old file or the new one whole, never an empty one (without the
+        sync, a rename can reach the disk before the data it names).
+        """
         data = {
             "next_batch": self.next_batch,
             "device_id": self.device_id,
@@ -447,6 +461,8 @@ class MatrixState:
         try:
             with os.fdopen(fd, "w", encoding="utf-8") as out:
                 json.dump(data, out, ensure_ascii=False, indent=1)
+                out.flush()
+                os.fsync(out.fileno())  # on disk before the rename makes it the file
             os.replace(tmp, self.path)
         except BaseException:
             with contextlib.suppress(OSError):
@@ -511,7 +527,7 @@ class MatrixTransport:
         self._handle = handle
         self._strings()  # the catalogs, loaded before the first message needs them
         self.state = MatrixState.load(self.state.path)
-        self.since_ms = int(time.time() * 1000)
+        self.since_ms = start_mark(time.time())
         try:
             await self._login()
             first = await self._call(
@@ -728,7 +744,11 @@ class MatrixTransport:
     async def _turn(self, room_id: str, msg: IncomingMessage) -> None:
         """One message through the router, and its replies back into the room."""
         assert self._handle is not None
-        replies = await self._handle(msg)
+        try:
+            replies = await self._handle(msg)
+        except Exception:
+            log.exception("matrix: the conversation failed on a message")
+            replies = [Reply(in_every_language(self._strings(), APOLOGY))]
         if not replies:
             return
         try:
@@ -809,7 +829,9 @@ class MatrixTransport:
         if await self._is_encrypted(room_id):
             # The server encrypts new rooms: there is no unencrypted place to talk.
             log.warning("matrix: the homeserver encrypts new rooms; leaving %s", room_id)
-            await self._call(lambda: self.client.room_leave(room_id), "leave")
+            left = await self._call(lambda: self.client.room_leave(room_id), "leave")
+            if not isinstance(left, RoomLeaveResponse):
+                log.warning("matrix: could not leave %s: %s", room_id, left)
             return None
         self.state.dms[user_id] = room_id
         self.state.save()
@@ -866,8 +888,7 @@ class MatrixTransport:
                 event_id = await self._send_event(room_id, "m.room.message", render(reply))
             if reply.choices:
                 question = Question(event_id, tuple(c.value for c in reply.choices))
-                for key in KEYCAPS[: len(reply.choices)]:
-                    await self._send_event(room_id, "m.reaction", reaction_content(event_id, key))
+                await self._add_keycaps(room_id, event_id, len(reply.choices))
             for file in reply.files:
                 content_uri = await self._upload(file)
                 content = attachment_content(file, content_uri)
@@ -879,6 +900,19 @@ class MatrixTransport:
         else:
             self.state.questions.pop(room_id, None)
         self.state.save()
+
+    async def _add_keycaps(self, room_id: str, event_id: str, count: int) -> None:
+        """The keycap reactions under a question: a shortcut, so a failure stops nothing.
+
+        The numbered lines already say how to answer; a refused reaction must not keep
+        the replies after it from being sent.
+        """
+        for key in KEYCAPS[:count]:
+            try:
+                await self._send_event(room_id, "m.reaction", reaction_content(event_id, key))
+            except MatrixError as exc:
+                log.warning("matrix: keycaps under %s not added: %s", event_id, exc)
+                return
 
     async def _upload(self, file: Attachment) -> str:
         """Put a file in the homeserver's media repository; its ``mxc://`` address.
@@ -1010,6 +1044,7 @@ async def check(settings: Settings) -> str | None:
 
 
 __all__ = [
+    "APOLOGY",
     "ENCRYPTED_DIRECT",
     "ENCRYPTED_GROUP",
     "KEYCAPS",
@@ -1033,6 +1068,7 @@ __all__ = [
     "render",
     "retry_delay",
     "room_of",
+    "start_mark",
     "strip_reply_fallback",
     "to_incoming",
 ]

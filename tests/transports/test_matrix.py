@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import sqlite3
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import replace
@@ -24,6 +25,8 @@ from nio import (
     LoginResponse,
     MemoryDownloadResponse,
     RoomCreateResponse,
+    RoomGetStateEventResponse,
+    RoomLeaveError,
     RoomSendError,
     RoomSendResponse,
     UploadError,
@@ -34,6 +37,7 @@ from pydantic import SecretStr
 from booking_core.network import Network
 from bot.settings import Settings
 from bot.transports.matrix import (
+    APOLOGY,
     ENCRYPTED_DIRECT,
     ENCRYPTED_GROUP,
     HTML_FORMAT,
@@ -58,6 +62,7 @@ from bot.transports.matrix import (
     render,
     retry_delay,
     room_of,
+    start_mark,
     strip_reply_fallback,
     to_incoming,
 )
@@ -451,6 +456,108 @@ async def test_no_file_goes_to_an_encrypted_room_not_even_uploaded(tmp_path: Pat
         await transport.send(channel_of(ROOM), [Reply("C'est réservé.", files=(ICS,))])
     assert client.uploads == []
     assert client.sent == []
+
+
+class TurnClient(UploadingClient):
+    """One unencrypted room; refuses reactions when asked to, and every leave."""
+
+    def __init__(self, *, refuse_reactions: bool = False) -> None:
+        super().__init__()
+        self.refuse_reactions = refuse_reactions
+
+    async def room_send(
+        self, room_id: str, kind: str, content: dict[str, Any], tx_id: str | None = None
+    ) -> Any:
+        if kind == "m.reaction" and self.refuse_reactions:
+            return RoomSendError("reactions are disabled here", "M_FORBIDDEN", None, False, room_id)
+        return await super().room_send(room_id, kind, content, tx_id)
+
+
+async def test_a_failing_conversation_gets_an_apology_not_silence(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    transport = offline_transport(tmp_path)
+    client = TurnClient()
+    transport.client = client
+
+    async def broken(message: IncomingMessage) -> list[Reply]:
+        raise RuntimeError("the database is gone")
+
+    transport._handle = broken
+    await transport._turn(ROOM, IncomingMessage(channel_of(ROOM), "matrix:" + ALICE, "/aide"))
+    assert [c["body"] for _, c in client.sent] == [in_every_language(Catalogs(), APOLOGY)]
+    assert client.sent[0][1]["body"].startswith("Désolé, quelque chose s'est mal passé.")
+    assert "\nSorry, something went wrong." in client.sent[0][1]["body"]
+    assert "the database is gone" in caplog.text
+
+
+async def test_a_refused_reaction_does_not_stop_the_replies_after_it(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    transport = offline_transport(tmp_path)
+    client = TurnClient(refuse_reactions=True)
+    transport.client = client
+    question = Reply("C'est bon ?", (Choice("Oui", "1"), Choice("Non", "2")))
+    await transport.send(channel_of(ROOM), [question, Reply("Autre chose ?", files=(ICS,))])
+    assert [(kind, c.get("msgtype")) for kind, c in client.sent] == [
+        ("m.room.message", "m.notice"),
+        ("m.room.message", "m.notice"),
+        ("m.room.message", "m.file"),
+    ]
+    assert transport.state.questions[ROOM].values == ("1", "2"), "numbers still answer"
+    assert "keycaps under $e1 not added" in caplog.text
+
+
+class EncryptingServer(TurnClient):
+    """A homeserver that encrypts every new room, and refuses to let the bot leave."""
+
+    async def room_create(self, **kwargs: Any) -> RoomCreateResponse:
+        return RoomCreateResponse("!new:example.org")
+
+    async def room_get_state_event(self, room_id: str, kind: str) -> RoomGetStateEventResponse:
+        return RoomGetStateEventResponse({"algorithm": "m.megolm.v1.aes-sha2"}, kind, "", room_id)
+
+    async def room_leave(self, room_id: str) -> RoomLeaveError:
+        return RoomLeaveError("not now", "M_UNKNOWN")
+
+
+async def test_a_failed_leave_is_reported(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    transport = offline_transport(tmp_path)
+    transport.client = EncryptingServer()
+    transport.client.rooms = {}
+    assert await transport._direct_room(ALICE) is None
+    assert "could not leave !new:example.org" in caplog.text
+    assert ALICE not in transport.state.dms
+
+
+def test_events_from_a_server_clock_slightly_behind_still_count() -> None:
+    since = start_mark(START / 1000)
+    assert since < START
+    skewed = text_event("un bureau demain", origin_server_ts=START - 30_000)
+    assert to_incoming(skewed, ROOM, me=ME, since_ms=since) is not None
+    ancient = text_event("un bureau demain", origin_server_ts=START - 3_600_000)
+    assert to_incoming(ancient, ROOM, me=ME, since_ms=since) is None
+
+
+def test_the_state_is_on_disk_before_it_replaces_the_old_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    done: list[str] = []
+    real_fsync, real_replace = os.fsync, os.replace
+
+    def fsync(fd: int) -> None:
+        done.append("fsync")
+        real_fsync(fd)
+
+    def replace_file(src: str, dst: Path) -> None:
+        done.append("replace")
+        real_replace(src, dst)
+
+    monkeypatch.setattr("bot.transports.matrix.os.fsync", fsync)
+    monkeypatch.setattr("bot.transports.matrix.os.replace", replace_file)
+    MatrixState(tmp_path / "matrix.json", next_batch="s9").save()
+    assert done[:2] == ["fsync", "replace"]
+    assert MatrixState.load(tmp_path / "matrix.json").next_batch == "s9"
 
 
 # ---------------------------------------------------------------- end to end on Synapse
