@@ -67,7 +67,7 @@ from nio import (
 
 from bot import logs
 from bot.settings import Settings
-from bot.transports.base import Handler
+from bot.transports.base import Handler, TransportStartError
 from handlers.i18n import SUPPORTED, Catalogs, Msg, t
 from handlers.messages import Attachment, IncomingMessage, Reply
 
@@ -483,6 +483,10 @@ class MatrixError(RuntimeError):
     """A homeserver refused a request; the message carries its errcode, never a secret."""
 
 
+class MatrixStartError(MatrixError, TransportStartError):
+    """Matrix could not be started (refused login, unreachable homeserver), said plainly."""
+
+
 class EncryptedRoomError(MatrixError):
     """Sending would put plaintext in an encrypted room, so nothing was sent."""
 
@@ -548,6 +552,16 @@ class MatrixTransport:
             for room_id, room in list(self.client.invited_rooms.items()):
                 if room.inviter:
                     await self._on_invite(room_id, room.inviter)
+        except MatrixError as exc:
+            await self.client.close()
+            raise MatrixStartError(f"Matrix could not start: {exc}") from None
+        except (aiohttp.ClientError, OSError, TimeoutError) as exc:
+            await self.client.close()
+            homeserver = self.settings.matrix_homeserver
+            raise MatrixStartError(
+                f"the Matrix homeserver {homeserver} could not be reached "
+                f"({type(exc).__name__}: {exc})"
+            ) from None
         except BaseException:
             await self.client.close()
             raise
@@ -1050,6 +1064,7 @@ __all__ = [
     "KEYCAPS",
     "EncryptedRoomError",
     "MatrixError",
+    "MatrixStartError",
     "MatrixState",
     "MatrixTransport",
     "Question",

@@ -62,7 +62,7 @@ from telegram.ext import (
 )
 
 from bot.settings import Settings
-from bot.transports.base import Handler
+from bot.transports.base import Handler, TransportStartError
 from bot.transports.flood import Chat, FloodLimits
 from handlers.i18n import Catalogs, Msg, t
 from handlers.messages import Attachment, IncomingMessage, Reply
@@ -100,7 +100,7 @@ CLOSED_NOTE: Final = t("Cette question est close.")
 ERROR_NOTE: Final = t("Désolé, quelque chose s'est mal passé. Réessayez dans un instant.")
 
 
-class TelegramStartError(RuntimeError):
+class TelegramStartError(TransportStartError):
     """Telegram could not be started; the message is plain words and never holds the token."""
 
 

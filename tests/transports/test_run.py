@@ -23,7 +23,7 @@ from bot.settings import Settings
 from bot.transports import NETWORKS
 from tests.conftest import Clock
 from tests.transports.fake_telegram import FakeBotApi
-from tests.transports.synapse import BOT, Person, Synapse, notice
+from tests.transports.synapse import BOT, Person, Synapse, free_port, notice
 
 TOKEN = "654321:RUN-token-that-must-never-be-logged"
 ALICE = 333
@@ -293,3 +293,87 @@ async def test_sigterm_finishes_the_acknowledged_message_then_exits_cleanly(
     assert said[0].startswith("Bonjour"), "the first contact's welcome, held, then released"
     assert any("/reserver" in text for text in said), "and the rest of the turn: the help"
     assert not api.sending(ALICE), "nothing left half-sent"
+
+
+async def _telecentre_run(env: dict[str, str], cwd: Path) -> tuple[int, str]:
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot.cli",
+        "run",
+        cwd=cwd,
+        env=env,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    try:
+        async with asyncio.timeout(60):
+            _, err = await process.communicate()
+    finally:
+        if process.returncode is None:
+            process.kill()
+            await process.wait()
+    assert process.returncode is not None
+    return process.returncode, err.decode()
+
+
+@pytest.mark.e2e
+async def test_a_refused_telegram_token_at_start_is_one_plain_line(
+    api: FakeBotApi, tmp_path: Path
+) -> None:
+    env = _run_env(api, tmp_path)
+    env["TELEGRAM_TOKEN"] = "999:refused-token-value"
+    code, err = await _telecentre_run(env, tmp_path)
+    assert code == 2, err
+    assert err.splitlines()[-1] == ("error: Telegram refused the bot token (check TELEGRAM_TOKEN)")
+    assert "Traceback" not in err
+    assert "refused-token-value" not in err
+
+
+async def test_an_unreachable_homeserver_at_start_is_one_plain_line(tmp_path: Path) -> None:
+    closed = f"http://127.0.0.1:{free_port()}"
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("TELEGRAM_", "MATRIX_", "DATABASE_URL", "TELECENTRE_"))
+    }
+    env.update(
+        MATRIX_HOMESERVER=closed,
+        MATRIX_USER="@bot:localhost",
+        MATRIX_PASSWORD="matrix-secret-password",
+        MATRIX_STORE=str(tmp_path / "matrix.json"),
+        DATABASE_URL=f"sqlite:///{tmp_path / 'run.db'}",
+        NO_PROXY="127.0.0.1,localhost",
+    )
+    code, err = await _telecentre_run(env, tmp_path)
+    assert code == 2, err
+    assert err.splitlines()[-1].startswith(
+        f"error: the Matrix homeserver {closed} could not be reached"
+    )
+    assert "Traceback" not in err
+    assert "matrix-secret-password" not in err
+
+
+@pytest.mark.e2e
+async def test_a_refused_matrix_password_at_start_is_one_plain_line(
+    synapse: Synapse, tmp_path: Path
+) -> None:
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("TELEGRAM_", "MATRIX_", "DATABASE_URL", "TELECENTRE_"))
+    }
+    env.update(
+        MATRIX_HOMESERVER=synapse.url,
+        MATRIX_USER=synapse.user_id(BOT),
+        MATRIX_PASSWORD="not-the-bot-password",
+        MATRIX_STORE=str(tmp_path / "matrix.json"),
+        DATABASE_URL=f"sqlite:///{tmp_path / 'run.db'}",
+        NO_PROXY="127.0.0.1,localhost",
+    )
+    code, err = await _telecentre_run(env, tmp_path)
+    assert code == 2, err
+    assert err.splitlines()[-1].startswith("error: Matrix could not start: login failed")
+    assert "M_FORBIDDEN" in err.splitlines()[-1]
+    assert "Traceback" not in err
+    assert "not-the-bot-password" not in err
