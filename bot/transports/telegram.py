@@ -176,6 +176,22 @@ def addressed(message: Message, me: BotIdentity) -> bool:
     return re.search(rf"@{re.escape(me.username)}(?!\w)", text, re.IGNORECASE) is not None
 
 
+MENU: Final = frozenset(row[0] for row in COMMANDS)
+_COMMAND = re.compile(r"/(\w{1,32})(@\w+)?(?:\s|$)")
+
+
+def menu_command(text: str) -> bool:
+    """A command of the bot's menu written bare, without ``@bot`` (``/reserver``).
+
+    In a group Telegram's menu sends the bare form when the bot is the only one there,
+    and people type it so anyway; with privacy mode on it is delivered to every bot of
+    the group. A command of the menu is ours; any other bare command is someone else's,
+    and ``/cmd@otherbot`` always is.
+    """
+    found = _COMMAND.match(text)
+    return found is not None and found.group(2) is None and found.group(1).lower() in MENU
+
+
 def translate(update: Update, me: BotIdentity) -> Event | None:
     """Decide what an update means; None for everything the router must never see."""
     if update.callback_query is not None:
@@ -198,7 +214,9 @@ def translate(update: Update, me: BotIdentity) -> Event | None:
             locale=locale,
         )
         return ToRouter(chat.id, incoming)
-    if chat.type in (ChatType.GROUP, ChatType.SUPERGROUP) and addressed(message, me):
+    in_group = chat.type in (ChatType.GROUP, ChatType.SUPERGROUP)
+    if in_group and (addressed(message, me) or menu_command(text)):
+        # Booking is personal: every request made in a group is pointed to the private chat.
         return AskPrivate(chat.id, message.message_id, locale)
     return None
 
@@ -882,6 +900,7 @@ __all__ = [
     "commands",
     "document",
     "from_settings",
+    "menu_command",
     "render",
     "translate",
 ]

@@ -150,6 +150,11 @@ def test_what_never_reaches_the_router(data: JSON) -> None:
         ({"text": "/reserver@telecentre_test_bot"}, True),
         ({"text": "@telecentre_test_bot2 un bureau"}, False),
         ({"text": "/reserver@another_bot"}, False),
+        ({"text": "/reserver"}, True),  # bare: a command of our menu
+        ({"text": "/MesReservations demain"}, True),
+        ({"text": "/sondage lundi"}, False),  # another bot's command
+        ({"text": "/reserverx"}, False),
+        ({"text": "réserver /reserver"}, False),
         (
             {
                 "text": "oui",
@@ -653,6 +658,23 @@ async def test_in_a_group_only_an_addressed_message_is_answered_and_sent_to_priv
     assert button["url"] == "https://t.me/telecentre_test_bot"
     assert not handled.seen
     assert not store.state.conversations
+
+
+@pytest.mark.e2e
+async def test_a_bare_command_in_a_group_gets_the_private_pointer(
+    api: FakeBotApi, telegram: TelegramTransport, handled: Counting
+) -> None:
+    command = api.text(GROUP, "/reserver", user_id=BOB, language="en")
+    await api.push(api.text(GROUP, "/sondage lundi", user_id=ALICE), command)
+    sent = await api.wait_sent(GROUP, 1)
+    assert sent[0].params["text"] == (
+        "To book or manage your bookings, write to me in a private chat."
+    )
+    assert sent[0].params["reply_parameters"]["message_id"] == command["message"]["message_id"]
+    await api.push(api.text(BOB, "/aide"))  # a later message, to know the group was read
+    await api.wait_sent(BOB, 1)
+    assert len(api.sent(GROUP)) == 1, "another bot's command is not answered"
+    assert [m.text for m in handled.seen] == ["/aide"], "nothing from the group was routed"
 
 
 @pytest.mark.e2e
