@@ -20,8 +20,11 @@ Rules the transport enforces before anything reaches the router:
 * Direct chats (at most two members) are the booking channel. In a larger room the bot
   answers only when mentioned, and then in a direct chat with that person.
 * Without end-to-end support (none is set up here), an encrypted room never receives
-  plaintext: the person is told once, in an unencrypted direct chat if one can be had,
-  otherwise the bot stays silent.
+  plaintext. Who wrote in an encrypted direct chat is told once, in an unencrypted
+  direct chat if one can be had; of an encrypted group, only the person who invited the
+  bot (else its creator) is told, once; otherwise the bot stays silent.
+* A conversation that fails is answered with an apology, and a refused keycap reaction
+  (a shortcut for the numbered lines) stops no reply.
 * Every nio call returns a value that may be an error: each is checked; a
   ``M_LIMIT_EXCEEDED`` is waited out for ``retry_after_ms`` and the call made again, with
   the same transaction id so a retried message is never posted twice.
