@@ -22,6 +22,8 @@ ENV PYTHONUNBUFFERED=1 \
     DATABASE_URL=sqlite:////data/telecentre.db \
     MATRIX_STORE=/data/matrix.json
 VOLUME ["/data"]
+# Telegram webhook mode only (TELEGRAM_WEBHOOK_URL set): plain HTTP behind a TLS proxy.
+EXPOSE 8443
 HEALTHCHECK --interval=60s --timeout=20s --start-period=30s CMD ["telecentre", "doctor"]
 # Migrations first (a no-op when up to date), then serve.
 ENTRYPOINT ["sh", "-c", "telecentre db upgrade && exec telecentre run"]

@@ -1,9 +1,9 @@
 """`telecentre run`: the database, the router, the scheduler and every configured transport
 in one loop.
 
-SIGTERM and Ctrl-C set one event; each transport then stops taking messages and
-finishes those it already acknowledged, within a bounded time, before the database is
-closed.
+SIGTERM and Ctrl-C set one event; the transports then stop side by side, each no longer
+taking messages and finishing those it already acknowledged, all under one deadline
+(shorter than the grace Docker gives before SIGKILL), before the database is closed.
 """
 
 from __future__ import annotations
@@ -22,10 +22,12 @@ from bot.settings import Settings
 from bot.transports import configured_transports
 from bot.transports.base import Transport
 from bot.wiring import network_from_env, open_runtime, system_clock
+from handlers.i18n import Catalogs
 from handlers.router import Router
 
 log = logging.getLogger(__name__)
-STOP_TIMEOUT_S = 10.0
+# All transports together; compose.yaml's stop_grace_period leaves room above it.
+STOP_TIMEOUT_S = 8.0
 
 
 def _secrets(settings: Settings) -> list[str]:
@@ -47,7 +49,8 @@ async def run(
 ) -> int:
     """Serve until stopped; returns the process exit code."""
     began = time.perf_counter()
-    transports = configured_transports(settings)
+    catalogs = Catalogs()
+    transports = configured_transports(settings, catalogs)
     if not transports:
         log.error("no chat network configured: set TELEGRAM_TOKEN or MATRIX_* (see README)")
         return 2
@@ -56,7 +59,7 @@ async def run(
         url=settings.database_url,
         clock=clock,
     )
-    router = Router(runtime.core)
+    router = Router(runtime.core, catalogs)
     stop = stop or asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
@@ -77,15 +80,29 @@ async def run(
             await stop.wait()
         log.info("stopping")
     finally:
-        for transport in reversed(started):
-            try:
-                await asyncio.wait_for(transport.stop(), STOP_TIMEOUT_S)
-            except TimeoutError:
-                log.warning(
-                    "%s transport did not stop within %.0f s", transport.name, STOP_TIMEOUT_S
-                )
+        await stop_all(started)
         await runtime.close()
     return 0
+
+
+async def stop_all(transports: list[Transport]) -> None:
+    """Stop every transport at once; whatever is still stopping at the deadline is cancelled.
+
+    One after the other, each with its own timeout, the worst case would be the sum.
+    """
+    deadline = STOP_TIMEOUT_S
+    stopping = {asyncio.ensure_future(t.stop()): t for t in transports}
+    if not stopping:
+        return
+    done, late = await asyncio.wait(stopping, timeout=deadline)
+    for task in late:
+        log.warning("%s transport did not stop within %.0f s", stopping[task].name, deadline)
+        task.cancel()
+    if late:
+        await asyncio.wait(late, timeout=1.0)  # let cancelled stops close their sockets
+    for task in done:
+        if not task.cancelled() and task.exception() is not None:
+            log.error("%s transport failed to stop: %r", stopping[task].name, task.exception())
 
 
 def main(settings: Settings | None = None) -> int:

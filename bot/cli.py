@@ -224,6 +224,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 2
     import asyncio
 
+    from bot.transports.base import TransportStartError
     from bot.wiring import SchemaOutOfDate, fixed_clock, network_from_env, system_clock
 
     try:
@@ -245,7 +246,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return asyncio.run(_chat(network, clock, args.user, args.db))
         if args.command in reports_cli.COMMANDS:
             return asyncio.run(reports_cli.run(args))
-    except NetworkConfigError as exc:
+    except (NetworkConfigError, TransportStartError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     except errors.BookingError as exc:

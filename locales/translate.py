@@ -311,6 +311,27 @@ EN: dict[str, str | tuple[str, str]] = {
     ),
     "{period} : {details}": "{period}: {details}",
     "{speed} km/h en moyenne ({source})": "{speed} km/h on average ({source})",
+    # Transports (bot/transports/)
+    "Pour réserver ou gérer vos réservations, écrivez-moi en privé.": (
+        "To book or manage your bookings, write to me in a private chat."
+    ),
+    "Écrire en privé": "Write in private",
+    "Cette question est close.": "This question is closed.",
+    "🔒 Je ne sais pas lire les salons chiffrés, et je n'y écris jamais en clair. "
+    "Écrivez-moi ici, dans cette conversation non chiffrée, pour réserver.": (
+        "🔒 I can't read encrypted rooms, and I never write in them in plain text. "
+        "Write to me here, in this unencrypted chat, to book."
+    ),
+    "🔒 Le salon « {room} » où vous m'avez invité est chiffré : je ne peux pas y lire les "
+    "messages, et je n'y écris jamais en clair. Pour réserver, chacun peut m'écrire dans une "
+    "conversation directe non chiffrée, comme celle-ci.": (
+        "🔒 The room “{room}” you invited me to is encrypted: I can't read its messages, "
+        "and I never write in it in plain text. To book, anyone can write to me in an "
+        "unencrypted direct chat, like this one."
+    ),
+    "Désolé, quelque chose s'est mal passé. Réessayez dans un instant.": (
+        "Sorry, something went wrong. Please try again in a moment."
+    ),
 }
 
 

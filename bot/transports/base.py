@@ -17,6 +17,14 @@ from handlers.messages import IncomingMessage, Reply
 Handler = Callable[[IncomingMessage], Awaitable[list[Reply]]]
 
 
+class TransportStartError(RuntimeError):
+    """A chat network could not be started: one sentence of plain words, never a secret.
+
+    ``telecentre run`` prints it as is and exits 2; a traceback would tell an operator
+    less and could quote what a library put in its exception.
+    """
+
+
 class Transport(Protocol):
     """One chat network, run inside the bot's single event loop."""
 

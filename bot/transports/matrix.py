@@ -20,8 +20,11 @@ Rules the transport enforces before anything reaches the router:
 * Direct chats (at most two members) are the booking channel. In a larger room the bot
   answers only when mentioned, and then in a direct chat with that person.
 * Without end-to-end support (none is set up here), an encrypted room never receives
-  plaintext: the person is told once, in an unencrypted direct chat if one can be had,
-  otherwise the bot stays silent.
+  plaintext. Who wrote in an encrypted direct chat is told once, in an unencrypted
+  direct chat if one can be had; of an encrypted group, only the person who invited the
+  bot (else its creator) is told, once; otherwise the bot stays silent.
+* A conversation that fails is answered with an apology, and a refused keycap reaction
+  (a shortcut for the numbered lines) stops no reply.
 * Every nio call returns a value that may be an error: each is checked; a
   ``M_LIMIT_EXCEEDED`` is waited out for ``retry_after_ms`` and the call made again, with
   the same transaction id so a retried message is never posted twice.
@@ -43,6 +46,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+import aiohttp
 from nio import (
     AsyncClient,
     AsyncClientConfig,
@@ -64,8 +68,10 @@ from nio import (
     WhoamiResponse,
 )
 
+from bot import logs
 from bot.settings import Settings
-from bot.transports.base import Handler
+from bot.transports.base import Handler, TransportStartError
+from handlers.i18n import SUPPORTED, Catalogs, Msg, t
 from handlers.messages import Attachment, IncomingMessage, Reply
 
 log = logging.getLogger(__name__)
@@ -74,20 +80,31 @@ PREFIX = "matrix:"
 HTML_FORMAT = "org.matrix.custom.html"
 # Keycaps offered as reactions under a question, in choice order (at most ten).
 KEYCAPS = ("1️⃣", "2️⃣", "3️⃣", "4️⃣", "5️⃣", "6️⃣", "7️⃣", "8️⃣", "9️⃣", "🔟")
-# Said once to a person who writes in an encrypted room: the bot cannot read it.
-ENCRYPTED_NOTICE = (
+# Said once, in an unencrypted direct chat, to whoever writes to the bot in an encrypted
+# direct chat; for an encrypted group, once to the person who invited the bot there.
+ENCRYPTED_DIRECT = t(
     "🔒 Je ne sais pas lire les salons chiffrés, et je n'y écris jamais en clair. "
-    "Écrivez-moi ici, dans cette conversation non chiffrée, pour réserver.\n"
-    "🔒 I can't read encrypted rooms, and I never write in them in plain text. "
-    "Write to me here, in this unencrypted chat, to book."
+    "Écrivez-moi ici, dans cette conversation non chiffrée, pour réserver."
+)
+APOLOGY = t("Désolé, quelque chose s'est mal passé. Réessayez dans un instant.")
+ENCRYPTED_GROUP = t(
+    "🔒 Le salon « {room} » où vous m'avez invité est chiffré : je ne peux pas y lire les "
+    "messages, et je n'y écris jamais en clair. Pour réserver, chacun peut m'écrire dans une "
+    "conversation directe non chiffrée, comme celle-ci."
 )
 LIMIT_EXCEEDED = "M_LIMIT_EXCEEDED"
 # A rate-limited call is tried again this many times, each after the wait the server asks.
 MAX_RATE_RETRIES = 10
 DEFAULT_RETRY_S = 1.0
 MAX_RETRY_S = 300.0
+# Events stamped up to this long before the start still count as new: origin_server_ts
+# is the server's clock, and a bot whose clock runs ahead would drop fresh messages.
+# History is kept out by dropping the first sync's timeline, not by this comparison.
+CLOCK_MARGIN_MS = 5 * 60 * 1000
 POLL_MS = 30_000  # long-poll of one sync; the server answers as soon as an event arrives
-STOP_GRACE_S = 10.0
+# A batch being handled gets this long to finish; shorter than bot.app.STOP_TIMEOUT_S, so
+# the transport closes its client itself instead of being cancelled.
+STOP_GRACE_S = 5.0
 SEEN_EVENTS = 2000  # event ids remembered against a batch delivered twice
 # Later syncs: no presence, and a timeline long enough that a burst has no gap.
 SYNC_FILTER: dict[str, Any] = {
@@ -346,6 +363,20 @@ def is_encrypted_message(event: Mapping[str, Any], *, me: str, since_ms: int) ->
     return event.get("type") == "m.room.encrypted" and _fresh(event, me, since_ms)
 
 
+def in_every_language(catalogs: Catalogs, note: Msg) -> str:
+    """A note the transport says itself, in each catalog's language, one after the other.
+
+    Matrix tells the bot nothing of a person's language, and these notes are said before
+    any conversation (where the person's language would be known) has begun.
+    """
+    return "\n".join(catalogs.render(note, lang) for lang in SUPPORTED)
+
+
+def start_mark(now_s: float) -> int:
+    """The ``origin_server_ts`` from which events are new, for a start at ``now_s``."""
+    return int(now_s * 1000) - CLOCK_MARGIN_MS
+
+
 def retry_delay(status_code: str | None, retry_after_ms: int | None) -> float | None:
     """Seconds to wait before trying a rate-limited call again; ``None`` if not limited."""
     if status_code != LIMIT_EXCEEDED:
@@ -362,15 +393,23 @@ def retry_delay(status_code: str | None, retry_after_ms: int | None) -> float | 
 class MatrixState:
     """What must survive a restart: the sync token, and what the bot already said.
 
-    ``warned`` holds the people already told about encrypted rooms (told once),
+    ``warned`` holds the people (and the group rooms) already explained that encrypted
+    rooms cannot be read (told once), ``inviters`` who invited the bot to each room,
     ``questions`` the last question with choices per room (so a reaction still maps to
     its choice after a restart), ``dms`` the unencrypted direct chat per person.
+    ``access_token`` is the session of the last password login, for ``user``: the doctor
+    checks it with ``whoami`` instead of logging in (a login and a logout every minute
+    would announce a new device to everyone sharing a room with the bot). The file is
+    created readable by its owner only.
     """
 
     path: Path
     next_batch: str | None = None
     device_id: str | None = None
+    user: str | None = None
+    access_token: str | None = None
     warned: set[str] = field(default_factory=set)
+    inviters: dict[str, str] = field(default_factory=dict)
     questions: dict[str, Question] = field(default_factory=dict)
     dms: dict[str, str] = field(default_factory=dict)
 
@@ -393,17 +432,27 @@ class MatrixState:
             path,
             next_batch=raw.get("next_batch"),
             device_id=raw.get("device_id"),
+            user=raw.get("user"),
+            access_token=raw.get("access_token"),
             warned=set(raw.get("warned") or ()),
+            inviters=dict(raw.get("inviters") or {}),
             questions=questions,
             dms=dict(raw.get("dms") or {}),
         )
 
     def save(self) -> None:
-        """Write atomically (temporary file, then rename): a crash leaves the old file."""
+        """Write atomically: a temporary file, synced to disk, then renamed over the old one.
+
+        A crash leaves the old file or the new one whole, never an empty one (without the
+        sync, a rename can reach the disk before the data it names).
+        """
         data = {
             "next_batch": self.next_batch,
             "device_id": self.device_id,
+            "user": self.user,
+            "access_token": self.access_token,
             "warned": sorted(self.warned),
+            "inviters": self.inviters,
             "questions": {
                 room: {"event_id": q.event_id, "values": list(q.values)}
                 for room, q in self.questions.items()
@@ -415,6 +464,8 @@ class MatrixState:
         try:
             with os.fdopen(fd, "w", encoding="utf-8") as out:
                 json.dump(data, out, ensure_ascii=False, indent=1)
+                out.flush()
+                os.fsync(out.fileno())  # on disk before the rename makes it the file
             os.replace(tmp, self.path)
         except BaseException:
             with contextlib.suppress(OSError):
@@ -435,6 +486,10 @@ class MatrixError(RuntimeError):
     """A homeserver refused a request; the message carries its errcode, never a secret."""
 
 
+class MatrixStartError(MatrixError, TransportStartError):
+    """Matrix could not be started (refused login, unreachable homeserver), said plainly."""
+
+
 class EncryptedRoomError(MatrixError):
     """Sending would put plaintext in an encrypted room, so nothing was sent."""
 
@@ -444,12 +499,13 @@ class MatrixTransport:
 
     name = "matrix"
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, *, catalogs: Catalogs | None = None) -> None:
         if not (settings.matrix_homeserver and settings.matrix_user):
             raise ValueError("MATRIX_HOMESERVER and MATRIX_USER are required")
         if settings.matrix_password is None and settings.matrix_access_token is None:
             raise ValueError("MATRIX_PASSWORD or MATRIX_ACCESS_TOKEN is required")
         self.settings = settings
+        self._catalogs = catalogs
         self.allow_list = settings.matrix_allow_list
         store = Path(settings.matrix_store) if settings.matrix_store else default_store_path()
         self.state = MatrixState(store)
@@ -476,8 +532,9 @@ class MatrixTransport:
     async def start(self, handle: Handler) -> None:
         """Log in, sync once to learn the rooms (dropping history), then listen."""
         self._handle = handle
+        self._strings()  # the catalogs, loaded before the first message needs them
         self.state = MatrixState.load(self.state.path)
-        self.since_ms = int(time.time() * 1000)
+        self.since_ms = start_mark(time.time())
         try:
             await self._login()
             first = await self._call(
@@ -498,6 +555,16 @@ class MatrixTransport:
             for room_id, room in list(self.client.invited_rooms.items()):
                 if room.inviter:
                     await self._on_invite(room_id, room.inviter)
+        except MatrixError as exc:
+            await self.client.close()
+            raise MatrixStartError(f"Matrix could not start: {exc}") from None
+        except (aiohttp.ClientError, OSError, TimeoutError) as exc:
+            await self.client.close()
+            homeserver = self.settings.matrix_homeserver
+            raise MatrixStartError(
+                f"the Matrix homeserver {homeserver} could not be reached "
+                f"({type(exc).__name__}: {exc})"
+            ) from None
         except BaseException:
             await self.client.close()
             raise
@@ -551,6 +618,8 @@ class MatrixTransport:
             if not isinstance(resp, LoginResponse):
                 raise MatrixError(f"login failed: {resp}")
             self.me = resp.user_id
+            self.state.user, self.state.access_token = self.me, resp.access_token
+            logs.add_secret(resp.access_token)
         self.state.device_id = self.client.device_id
 
     async def _run(self) -> None:
@@ -652,9 +721,10 @@ class MatrixTransport:
             return
         if not _fresh(raw, self.me, self.since_ms):
             return
-        if (room.encrypted or kind == "m.room.encrypted") and not self._e2e_ready():
+        encrypted = room.encrypted or is_encrypted_message(raw, me=self.me, since_ms=self.since_ms)
+        if encrypted and not self._e2e_ready():
             if kind != "m.reaction":
-                await self._explain_encryption(str(raw["sender"]))
+                await self._explain_encryption(room, str(raw["sender"]))
             return
         direct = room.member_count <= 2
         if kind == "m.reaction":
@@ -691,7 +761,11 @@ class MatrixTransport:
     async def _turn(self, room_id: str, msg: IncomingMessage) -> None:
         """One message through the router, and its replies back into the room."""
         assert self._handle is not None
-        replies = await self._handle(msg)
+        try:
+            replies = await self._handle(msg)
+        except Exception:
+            log.exception("matrix: the conversation failed on a message")
+            replies = [Reply(in_every_language(self._strings(), APOLOGY))]
         if not replies:
             return
         try:
@@ -712,6 +786,8 @@ class MatrixTransport:
         if not isinstance(joined, JoinResponse):
             log.error("matrix: could not join %s: %s", room_id, joined)
             return
+        self.state.inviters[room_id] = inviter
+        self.state.save()
         log.info("matrix: joined %s on invitation from %s", room_id, inviter)
 
     def _e2e_ready(self) -> bool:
@@ -770,25 +846,52 @@ class MatrixTransport:
         if await self._is_encrypted(room_id):
             # The server encrypts new rooms: there is no unencrypted place to talk.
             log.warning("matrix: the homeserver encrypts new rooms; leaving %s", room_id)
-            await self._call(lambda: self.client.room_leave(room_id), "leave")
+            left = await self._call(lambda: self.client.room_leave(room_id), "leave")
+            if not isinstance(left, RoomLeaveResponse):
+                log.warning("matrix: could not leave %s: %s", room_id, left)
             return None
         self.state.dms[user_id] = room_id
         self.state.save()
         return room_id
 
-    async def _explain_encryption(self, user_id: str) -> None:
-        """Tell a person once why the bot is silent in an encrypted room."""
-        if user_id in self.state.warned:
+    async def _explain_encryption(self, room: MatrixRoom, sender: str) -> None:
+        """Say once why the bot is silent in an encrypted room, never in that room.
+
+        A direct chat: its person is told, in an unencrypted direct chat. A group: only
+        the person who invited the bot (else the room's creator) is told, once for the
+        room; messaging everyone who speaks there would be spam, and the group itself
+        must never receive plaintext.
+        """
+        target: str | None
+        if room.member_count <= 2:
+            key, target = sender, sender
+            text = in_every_language(self._strings(), ENCRYPTED_DIRECT)
+        else:
+            key = room.room_id
+            target = self.state.inviters.get(key) or (
+                room.creator if room.creator in room.users else None
+            )
+            note = replace(ENCRYPTED_GROUP, params=(("room", room.display_name),))
+            text = in_every_language(self._strings(), note)
+        if key in self.state.warned:
             return
-        dm = await self._direct_room(user_id)
-        if dm is not None:
-            try:
-                await self._deliver(dm, [Reply(ENCRYPTED_NOTICE)], remember=False)
-            except MatrixError as exc:
-                log.warning("matrix: could not explain encryption to %s: %s", user_id, exc)
-                return
-        self.state.warned.add(user_id)
+        if target is not None:
+            dm = await self._direct_room(target)
+            if dm is not None:
+                try:
+                    await self._deliver(dm, [Reply(text)], remember=False)
+                except MatrixError as exc:
+                    log.warning("matrix: could not explain encryption to %s: %s", target, exc)
+                    return
+        else:
+            log.info("matrix: %s is encrypted and nobody to tell is known", key)
+        self.state.warned.add(key)
         self.state.save()
+
+    def _strings(self) -> Catalogs:
+        if self._catalogs is None:
+            self._catalogs = Catalogs()
+        return self._catalogs
 
     # -- sending
 
@@ -802,8 +905,7 @@ class MatrixTransport:
                 event_id = await self._send_event(room_id, "m.room.message", render(reply))
             if reply.choices:
                 question = Question(event_id, tuple(c.value for c in reply.choices))
-                for key in KEYCAPS[: len(reply.choices)]:
-                    await self._send_event(room_id, "m.reaction", reaction_content(event_id, key))
+                await self._add_keycaps(room_id, event_id, len(reply.choices))
             for file in reply.files:
                 content_uri = await self._upload(file)
                 content = attachment_content(file, content_uri)
@@ -815,6 +917,19 @@ class MatrixTransport:
         else:
             self.state.questions.pop(room_id, None)
         self.state.save()
+
+    async def _add_keycaps(self, room_id: str, event_id: str, count: int) -> None:
+        """The keycap reactions under a question: a shortcut, so a failure stops nothing.
+
+        The numbered lines already say how to answer; a refused reaction must not keep
+        the replies after it from being sent.
+        """
+        for key in KEYCAPS[:count]:
+            try:
+                await self._send_event(room_id, "m.reaction", reaction_content(event_id, key))
+            except MatrixError as exc:
+                log.warning("matrix: keycaps under %s not added: %s", event_id, exc)
+                return
 
     async def _upload(self, file: Attachment) -> str:
         """Put a file in the homeserver's media repository; its ``mxc://`` address.
@@ -863,17 +978,105 @@ class MatrixTransport:
         return resp
 
 
+def from_settings(settings: Settings, catalogs: Catalogs | None = None) -> MatrixTransport:
+    """The transport for ``bot.transports.configured_transports``."""
+    return MatrixTransport(settings, catalogs=catalogs)
+
+
+# ---------------------------------------------------------------- the doctor
+
+# The doctor's own device: logging in on it again replaces it, and the logout deletes it,
+# so health checks never pile devices up on the bot's account.
+DOCTOR_DEVICE = "TELECENTRE_DOCTOR"
+CHECK_TIMEOUT_S = 10.0
+
+
+async def _versions(homeserver: str) -> str | None:
+    """Whether ``homeserver`` answers as a Matrix homeserver (``/_matrix/client/versions``)."""
+    url = homeserver.rstrip("/") + "/_matrix/client/versions"
+    try:
+        async with (
+            aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=CHECK_TIMEOUT_S)) as http,
+            http.get(url) as resp,
+        ):
+            body = await resp.json(content_type=None) if resp.status == 200 else None
+    except (aiohttp.ClientError, OSError, TimeoutError, ValueError) as exc:
+        return f"the homeserver {homeserver} could not be reached ({type(exc).__name__}: {exc})"
+    if not isinstance(body, dict) or "versions" not in body:
+        return f"{homeserver} does not answer as a Matrix homeserver: check MATRIX_HOMESERVER"
+    return None
+
+
+async def _whoami(client: AsyncClient, token: str, user: str) -> str | None:
+    client.access_token, client.user_id = token, user
+    who = await client.whoami()
+    if not isinstance(who, WhoamiResponse):
+        return f"refused ({who.status_code})"
+    if who.user_id != user:
+        return f"it belongs to {who.user_id}, not MATRIX_USER {user}"
+    return None
+
+
+async def check(settings: Settings) -> str | None:
+    """What is wrong with the Matrix settings, in plain words, or None (for the doctor).
+
+    An access token is checked with ``whoami``. With a password, the session the bot
+    stored at its last login is checked the same way; without one (or if it is refused)
+    the doctor logs in on its own device and logs out again.
+    """
+    homeserver, user = settings.matrix_homeserver, settings.matrix_user
+    if not homeserver or not user:
+        return "MATRIX_HOMESERVER and MATRIX_USER must both be set"
+    if not user.startswith("@") or ":" not in user:
+        return f"MATRIX_USER must be a full id such as @telecentre:example.org, not {user!r}"
+    problem = await _versions(homeserver)
+    if problem is not None:
+        return problem
+    client = AsyncClient(
+        homeserver, user, config=AsyncClientConfig(max_limit_exceeded=0, max_timeouts=1)
+    )
+    try:
+        if settings.matrix_access_token is not None:
+            refused = await _whoami(client, settings.matrix_access_token.get_secret_value(), user)
+            return None if refused is None else f"MATRIX_ACCESS_TOKEN: {refused}"
+        assert settings.matrix_password is not None
+        store = Path(settings.matrix_store) if settings.matrix_store else default_store_path()
+        state = MatrixState.load(store)
+        if state.access_token and state.user == user:
+            if await _whoami(client, state.access_token, user) is None:
+                return None
+            client.access_token = ""
+        client.device_id = DOCTOR_DEVICE
+        login = await client.login(
+            settings.matrix_password.get_secret_value(), device_name="telecentre doctor"
+        )
+        if not isinstance(login, LoginResponse):
+            return f"the homeserver refused MATRIX_PASSWORD for {user} ({login.status_code})"
+        await client.logout()
+        return None
+    except (aiohttp.ClientError, OSError, TimeoutError) as exc:
+        return f"the homeserver {homeserver} could not be reached ({type(exc).__name__}: {exc})"
+    finally:
+        await client.close()
+
+
 __all__ = [
-    "ENCRYPTED_NOTICE",
+    "APOLOGY",
+    "ENCRYPTED_DIRECT",
+    "ENCRYPTED_GROUP",
     "KEYCAPS",
     "EncryptedRoomError",
     "MatrixError",
+    "MatrixStartError",
     "MatrixState",
     "MatrixTransport",
     "Question",
     "addressed_text",
     "channel_of",
+    "check",
     "file_content",
+    "from_settings",
+    "in_every_language",
     "is_allowed",
     "is_encrypted_message",
     "keycap_index",
@@ -883,6 +1086,7 @@ __all__ = [
     "render",
     "retry_delay",
     "room_of",
+    "start_mark",
     "strip_reply_fallback",
     "to_incoming",
 ]

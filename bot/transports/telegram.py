@@ -11,10 +11,12 @@ before the router ever sees an update: edited messages, updates delivered twice,
 group chatter that is not addressed to us, and presses on a keyboard that is no longer
 the open question (its numbers would answer whatever is being asked now).
 
-Flood limits are PTB's ``AIORateLimiter`` (30 messages a second overall, 20 a minute per
-group; a 429 is waited out for ``retry_after`` and retried, so a reply is delayed, not
-lost). Updates are processed concurrently across chats and in order within a chat, so a
-chat that is being throttled does not hold up the others.
+Flood limits are :class:`PerChatRateLimiter` (about one message a second per chat with a
+short burst, 20 a minute per group, 30 a second overall; see ``bot/transports/flood.py``).
+A 429 is waited out for its ``retry_after`` and retried, so a reply is delayed, not lost,
+and only in the chat it concerns: PTB's ``AIORateLimiter`` pauses every request of the
+bot on any 429. Updates are processed concurrently across chats and in order within a
+chat, so a chat that is being throttled does not hold up the others.
 
 This is the only module that imports ``telegram``. The token never reaches a log line:
 httpx logs every request URL (which contains the token) at INFO and PTB logs the API URL
@@ -28,9 +30,11 @@ import asyncio
 import logging
 import re
 import secrets
+import time
 import traceback
+import warnings
 from collections import Counter, OrderedDict
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any, Final
@@ -48,17 +52,19 @@ from telegram import (
     Update,
 )
 from telegram.constants import ChatType
-from telegram.error import InvalidToken, TelegramError
+from telegram.error import InvalidToken, RetryAfter, TelegramError
 from telegram.ext import (
-    AIORateLimiter,
     Application,
+    BaseRateLimiter,
     BaseUpdateProcessor,
     ContextTypes,
     TypeHandler,
 )
 
 from bot.settings import Settings
-from bot.transports.base import Handler
+from bot.transports.base import Handler, TransportStartError
+from bot.transports.flood import Chat, FloodLimits
+from handlers.i18n import Catalogs, Msg, t
 from handlers.messages import Attachment, IncomingMessage, Reply
 
 log = logging.getLogger(__name__)
@@ -87,24 +93,14 @@ COMMANDS: Final = (
     ("oublier", "Effacer mes données", "Erase my data"),
 )
 
-# The few sentences the transport says itself (the conversation's are in the catalogs).
-NOTES: Final = {
-    "fr": {
-        "private": "Pour réserver ou gérer vos réservations, écrivez-moi en privé.",
-        "private_button": "Écrire en privé",
-        "stale": "Cette question n'est plus d'actualité.",
-        "error": "Désolé, quelque chose s'est mal passé. Réessayez dans un instant.",
-    },
-    "en": {
-        "private": "To book or manage your bookings, write to me in a private chat.",
-        "private_button": "Write in private",
-        "stale": "This question is no longer open.",
-        "error": "Sorry, something went wrong. Please try again in a moment.",
-    },
-}
+# The few sentences the transport says itself, rendered in the reader's catalog.
+PRIVATE_NOTE: Final = t("Pour réserver ou gérer vos réservations, écrivez-moi en privé.")
+PRIVATE_BUTTON: Final = t("Écrire en privé")
+CLOSED_NOTE: Final = t("Cette question est close.")
+ERROR_NOTE: Final = t("Désolé, quelque chose s'est mal passé. Réessayez dans un instant.")
 
 
-class TelegramStartError(RuntimeError):
+class TelegramStartError(TransportStartError):
     """Telegram could not be started; the message is plain words and never holds the token."""
 
 
@@ -170,10 +166,6 @@ def locale_of(language_code: str | None) -> str | None:
     return language_code.replace("_", "-").split("-", 1)[0].lower() or None
 
 
-def _notes(locale: str | None) -> dict[str, str]:
-    return NOTES.get(locale or "", NOTES["fr"])
-
-
 def addressed(message: Message, me: BotIdentity) -> bool:
     """In a group, the bot speaks only when spoken to: a mention, ``/cmd@bot``, or a reply."""
     replied = message.reply_to_message
@@ -182,6 +174,22 @@ def addressed(message: Message, me: BotIdentity) -> bool:
     text = message.text or message.caption or ""
     # "@bot" as a mention and "/cmd@bot" alike; usernames are case-insensitive.
     return re.search(rf"@{re.escape(me.username)}(?!\w)", text, re.IGNORECASE) is not None
+
+
+MENU: Final = frozenset(row[0] for row in COMMANDS)
+_COMMAND = re.compile(r"/(\w{1,32})(@\w+)?(?:\s|$)")
+
+
+def menu_command(text: str) -> bool:
+    """A command of the bot's menu written bare, without ``@bot`` (``/reserver``).
+
+    In a group Telegram's menu sends the bare form when the bot is the only one there,
+    and people type it so anyway; with privacy mode on it is delivered to every bot of
+    the group. A command of the menu is ours; any other bare command is someone else's,
+    and ``/cmd@otherbot`` always is.
+    """
+    found = _COMMAND.match(text)
+    return found is not None and found.group(2) is None and found.group(1).lower() in MENU
 
 
 def translate(update: Update, me: BotIdentity) -> Event | None:
@@ -206,7 +214,9 @@ def translate(update: Update, me: BotIdentity) -> Event | None:
             locale=locale,
         )
         return ToRouter(chat.id, incoming)
-    if chat.type in (ChatType.GROUP, ChatType.SUPERGROUP) and addressed(message, me):
+    in_group = chat.type in (ChatType.GROUP, ChatType.SUPERGROUP)
+    if in_group and (addressed(message, me) or menu_command(text)):
+        # Booking is personal: every request made in a group is pointed to the private chat.
         return AskPrivate(chat.id, message.message_id, locale)
     return None
 
@@ -317,11 +327,15 @@ def is_photo(file: Attachment) -> bool:
     return 0 < width + height <= 10_000 and max(width, height) <= 20 * min(width, height)
 
 
-def private_note(locale: str | None, me: BotIdentity) -> tuple[str, InlineKeyboardMarkup]:
+def private_note(
+    locale: str | None, me: BotIdentity, catalogs: Catalogs
+) -> tuple[str, InlineKeyboardMarkup]:
     """The group answer: a sentence and a button that opens the private chat."""
-    notes = _notes(locale)
-    button = InlineKeyboardButton(notes["private_button"], url=f"https://t.me/{me.username}")
-    return notes["private"], InlineKeyboardMarkup([[button]])
+    lang = catalogs.language(locale)
+    button = InlineKeyboardButton(
+        catalogs.render(PRIVATE_BUTTON, lang), url=f"https://t.me/{me.username}"
+    )
+    return catalogs.render(PRIVATE_NOTE, lang), InlineKeyboardMarkup([[button]])
 
 
 def commands(language: str) -> list[BotCommand]:
@@ -354,8 +368,10 @@ class OpenQuestions:
 
     Choice values are numbers reused by every question, so a press on an older keyboard
     would answer the current question; and two quick presses on one keyboard would
-    answer two questions. A chat the bot knows nothing about (after a restart) is given
-    the benefit of the doubt, and the router still checks the choice against its state.
+    answer two questions. Each turn ends by naming its last keyboard, or none: a reply
+    without buttons closes the question before it. A chat the bot knows nothing about
+    (after a restart) is given the benefit of the doubt, and the router still checks the
+    choice against its state.
     """
 
     def __init__(self, size: int = 10_000) -> None:
@@ -368,8 +384,11 @@ class OpenQuestions:
         if len(self._open) > self._size:
             self._open.popitem(last=False)
 
-    def asked(self, chat_id: int, message_id: int) -> None:
+    def asked(self, chat_id: int, message_id: int | None) -> int | None:
+        """A turn ended on this keyboard (None: on no keyboard); the one it supersedes."""
+        previous = self._open.get(chat_id)
         self._put(chat_id, message_id)
+        return previous if previous != message_id else None
 
     def take(self, chat_id: int, message_id: int) -> bool:
         """Whether this press answers the open question; it is then answered."""
@@ -416,6 +435,101 @@ class PerChatOrder(BaseUpdateProcessor):
         """Release nothing: a chat's lock is dropped once nobody waits on it."""
 
 
+def chat_of(data: dict[str, Any]) -> Chat | None:
+    """The chat a Bot API request writes to, from its parameters (None: no chat)."""
+    value = data.get("chat_id")
+    if isinstance(value, bool) or value is None:
+        return None
+    if isinstance(value, int):
+        return value
+    text = str(value)
+    try:
+        return int(text)
+    except ValueError:
+        return text or None  # "@channelname"
+
+
+def retry_seconds(error: RetryAfter) -> float:
+    """A 429's wait in seconds (PTB 22 returns an int or a timedelta, and warns about it)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        value = error.retry_after
+    return value.total_seconds() if isinstance(value, timedelta) else float(value)
+
+
+ApiCall = Callable[..., Coroutine[Any, Any, bool | dict[str, Any] | list[dict[str, Any]]]]
+
+
+class PerChatRateLimiter(BaseRateLimiter[int]):
+    """Throttle each request to Telegram's flood limits, and wait out a 429 where it applies.
+
+    A request waits for its chat's limits and the overall one, then goes; a 429 holds back
+    that chat only until its ``retry_after`` (a 429 that names no chat, e.g. on
+    getUpdates, pauses everything). The requests of one chat start in the order they were
+    made. ``rate_limit_args`` is the number of retries, as for PTB's ``AIORateLimiter``.
+    """
+
+    def __init__(
+        self,
+        limits: FloodLimits | None = None,
+        *,
+        max_retries: int = 5,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    ) -> None:
+        self.limits = limits or FloodLimits()
+        self._max_retries = max_retries
+        self._clock, self._sleep = clock, sleep
+        self._queues: dict[Chat | None, asyncio.Lock] = {}
+        self._waiting: Counter[Chat | None] = Counter()
+
+    async def initialize(self) -> None:
+        """Nothing to open: the limits are plain bookkeeping."""
+
+    async def shutdown(self) -> None:
+        """Nothing to close."""
+
+    async def _slot(self, chat: Chat | None) -> None:
+        """Wait, in the chat's queue, until every limit lets one more request go."""
+        lock = self._queues.setdefault(chat, asyncio.Lock())
+        self._waiting[chat] += 1
+        try:
+            async with lock:
+                while (delay := self.limits.wait(chat, self._clock())) > 0:
+                    await self._sleep(delay)
+                self.limits.take(chat, self._clock())
+        finally:
+            self._waiting[chat] -= 1
+            if not self._waiting[chat]:
+                del self._waiting[chat], self._queues[chat]
+
+    async def process_request(
+        self,
+        callback: ApiCall,
+        args: Any,
+        kwargs: dict[str, Any],
+        endpoint: str,
+        data: dict[str, Any],
+        rate_limit_args: int | None,
+    ) -> bool | dict[str, Any] | list[dict[str, Any]]:
+        """Make the call when the limits allow; retry after a 429, up to the retries allowed."""
+        chat = chat_of(data)
+        retries = self._max_retries if rate_limit_args is None else rate_limit_args
+        attempt = 0
+        while True:
+            await self._slot(chat)
+            try:
+                return await callback(*args, **kwargs)
+            except RetryAfter as error:
+                if attempt >= retries:
+                    raise
+                attempt += 1
+                wait = retry_seconds(error)
+                log.info("telegram: %s limited for %.0f s (chat %s)", endpoint, wait, chat)
+                now = self._clock()
+                self.limits.retry_after(chat, now + wait, now)
+
+
 # ---------------------------------------------------------------- logging hygiene
 
 
@@ -449,11 +563,18 @@ class TelegramTransport:
 
     name = "telegram"
 
-    def __init__(self, settings: Settings, *, poll_timeout: float = 30.0) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        poll_timeout: float = 30.0,
+        catalogs: Catalogs | None = None,
+    ) -> None:
         if not settings.telegram_enabled or settings.telegram_token is None:
             raise TelegramStartError("no Telegram token is configured (TELEGRAM_TOKEN)")
         quiet_library_logs()
         self._settings = settings
+        self._catalogs = catalogs
         self._token = settings.telegram_token
         self._poll_timeout = poll_timeout
         self._app: TelegramApp | None = None
@@ -477,6 +598,8 @@ class TelegramTransport:
             raise RuntimeError("the Telegram transport is already started")
         quiet_library_logs()
         self._handle = handle
+        if self._catalogs is None:
+            self._catalogs = Catalogs()
         webhook = self._settings.telegram_webhook_url
         secret = self._webhook_secret() if webhook else None
         app = self._build()
@@ -514,8 +637,18 @@ class TelegramTransport:
             raise
 
     async def send(self, channel: str, replies: list[Reply]) -> None:
-        """Deliver replies outside a conversation turn (reminders, digests)."""
-        await self._deliver(chat_id_of(channel), replies)
+        """Deliver replies outside a conversation turn (reminders, digests).
+
+        A reminder with buttons is the chat's question from then on; one without leaves
+        the question as it was (the scheduler keeps the dialogue's question alike).
+        """
+        chat_id = chat_id_of(channel)
+        keyboards: list[int] = []
+        try:
+            await self._deliver(chat_id, replies, keyboards)
+        finally:
+            if keyboards:
+                await self._close_superseded(chat_id, keyboards[-1])
 
     async def stop(self) -> None:
         """Stop fetching, let the updates already received finish, then disconnect."""
@@ -538,7 +671,7 @@ class TelegramTransport:
         builder = (
             Application.builder()
             .token(self._token.get_secret_value())
-            .rate_limiter(AIORateLimiter(max_retries=5))
+            .rate_limiter(PerChatRateLimiter(max_retries=5))
             .concurrent_updates(PerChatOrder())
             .job_queue(None)
             # A long poll cancelled by stop() can hold its connection a moment longer, and
@@ -593,7 +726,7 @@ class TelegramTransport:
         elif isinstance(event, Pressed):
             await self._on_press(event)
         elif isinstance(event, AskPrivate):
-            text, markup = private_note(event.locale, self._me)
+            text, markup = private_note(event.locale, self._me, self._strings())
             await self._bot().send_message(
                 event.chat_id,
                 text,
@@ -609,7 +742,7 @@ class TelegramTransport:
             and press.question_id is not None
             and self._questions.take(press.chat_id, press.question_id)
         )
-        notice = None if fresh or press.message is None else _notes(press.locale)["stale"]
+        notice = None if fresh or press.message is None else self._note(CLOSED_NOTE, press.locale)
         await self._quietly(bot.answer_callback_query(press.query_id, text=notice))
         if press.chat_id is None or press.question_id is None:
             return
@@ -632,14 +765,28 @@ class TelegramTransport:
             replies = await self._handle(message)
         except Exception:
             log.exception("telegram: the conversation failed on a message")
-            replies = [Reply(_notes(message.locale)["error"])]
-        await self._deliver(chat_id, replies)
+            replies = [Reply(self._note(ERROR_NOTE, message.locale))]
+        keyboards: list[int] = []
+        try:
+            await self._deliver(chat_id, replies, keyboards)
+        finally:
+            # Whatever went out, the turn is over: only its last keyboard still answers.
+            await self._close_superseded(chat_id, keyboards[-1] if keyboards else None)
 
-    async def _deliver(self, chat_id: int, replies: list[Reply]) -> None:
+    async def _close_superseded(self, chat_id: int, asked: int | None) -> None:
+        """Make ``asked`` the open question; the keyboard it replaces loses its buttons."""
+        superseded = self._questions.asked(chat_id, asked)
+        if superseded is not None:
+            await self._quietly(self._bot().edit_message_reply_markup(chat_id, superseded))
+
+    async def _deliver(
+        self, chat_id: int, replies: list[Reply], keyboards: list[int] | None = None
+    ) -> None:
         """Send each reply's text, then its files (photos or documents), in order.
 
         The files come after the text they belong to (the text says what they are); a
         reply made only of files sends no empty message, which Telegram would refuse.
+        The messages that carry a keyboard are added to ``keyboards`` as they go out.
         """
         bot = self._bot()
         for reply in replies:
@@ -648,8 +795,8 @@ class TelegramTransport:
             for n, part in enumerate(parts, 1):
                 last = n == len(parts)
                 sent = await bot.send_message(chat_id, part, reply_markup=markup if last else None)
-                if last and markup is not None:
-                    self._questions.asked(chat_id, sent.message_id)
+                if last and markup is not None and keyboards is not None:
+                    keyboards.append(sent.message_id)
             for file in reply.files:
                 if is_photo(file):
                     await bot.send_photo(chat_id, document(file))
@@ -657,6 +804,15 @@ class TelegramTransport:
                     await bot.send_document(chat_id, document(file))
 
     # -------------------------------------------------------------- helpers
+
+    def _strings(self) -> Catalogs:
+        if self._catalogs is None:
+            self._catalogs = Catalogs()
+        return self._catalogs
+
+    def _note(self, note: Msg, locale: str | None) -> str:
+        catalogs = self._strings()
+        return catalogs.render(note, catalogs.language(locale))
 
     def _bot(self) -> Bot:
         if self._app is None:
@@ -692,9 +848,9 @@ class TelegramTransport:
         log.warning("telegram: polling: %s", self._redact(error))
 
 
-def from_settings(settings: Settings) -> TelegramTransport:
+def from_settings(settings: Settings, catalogs: Catalogs | None = None) -> TelegramTransport:
     """The transport for ``bot.transports.configured_transports``."""
-    return TelegramTransport(settings)
+    return TelegramTransport(settings, catalogs=catalogs)
 
 
 async def check(settings: Settings) -> str | None:
@@ -732,6 +888,7 @@ __all__ = [
     "BotIdentity",
     "OpenQuestions",
     "PerChatOrder",
+    "PerChatRateLimiter",
     "Pressed",
     "RecentIds",
     "TelegramStartError",
@@ -743,6 +900,7 @@ __all__ = [
     "commands",
     "document",
     "from_settings",
+    "menu_command",
     "render",
     "translate",
 ]

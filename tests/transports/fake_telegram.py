@@ -52,6 +52,9 @@ class FakeBotApi:
     webhook: JSON | None = None
     # Method -> retry_after values to answer with 429, one per call, before succeeding.
     flood: dict[str, list[int]] = field(default_factory=dict)
+    # Chat id -> retry_after values: that chat's sendMessage calls get 429 first (a chat
+    # throttled by Telegram while the others are not).
+    flood_chats: dict[int, list[int]] = field(default_factory=dict)
     # Chat id -> event: a sendMessage to that chat is answered only once the event is set
     # (a slow chat whose pace the test controls; given up after HOLD_LIMIT_S with a 504).
     held_chats: dict[int, asyncio.Event] = field(default_factory=dict)
@@ -103,6 +106,8 @@ class FakeBotApi:
         await self._record(call)
         handler = getattr(self, f"_api_{method}", None)
         pending = self.flood.get(method)
+        if not pending and method == "sendMessage" and "chat_id" in call.params:
+            pending = self.flood_chats.get(int(call.params["chat_id"]))
         if handler is None:
             response = _error(404, f"Not Found: method {method} is not faked")
         elif pending:
@@ -282,7 +287,9 @@ class FakeBotApi:
             message["edit_date"] = message["date"] + 5
         return {"update_id": next(self._update_ids), kind: message}
 
-    def press(self, message: JSON, label: str, *, user_id: int | None = None) -> JSON:
+    def press(
+        self, message: JSON, label: str, *, user_id: int | None = None, language: str = "fr"
+    ) -> JSON:
         """An update for a press on the button of ``message`` whose label contains ``label``."""
         chat_id = int(message["chat"]["id"])
         buttons = [b for row in keyboard_of(message) for b in row]
@@ -292,7 +299,7 @@ class FakeBotApi:
             "update_id": next(self._update_ids),
             "callback_query": {
                 "id": f"cq{next(self._query_ids)}",
-                "from": self.user(user_id or chat_id),
+                "from": self.user(user_id or chat_id, language),
                 "chat_instance": f"ci{chat_id}",
                 "data": matching[0]["callback_data"],
                 "message": json.loads(json.dumps(message)),  # as it is now

@@ -9,6 +9,7 @@ registered through the shared-secret admin API, as an operator would with
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import hmac
 import json
@@ -20,9 +21,13 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from nio import AsyncClient, JoinResponse, LoginResponse, RoomCreateResponse, RoomSendResponse
+from nio import SyncResponse as NioSyncResponse
 
 SERVER_NAME = "localhost"
 START_TIMEOUT_S = 60.0
@@ -231,6 +236,16 @@ class Synapse:
         with _OPENER.open(request, timeout=10) as resp:
             resp.read()
 
+    def devices(self, admin_token: str, user_id: str) -> list[str]:
+        """The ids of a user's devices (the admin API), to see what logins leave behind."""
+        request = urllib.request.Request(
+            f"{self.url}/_synapse/admin/v2/users/{urllib.parse.quote(user_id)}/devices"
+        )
+        request.add_header("Authorization", f"Bearer {admin_token}")
+        with _OPENER.open(request, timeout=10) as resp:
+            answer = json.loads(resp.read())
+        return sorted(str(d["device_id"]) for d in answer["devices"])
+
     def stop(self) -> None:
         """Terminate, then kill if it does not stop within ten seconds."""
         process, self.process = self.process, None
@@ -248,3 +263,124 @@ def start_synapse(directory: Path) -> Synapse:
     server = Synapse(directory, free_port(), secrets.token_hex(16))
     server.start()
     return server
+
+
+# ---------------------------------------------------------------- the people
+
+BOT = "bot"
+SLOW_BOT = "slowbot"  # a bot account with a tight rate limit, for one test
+PEOPLE = ("alice", "bob", "carol", "dave", "erin", "frank", "grace", "mallory")
+WAIT_S = 15.0
+QUIET_S = 1.5
+
+
+class Person:
+    """A teleworker on a plain nio client: writes, reacts, and reads what arrives."""
+
+    def __init__(self, synapse: Synapse, localpart: str) -> None:
+        self.user_id = synapse.user_id(localpart)
+        self.password = synapse.users[self.user_id]
+        self.client = AsyncClient(synapse.url, self.user_id)
+        self.seen: list[dict[str, Any]] = []  # others' timeline events, with room_id
+        self.invites: list[str] = []
+
+    async def login(self) -> None:
+        resp = await self.client.login(self.password, device_name="test")
+        assert isinstance(resp, LoginResponse), resp
+        await self.sync(0)
+
+    async def sync(self, timeout_ms: int = 500) -> None:
+        resp = await self.client.sync(timeout=timeout_ms, sync_filter={"presence": {"types": []}})
+        assert isinstance(resp, NioSyncResponse), resp
+        for room_id, info in resp.rooms.join.items():
+            for event in info.timeline.events:
+                source = dict(event.source)
+                if source.get("sender") != self.user_id:
+                    self.seen.append({**source, "room_id": room_id})
+        self.invites += list(resp.rooms.invite)
+
+    async def expect(
+        self, matches: Callable[[dict[str, Any]], bool], after: int = 0, within: float = WAIT_S
+    ) -> dict[str, Any]:
+        """The first event (from index ``after``) that matches, syncing until it arrives."""
+        async with asyncio.timeout(within):
+            while True:
+                for event in self.seen[after:]:
+                    if matches(event):
+                        return event
+                await self.sync()
+
+    async def quiet(self, seconds: float = QUIET_S) -> list[dict[str, Any]]:
+        """Everything that arrives during ``seconds``."""
+        start = len(self.seen)
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            await self.sync(200)
+        return self.seen[start:]
+
+    async def open_dm(self, bot: str, **extra: Any) -> str:
+        resp = await self.client.room_create(is_direct=True, invite=[bot], **extra)
+        assert isinstance(resp, RoomCreateResponse), resp
+        room_id = str(resp.room_id)
+        await self.expect(lambda e: joined(e, bot, room_id))
+        return room_id
+
+    async def say(self, room_id: str, text: str) -> int:
+        """Send a text; returns the index in ``seen`` from which answers are new."""
+        mark = len(self.seen)
+        resp = await self.client.room_send(
+            room_id, "m.room.message", {"msgtype": "m.text", "body": text}
+        )
+        assert isinstance(resp, RoomSendResponse), resp
+        return mark
+
+    async def accept_invite(self) -> str:
+        async with asyncio.timeout(WAIT_S):
+            while not self.invites:
+                await self.sync()
+        room_id = self.invites.pop(0)
+        resp = await self.client.join(room_id)
+        assert isinstance(resp, JoinResponse), resp
+        return room_id
+
+    async def close(self) -> None:
+        await self.client.close()
+
+
+def joined(event: dict[str, Any], user: str, room_id: str) -> bool:
+    return (
+        event.get("room_id") == room_id
+        and event.get("type") == "m.room.member"
+        and event.get("state_key") == user
+        and event.get("content", {}).get("membership") == "join"
+    )
+
+
+def notice(room_id: str, contains: str = "") -> Callable[[dict[str, Any]], bool]:
+    def matches(event: dict[str, Any]) -> bool:
+        content = event.get("content", {})
+        return (
+            event.get("room_id") == room_id
+            and event.get("type") == "m.room.message"
+            and contains in str(content.get("body", ""))
+        )
+
+    return matches
+
+
+def reacted(event_id: str, key: str) -> Callable[[dict[str, Any]], bool]:
+    """The bot's keycap reaction ``key`` on the question ``event_id``."""
+
+    def matches(event: dict[str, Any]) -> bool:
+        relates = event.get("content", {}).get("m.relates_to")
+        return event.get("type") == "m.reaction" and relates == {
+            "rel_type": "m.annotation",
+            "event_id": event_id,
+            "key": key,
+        }
+
+    return matches
+
+
+def bodies(events: list[dict[str, Any]]) -> list[str]:
+    return [str(e["content"].get("body")) for e in events if e.get("type") == "m.room.message"]

@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import sqlite3
-import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import replace
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -21,22 +22,24 @@ from typing import Any
 import pytest
 from nio import (
     AsyncClient,
-    JoinResponse,
     LoginResponse,
     MemoryDownloadResponse,
     RoomCreateResponse,
+    RoomGetStateEventResponse,
+    RoomLeaveError,
     RoomSendError,
     RoomSendResponse,
     UploadError,
     UploadResponse,
 )
-from nio import SyncResponse as NioSyncResponse
 from pydantic import SecretStr
 
 from booking_core.network import Network
 from bot.settings import Settings
 from bot.transports.matrix import (
-    ENCRYPTED_NOTICE,
+    APOLOGY,
+    ENCRYPTED_DIRECT,
+    ENCRYPTED_GROUP,
     HTML_FORMAT,
     KEYCAPS,
     EncryptedRoomError,
@@ -47,7 +50,9 @@ from bot.transports.matrix import (
     addressed_text,
     attachment_content,
     channel_of,
+    check,
     file_content,
+    in_every_language,
     is_allowed,
     is_encrypted_message,
     keycap_index,
@@ -57,6 +62,7 @@ from bot.transports.matrix import (
     render,
     retry_delay,
     room_of,
+    start_mark,
     strip_reply_fallback,
     to_incoming,
 )
@@ -65,7 +71,18 @@ from handlers.i18n import Catalogs
 from handlers.messages import Attachment, Choice, IncomingMessage, Reply
 from handlers.router import Router
 from tests.conftest import Clock
-from tests.transports.synapse import Synapse, start_synapse
+from tests.transports.synapse import (
+    BOT,
+    SLOW_BOT,
+    WAIT_S,
+    Person,
+    Synapse,
+    bodies,
+    free_port,
+    joined,
+    notice,
+    reacted,
+)
 
 ME = "@bot:example.org"
 ALICE = "@alice:example.org"
@@ -441,145 +458,109 @@ async def test_no_file_goes_to_an_encrypted_room_not_even_uploaded(tmp_path: Pat
     assert client.sent == []
 
 
+class TurnClient(UploadingClient):
+    """One unencrypted room; refuses reactions when asked to, and every leave."""
+
+    def __init__(self, *, refuse_reactions: bool = False) -> None:
+        super().__init__()
+        self.refuse_reactions = refuse_reactions
+
+    async def room_send(
+        self, room_id: str, kind: str, content: dict[str, Any], tx_id: str | None = None
+    ) -> Any:
+        if kind == "m.reaction" and self.refuse_reactions:
+            return RoomSendError("reactions are disabled here", "M_FORBIDDEN", None, False, room_id)
+        return await super().room_send(room_id, kind, content, tx_id)
+
+
+async def test_a_failing_conversation_gets_an_apology_not_silence(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    transport = offline_transport(tmp_path)
+    client = TurnClient()
+    transport.client = client
+
+    async def broken(message: IncomingMessage) -> list[Reply]:
+        raise RuntimeError("the database is gone")
+
+    transport._handle = broken
+    await transport._turn(ROOM, IncomingMessage(channel_of(ROOM), "matrix:" + ALICE, "/aide"))
+    assert [c["body"] for _, c in client.sent] == [in_every_language(Catalogs(), APOLOGY)]
+    assert client.sent[0][1]["body"].startswith("Désolé, quelque chose s'est mal passé.")
+    assert "\nSorry, something went wrong." in client.sent[0][1]["body"]
+    assert "the database is gone" in caplog.text
+
+
+async def test_a_refused_reaction_does_not_stop_the_replies_after_it(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    transport = offline_transport(tmp_path)
+    client = TurnClient(refuse_reactions=True)
+    transport.client = client
+    question = Reply("C'est bon ?", (Choice("Oui", "1"), Choice("Non", "2")))
+    await transport.send(channel_of(ROOM), [question, Reply("Autre chose ?", files=(ICS,))])
+    assert [(kind, c.get("msgtype")) for kind, c in client.sent] == [
+        ("m.room.message", "m.notice"),
+        ("m.room.message", "m.notice"),
+        ("m.room.message", "m.file"),
+    ]
+    assert transport.state.questions[ROOM].values == ("1", "2"), "numbers still answer"
+    assert "keycaps under $e1 not added" in caplog.text
+
+
+class EncryptingServer(TurnClient):
+    """A homeserver that encrypts every new room, and refuses to let the bot leave."""
+
+    async def room_create(self, **kwargs: Any) -> RoomCreateResponse:
+        return RoomCreateResponse("!new:example.org")
+
+    async def room_get_state_event(self, room_id: str, kind: str) -> RoomGetStateEventResponse:
+        return RoomGetStateEventResponse({"algorithm": "m.megolm.v1.aes-sha2"}, kind, "", room_id)
+
+    async def room_leave(self, room_id: str) -> RoomLeaveError:
+        return RoomLeaveError("not now", "M_UNKNOWN")
+
+
+async def test_a_failed_leave_is_reported(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    transport = offline_transport(tmp_path)
+    transport.client = EncryptingServer()
+    transport.client.rooms = {}
+    assert await transport._direct_room(ALICE) is None
+    assert "could not leave !new:example.org" in caplog.text
+    assert ALICE not in transport.state.dms
+
+
+def test_events_from_a_server_clock_slightly_behind_still_count() -> None:
+    since = start_mark(START / 1000)
+    assert since < START
+    skewed = text_event("un bureau demain", origin_server_ts=START - 30_000)
+    assert to_incoming(skewed, ROOM, me=ME, since_ms=since) is not None
+    ancient = text_event("un bureau demain", origin_server_ts=START - 3_600_000)
+    assert to_incoming(ancient, ROOM, me=ME, since_ms=since) is None
+
+
+def test_the_state_is_on_disk_before_it_replaces_the_old_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    done: list[str] = []
+    real_fsync, real_replace = os.fsync, os.replace
+
+    def fsync(fd: int) -> None:
+        done.append("fsync")
+        real_fsync(fd)
+
+    def replace_file(src: str, dst: Path) -> None:
+        done.append("replace")
+        real_replace(src, dst)
+
+    monkeypatch.setattr("bot.transports.matrix.os.fsync", fsync)
+    monkeypatch.setattr("bot.transports.matrix.os.replace", replace_file)
+    MatrixState(tmp_path / "matrix.json", next_batch="s9").save()
+    assert done[:2] == ["fsync", "replace"]
+    assert MatrixState.load(tmp_path / "matrix.json").next_batch == "s9"
+
+
 # ---------------------------------------------------------------- end to end on Synapse
-
-BOT = "bot"
-SLOW_BOT = "slowbot"  # a bot account with a tight rate limit, for one test
-PEOPLE = ("alice", "bob", "carol", "dave", "erin", "mallory")
-WAIT_S = 15.0
-QUIET_S = 1.5
-
-
-@pytest.fixture(scope="session")
-def synapse(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Synapse]:
-    """One real homeserver for the session, in a fresh directory (users persist in it)."""
-    try:
-        import synapse as _synapse  # noqa: F401
-    except ImportError as exc:
-        pytest.fail(f"matrix-synapse is not installed (pip install -e '.[dev]'): {exc}")
-    server = start_synapse(tmp_path_factory.mktemp("synapse"))
-    try:
-        print(f"\nSynapse ready in {server.startup_s:.2f}s on {server.url}")
-        server.register(BOT, "bot-password")
-        server.register(SLOW_BOT, "slowbot-password")
-        server.register("admin", "admin-password", admin=True)
-        for name in PEOPLE:
-            server.register(name, f"{name}-password")
-        yield server
-    finally:
-        server.stop()
-
-
-class Person:
-    """A teleworker on a plain nio client: writes, reacts, and reads what arrives."""
-
-    def __init__(self, synapse: Synapse, localpart: str) -> None:
-        self.user_id = synapse.user_id(localpart)
-        self.password = synapse.users[self.user_id]
-        self.client = AsyncClient(synapse.url, self.user_id)
-        self.seen: list[dict[str, Any]] = []  # others' timeline events, with room_id
-        self.invites: list[str] = []
-
-    async def login(self) -> None:
-        resp = await self.client.login(self.password, device_name="test")
-        assert isinstance(resp, LoginResponse), resp
-        await self.sync(0)
-
-    async def sync(self, timeout_ms: int = 500) -> None:
-        resp = await self.client.sync(timeout=timeout_ms, sync_filter={"presence": {"types": []}})
-        assert isinstance(resp, NioSyncResponse), resp
-        for room_id, info in resp.rooms.join.items():
-            for event in info.timeline.events:
-                source = dict(event.source)
-                if source.get("sender") != self.user_id:
-                    self.seen.append({**source, "room_id": room_id})
-        self.invites += list(resp.rooms.invite)
-
-    async def expect(
-        self, matches: Callable[[dict[str, Any]], bool], after: int = 0, within: float = WAIT_S
-    ) -> dict[str, Any]:
-        """The first event (from index ``after``) that matches, syncing until it arrives."""
-        async with asyncio.timeout(within):
-            while True:
-                for event in self.seen[after:]:
-                    if matches(event):
-                        return event
-                await self.sync()
-
-    async def quiet(self, seconds: float = QUIET_S) -> list[dict[str, Any]]:
-        """Everything that arrives during ``seconds``."""
-        start = len(self.seen)
-        deadline = time.monotonic() + seconds
-        while time.monotonic() < deadline:
-            await self.sync(200)
-        return self.seen[start:]
-
-    async def open_dm(self, bot: str, **extra: Any) -> str:
-        resp = await self.client.room_create(is_direct=True, invite=[bot], **extra)
-        assert isinstance(resp, RoomCreateResponse), resp
-        room_id = str(resp.room_id)
-        await self.expect(lambda e: joined(e, bot, room_id))
-        return room_id
-
-    async def say(self, room_id: str, text: str) -> int:
-        """Send a text; returns the index in ``seen`` from which answers are new."""
-        mark = len(self.seen)
-        resp = await self.client.room_send(
-            room_id, "m.room.message", {"msgtype": "m.text", "body": text}
-        )
-        assert isinstance(resp, RoomSendResponse), resp
-        return mark
-
-    async def accept_invite(self) -> str:
-        async with asyncio.timeout(WAIT_S):
-            while not self.invites:
-                await self.sync()
-        room_id = self.invites.pop(0)
-        resp = await self.client.join(room_id)
-        assert isinstance(resp, JoinResponse), resp
-        return room_id
-
-    async def close(self) -> None:
-        await self.client.close()
-
-
-def joined(event: dict[str, Any], user: str, room_id: str) -> bool:
-    return (
-        event.get("room_id") == room_id
-        and event.get("type") == "m.room.member"
-        and event.get("state_key") == user
-        and event.get("content", {}).get("membership") == "join"
-    )
-
-
-def notice(room_id: str, contains: str = "") -> Callable[[dict[str, Any]], bool]:
-    def matches(event: dict[str, Any]) -> bool:
-        content = event.get("content", {})
-        return (
-            event.get("room_id") == room_id
-            and event.get("type") == "m.room.message"
-            and contains in str(content.get("body", ""))
-        )
-
-    return matches
-
-
-def reacted(event_id: str, key: str) -> Callable[[dict[str, Any]], bool]:
-    """The bot's keycap reaction ``key`` on the question ``event_id``."""
-
-    def matches(event: dict[str, Any]) -> bool:
-        relates = event.get("content", {}).get("m.relates_to")
-        return event.get("type") == "m.reaction" and relates == {
-            "rel_type": "m.annotation",
-            "event_id": event_id,
-            "key": key,
-        }
-
-    return matches
-
-
-def bodies(events: list[dict[str, Any]]) -> list[str]:
-    return [str(e["content"].get("body")) for e in events if e.get("type") == "m.room.message"]
 
 
 def bookings(database: Path) -> list[tuple[Any, ...]]:
@@ -633,16 +614,6 @@ async def start_bot(synapse: Synapse, router: Router, tmp_path: Path) -> AsyncIt
     yield start
     for transport in started:
         await transport.stop()
-
-
-@pytest.fixture
-async def people(synapse: Synapse) -> AsyncIterator[dict[str, Person]]:
-    crowd = {name: Person(synapse, name) for name in PEOPLE}
-    for person in crowd.values():
-        await person.login()
-    yield crowd
-    for person in crowd.values():
-        await person.close()
 
 
 @pytest.mark.e2e
@@ -791,7 +762,9 @@ async def test_encrypted_room_gets_no_plaintext_and_one_explanation_elsewhere(
         plain_room = await carol.accept_invite()
         assert plain_room != secret_room
         explained = await carol.expect(notice(plain_room, "chiffrés"))
-        assert explained["content"]["body"] == ENCRYPTED_NOTICE
+        assert explained["content"]["body"] == in_every_language(Catalogs(), ENCRYPTED_DIRECT)
+        assert explained["content"]["body"].startswith("🔒 Je ne sais pas lire")
+        assert "\n🔒 I can't read encrypted rooms" in explained["content"]["body"]
         rest = await carol.quiet(2.0)
         assert bodies(rest) == []
         from_bot_in_secret = [
@@ -808,6 +781,82 @@ async def test_encrypted_room_gets_no_plaintext_and_one_explanation_elsewhere(
         # The unencrypted chat is then a booking channel like any other.
         mark = await carol.say(plain_room, "un bureau à Figeac jeudi matin")
         await carol.expect(notice(plain_room, "C'est bon ?"), after=mark)
+
+
+ENCRYPTION = {
+    "type": "m.room.encryption",
+    "state_key": "",
+    "content": {"algorithm": "m.megolm.v1.aes-sha2"},
+}
+CIPHERTEXT = {
+    "algorithm": "m.megolm.v1.aes-sha2",
+    "ciphertext": "AwgAEnACgAkLmt6qF84IK++J7UDH2Za1YVchHyprqTqsg",
+    "device_id": "SOMEDEV",
+    "sender_key": "IlRMeOPX2e0MurIyfWEucYBRVOEEUMrOHqn/8mLqMjA",
+    "session_id": "X3lUlvLELLYxeTx4yOVu6UDpasGEVO0Jbu+QFnm0cKQ",
+}
+
+
+@pytest.mark.e2e
+async def test_an_encrypted_group_is_explained_once_to_the_inviter_and_nobody_else(
+    synapse: Synapse, start_bot: StartBot, people: dict[str, Person]
+) -> None:
+    frank, grace = people["frank"], people["grace"]
+    bot_id = synapse.user_id(BOT)
+    async with asyncio.timeout(90):
+        await start_bot()
+        resp = await frank.client.room_create(
+            name="Coworking Figeac",
+            invite=[bot_id, grace.user_id],
+            initial_state=[ENCRYPTION],
+        )
+        assert isinstance(resp, RoomCreateResponse), resp
+        group = str(resp.room_id)
+        await frank.expect(lambda e: joined(e, bot_id, group))
+        assert await grace.accept_invite() == group
+        for person in (grace, frank, grace):  # everyone speaks, some twice
+            sent = await person.client.room_send(group, "m.room.encrypted", CIPHERTEXT)
+            assert isinstance(sent, RoomSendResponse), sent
+        await grace.say(group, "bot: un bureau à Figeac jeudi matin")  # plaintext by mistake
+
+        private = await frank.accept_invite()
+        explained = await frank.expect(notice(private, "Coworking Figeac"))
+        body = explained["content"]["body"]
+        note = replace(ENCRYPTED_GROUP, params=(("room", "Coworking Figeac"),))
+        assert body == in_every_language(Catalogs(), note)
+        assert "The room “Coworking Figeac” you invited me to is encrypted" in body
+        await frank.quiet(2.0)
+        assert bodies([e for e in frank.seen if e["room_id"] == private]) == [body], "once"
+        await grace.quiet(0.5)
+        assert grace.invites == [], "the others are not written to"
+        from_bot_in_group = [
+            e
+            for e in frank.seen + grace.seen
+            if e["room_id"] == group
+            and e["sender"] == bot_id
+            and e["type"] in ("m.room.message", "m.reaction")
+        ]
+        assert from_bot_in_group == []
+
+
+@pytest.mark.e2e
+async def test_an_encrypted_message_in_a_plain_room_is_explained_not_routed(
+    synapse: Synapse, start_bot: StartBot, people: dict[str, Person]
+) -> None:
+    bob = people["bob"]
+    async with asyncio.timeout(60):
+        await start_bot()
+        room = await bob.open_dm(synapse.user_id(BOT))
+        mark = len(bob.seen)
+        sent = await bob.client.room_send(room, "m.room.encrypted", CIPHERTEXT)
+        assert isinstance(sent, RoomSendResponse), sent
+        # In an unencrypted direct chat with Bob: this one, or one from an earlier test.
+        explained = await bob.expect(
+            lambda e: "chiffrés" in str(e.get("content", {}).get("body")), after=mark
+        )
+        assert explained["sender"] == synapse.user_id(BOT)
+        assert explained["content"]["body"] == in_every_language(Catalogs(), ENCRYPTED_DIRECT)
+        assert not [e for e in bob.seen[mark:] if "C'est bon" in str(e["content"].get("body"))]
 
 
 @pytest.mark.e2e
@@ -907,3 +956,114 @@ async def test_files_reach_the_person_as_m_file_and_pictures_as_m_image(
         picture = await erin.client.download(shown["content"]["url"])
         assert isinstance(picture, MemoryDownloadResponse), picture
         assert picture.body == CHART.data
+
+
+# ---------------------------------------------------------------- the doctor's check
+
+
+def _doctor_settings(synapse: Synapse, tmp_path: Path, **extra: Any) -> Settings:
+    user = synapse.user_id(BOT)
+    values: dict[str, Any] = {
+        "matrix_homeserver": synapse.url,
+        "matrix_user": user,
+        "matrix_password": SecretStr(synapse.users[user]),
+        "matrix_access_token": None,
+        "matrix_store": str(tmp_path / "doctor" / "matrix.json"),
+        **extra,
+    }
+    return Settings(_env_file=None, **values)
+
+
+@pytest.mark.e2e
+async def test_the_doctor_checks_a_password_without_leaving_a_device(
+    synapse: Synapse, tmp_path: Path
+) -> None:
+    admin = synapse.login(synapse.user_id("admin"))
+    bot_id = synapse.user_id(BOT)
+    before = synapse.devices(admin, bot_id)
+    for _ in range(2):  # the doctor runs every minute: nothing may pile up
+        assert await check(_doctor_settings(synapse, tmp_path)) is None
+    assert synapse.devices(admin, bot_id) == before
+
+    wrong = await check(
+        _doctor_settings(synapse, tmp_path, matrix_password=SecretStr("not-the-password"))
+    )
+    assert wrong is not None
+    assert "refused MATRIX_PASSWORD" in wrong
+    assert "not-the-password" not in wrong
+
+
+@pytest.mark.e2e
+async def test_the_doctor_checks_an_access_token(synapse: Synapse, tmp_path: Path) -> None:
+    bot_id = synapse.user_id(BOT)
+    good = _doctor_settings(
+        synapse,
+        tmp_path,
+        matrix_password=None,
+        matrix_access_token=SecretStr(synapse.login(bot_id)),
+    )
+    assert await check(good) is None
+    bad_token = "syt_not_a_real_token_at_all"
+    bad = await check(
+        _doctor_settings(
+            synapse, tmp_path, matrix_password=None, matrix_access_token=SecretStr(bad_token)
+        )
+    )
+    assert bad is not None
+    assert "MATRIX_ACCESS_TOKEN" in bad
+    assert "M_UNKNOWN_TOKEN" in bad
+    assert bad_token not in bad
+    someone_else = _doctor_settings(
+        synapse,
+        tmp_path,
+        matrix_password=None,
+        matrix_access_token=SecretStr(synapse.login(synapse.user_id("erin"))),
+    )
+    assert "belongs to @erin:localhost" in (await check(someone_else) or "")
+
+
+@pytest.mark.e2e
+async def test_the_doctor_uses_the_session_the_bot_stored(
+    synapse: Synapse,
+    start_bot: StartBot,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    await start_bot()
+    store = tmp_path / "state" / f"{BOT}.json"
+    assert MatrixState.load(store).access_token
+    assert store.stat().st_mode & 0o077 == 0, "the session is readable by its owner only"
+
+    logins: list[str] = []
+    real_login = AsyncClient.login
+
+    async def counting(self: AsyncClient, *args: Any, **kwargs: Any) -> Any:
+        logins.append(self.user)
+        return await real_login(self, *args, **kwargs)
+
+    monkeypatch.setattr(AsyncClient, "login", counting)
+    settings = _doctor_settings(synapse, tmp_path, matrix_store=str(store))
+    assert await check(settings) is None
+    assert logins == [], "whoami on the stored session, no login"
+
+
+async def test_the_doctor_says_when_the_homeserver_cannot_be_reached(tmp_path: Path) -> None:
+    closed = f"http://127.0.0.1:{free_port()}"
+    settings = Settings(
+        _env_file=None,
+        matrix_homeserver=closed,
+        matrix_user="@bot:localhost",
+        matrix_password=SecretStr("bot-password"),
+        matrix_store=str(tmp_path / "m.json"),
+    )
+    problem = await check(settings)
+    assert problem is not None
+    assert problem.startswith(f"the homeserver {closed} could not be reached")
+    assert "bot-password" not in problem
+    short = Settings(
+        _env_file=None,
+        matrix_homeserver=closed,
+        matrix_user="bot",
+        matrix_password=SecretStr("x"),
+    )
+    assert "full id" in (await check(short) or "")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ast
 import asyncio
+import copy
 import logging
 import socket
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -149,6 +150,11 @@ def test_what_never_reaches_the_router(data: JSON) -> None:
         ({"text": "/reserver@telecentre_test_bot"}, True),
         ({"text": "@telecentre_test_bot2 un bureau"}, False),
         ({"text": "/reserver@another_bot"}, False),
+        ({"text": "/reserver"}, True),  # bare: a command of our menu
+        ({"text": "/MesReservations demain"}, True),
+        ({"text": "/sondage lundi"}, False),  # another bot's command
+        ({"text": "/reserverx"}, False),
+        ({"text": "réserver /reserver"}, False),
         (
             {
                 "text": "oui",
@@ -174,11 +180,14 @@ def test_in_a_group_the_bot_answers_only_when_addressed(extra: JSON, addressed: 
 
 
 def test_a_group_is_pointed_to_the_private_chat_in_the_persons_language() -> None:
-    text, markup = private_note("en", ME)
-    assert "private" in text
+    catalogs = Catalogs()
+    text, markup = private_note("en", ME, catalogs)
+    assert text == "To book or manage your bookings, write to me in a private chat."
+    assert markup.inline_keyboard[0][0].text == "Write in private"
     assert markup.inline_keyboard[0][0].url == "https://t.me/telecentre_test_bot"
-    text, _ = private_note(None, ME)
-    assert "privé" in text
+    text, markup = private_note(None, ME, catalogs)
+    assert text == "Pour réserver ou gérer vos réservations, écrivez-moi en privé."
+    assert markup.inline_keyboard[0][0].text == "Écrire en privé"
 
 
 def _press(chat: JSON, data: str = "2", **message_extra: Any) -> Update:
@@ -335,10 +344,15 @@ def test_only_the_open_question_can_be_answered_by_button() -> None:
     questions = OpenQuestions(size=2)
     assert questions.take(ALICE, 10), "a chat never seen (after a restart) gets the doubt"
     assert not questions.take(ALICE, 10), "but only once"
-    questions.asked(ALICE, 20)
+    assert questions.asked(ALICE, 20) is None, "nothing open to supersede"
     assert not questions.take(ALICE, 10), "an older keyboard no longer answers"
     assert questions.take(ALICE, 20)
     assert not questions.take(ALICE, 20), "a second press on the same keyboard"
+    questions.asked(ALICE, 21)
+    assert questions.asked(ALICE, None) == 21, "a turn without buttons closes the question"
+    assert not questions.take(ALICE, 21)
+    assert questions.asked(ALICE, 22) is None
+    assert questions.asked(ALICE, 22) is None, "the same keyboard supersedes nothing"
     questions.asked(BOB, 30)
     questions.asked(3, 40)
     assert questions.take(ALICE, 99), "Alice was evicted: the memory is bounded"
@@ -505,21 +519,19 @@ async def test_an_old_keyboard_or_a_second_press_answers_nothing(
 ) -> None:
     await api.push(api.text(ALICE, "un bureau à Figeac jeudi"))
     await api.wait_for(_with_button(api, ALICE, "toute la journée"), "the period question")
-    periods = api.last_message(ALICE)
-    await api.push(api.text(ALICE, "matin"))  # answered by text: the keyboard stays
+    periods = copy.deepcopy(api.last_message(ALICE))  # as the person's client still shows it
+    await api.push(api.text(ALICE, "matin"))  # answered by text
     await api.wait_for(_with_button(api, ALICE, "Oui, réserver"), "the confirmation")
     confirm = api.last_message(ALICE)
-    routed = len(handled.seen)
-
-    await api.push(api.press(periods, "matin"))  # "1" would now mean "yes, book"
-    await api.wait_for(lambda: len(api.of("answerCallbackQuery")) == 1, "the acknowledgement")
-    assert api.of("answerCallbackQuery")[0].params["text"] == (
-        "Cette question n'est plus d'actualité."
-    )
     await api.wait_for(
         lambda: "reply_markup" not in api.messages[(ALICE, periods["message_id"])],
-        "the stale keyboard removed",
+        "the superseded keyboard removed",
     )
+    routed = len(handled.seen)
+
+    await api.push(api.press(periods, "matin"))  # a client that still shows it: "1" = "yes"
+    await api.wait_for(lambda: len(api.of("answerCallbackQuery")) == 1, "the acknowledgement")
+    assert api.of("answerCallbackQuery")[0].params["text"] == "Cette question est close."
     assert len(handled.seen) == routed
     assert not _active(store)
 
@@ -530,6 +542,32 @@ async def test_an_old_keyboard_or_a_second_press_answers_nothing(
     await api.wait_for(lambda: "C'est réservé" in _said(api, ALICE), "the booking")
     assert len(handled.seen) == routed + 1, "the second press on the same keyboard is stale"
     assert len(_active(store)) == 1
+
+
+@pytest.mark.e2e
+async def test_a_reply_without_buttons_closes_the_question_before_it(
+    api: FakeBotApi, telegram: TelegramTransport, handled: Counting, store: FakeStore
+) -> None:
+    await api.push(api.text(ALICE, "un bureau à Figeac jeudi matin", language="en"))
+    await api.wait_for(_with_button(api, ALICE, "Oui, réserver"), "the confirmation")
+    confirm = copy.deepcopy(api.last_message(ALICE))  # as the person's client still shows it
+    await api.push(api.text(ALICE, "le télétravail, c'est un droit ?", language="en"))
+    await api.wait_for(
+        lambda: "reply_markup" not in api.messages[(ALICE, confirm["message_id"])],
+        "the closed question's keyboard removed",
+    )
+    answered = api.last_message(ALICE)
+    assert answered["message_id"] != confirm["message_id"]
+    assert not keyboard_of(answered), "the answer itself has no buttons"
+    routed = len(handled.seen)
+
+    await api.push(api.press(confirm, "Oui, réserver", language="en"))  # a client not updated
+    await api.wait_for(lambda: bool(api.of("answerCallbackQuery")), "the acknowledgement")
+    assert api.of("answerCallbackQuery")[0].params["text"] == "This question is closed."
+    await api.push(api.text(ALICE, "/aide", language="en"))  # to know the press was handled
+    await api.wait_for(lambda: len(handled.seen) == routed + 1, "the later message")
+    assert [m.text for m in handled.seen[routed:]] == ["/aide"], "no number was routed"
+    assert not _active(store)
 
 
 @pytest.mark.e2e
@@ -546,6 +584,24 @@ async def test_a_429_is_waited_out_and_the_message_still_delivered(
     assert retried is sent[0]
     assert retried.received > refused.answered, "the retry came only after the 429 was answered"
     assert retried.params["text"] == refused.params["text"]
+
+
+@pytest.mark.e2e
+@pytest.mark.filterwarnings("ignore:.*retry_after.*:DeprecationWarning")
+async def test_a_429_in_one_chat_does_not_hold_up_the_others(
+    api: FakeBotApi, telegram: TelegramTransport
+) -> None:
+    api.flood_chats[ALICE] = [2]  # Telegram throttles Alice's chat for 2 s
+    await api.push(api.text(ALICE, "/aide"))
+    await api.wait_for(lambda: any(c.status == 429 for c in api.of("sendMessage")), "Alice's 429")
+    await api.push(api.text(BOB, "/aide"))
+    bob = await api.wait_sent(BOB, 1)
+    alice = await api.wait_sent(ALICE, 1, within=6)
+    refused = next(c for c in api.of("sendMessage") if c.status == 429)
+    assert int(refused.params["chat_id"]) == ALICE
+    assert bob[0].answered < alice[0].received, "Bob was answered while Alice waited"
+    assert alice[0].received > refused.answered, "Alice's retry came after her 429"
+    assert alice[0].params["text"] == refused.params["text"]
 
 
 @pytest.mark.e2e
@@ -602,6 +658,23 @@ async def test_in_a_group_only_an_addressed_message_is_answered_and_sent_to_priv
     assert button["url"] == "https://t.me/telecentre_test_bot"
     assert not handled.seen
     assert not store.state.conversations
+
+
+@pytest.mark.e2e
+async def test_a_bare_command_in_a_group_gets_the_private_pointer(
+    api: FakeBotApi, telegram: TelegramTransport, handled: Counting
+) -> None:
+    command = api.text(GROUP, "/reserver", user_id=BOB, language="en")
+    await api.push(api.text(GROUP, "/sondage lundi", user_id=ALICE), command)
+    sent = await api.wait_sent(GROUP, 1)
+    assert sent[0].params["text"] == (
+        "To book or manage your bookings, write to me in a private chat."
+    )
+    assert sent[0].params["reply_parameters"]["message_id"] == command["message"]["message_id"]
+    await api.push(api.text(BOB, "/aide"))  # a later message, to know the group was read
+    await api.wait_sent(BOB, 1)
+    assert len(api.sent(GROUP)) == 1, "another bot's command is not answered"
+    assert [m.text for m in handled.seen] == ["/aide"], "nothing from the group was routed"
 
 
 @pytest.mark.e2e
