@@ -81,16 +81,18 @@ _SECRET_CHARS = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
 
 # (command, French description, English description); French is the default list.
 COMMANDS: Final = (
-    ("start", "Commencer", "Get started"),
-    ("aide", "Ce que je sais faire", "What I can do"),
-    ("reserver", "Réserver un bureau ou une salle", "Book a desk or a room"),
-    ("mesreservations", "Mes réservations à venir", "My upcoming bookings"),
-    ("annuler", "Annuler une réservation", "Cancel a booking"),
-    ("modifier", "Modifier une réservation", "Change a booking"),
-    ("langue", "Changer de langue", "Change language"),
-    ("profil", "Mon télécentre habituel", "My usual telecentre"),
-    ("mesdonnees", "Voir mes données", "See my data"),
-    ("oublier", "Effacer mes données", "Erase my data"),
+    # (French command, English command, French description, English description): each
+    # menu names the commands in its language; the conversation knows both names.
+    ("start", "start", "Commencer", "Get started"),
+    ("aide", "help", "Ce que je sais faire", "What I can do"),
+    ("reserver", "book", "Réserver un bureau ou une salle", "Book a desk or a room"),
+    ("mesreservations", "mybookings", "Mes réservations à venir", "My upcoming bookings"),
+    ("annuler", "cancel", "Annuler une réservation", "Cancel a booking"),
+    ("modifier", "change", "Modifier une réservation", "Change a booking"),
+    ("langue", "language", "Changer de langue", "Change language"),
+    ("profil", "profile", "Mon télécentre habituel", "My usual telecentre"),
+    ("mesdonnees", "mydata", "Voir mes données", "See my data"),
+    ("oublier", "forget", "Effacer mes données", "Erase my data"),
 )
 
 # The few sentences the transport says itself, rendered in the reader's catalog.
@@ -176,7 +178,7 @@ def addressed(message: Message, me: BotIdentity) -> bool:
     return re.search(rf"@{re.escape(me.username)}(?!\w)", text, re.IGNORECASE) is not None
 
 
-MENU: Final = frozenset(row[0] for row in COMMANDS)
+MENU: Final = frozenset(name for row in COMMANDS for name in row[:2])
 _COMMAND = re.compile(r"/(\w{1,32})(@\w+)?(?:\s|$)")
 
 
@@ -340,8 +342,8 @@ def private_note(
 
 def commands(language: str) -> list[BotCommand]:
     """The command menu in one language (``fr`` or ``en``)."""
-    column = 1 if language == "fr" else 2
-    return [BotCommand(row[0], row[column]) for row in COMMANDS]
+    english = language != "fr"
+    return [BotCommand(row[int(english)], row[2 + int(english)]) for row in COMMANDS]
 
 
 # ---------------------------------------------------------------- small bounded memories
