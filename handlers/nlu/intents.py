@@ -311,6 +311,8 @@ _DIRECTORY = _re(
     r"\b(?:is\sthere|are\sthere|do\syou\sknow|does\sanyone\sknow)\s(?:a|an|any)\s"
     r"(?:[a-z]+\s)?[a-z]+(?:er|or|ist|ian)s?\b",
 )
+# The nouns of a booking, in the forms people write them.
+_BOOKINGS = r"(?:reservations?|resas?|bookings?|creneaux|reserv\w*)"
 _LIST = _re(
     r"\bmes\s(?:prochaines?\s)?(?:reservations?|resas?|bookings?|creneaux|reserv\w*)\b",
     r"\bma\s(?:prochaine\s)?(?:reservation|resa)\b",
@@ -336,6 +338,13 @@ _LIST = _re(
     r"\b(?:reservations?|resas?)\s(?:ai\sje|j\sai)\b",
     r"\b(?:which|what)\s(?:bookings?|reservations?)\b",
     r"\bwhat\s(?:i\s|i\sve\s|i\shave\s)booked\b",
+    # "j'ai quoi (comme résas) ?", "qu'ai-je de prévu ?": asking what one has, not how to.
+    rf"\bj\sai\squoi\b(?!\s(?:a\sfaire|faire|comme\s(?!{_BOOKINGS}\b)))",
+    r"\bqu\sai\sje\s(?:de\s(?:prevu|reserve|programme)|comme\s(?:reservations?|resas?))\b",
+    r"\b(?:suis\sje|je\ssuis)\sinscrit\w*\s(?:quand|ou|pour\squand)\b",
+    r"\bwhat\s(?:have\si\sgot|do\si\shave|s\son\sfor\sme)\b(?!\sto\b)",
+    r"\b(?:have\si\sgot|do\si\shave|is\sthere)\sanything\s(?:booked|on|planned|reserved)\b",
+    r"\banything\sbooked\sfor\sme\b",
 )
 _AVAILABILITY = _re(
     r"\bdispo\w*",

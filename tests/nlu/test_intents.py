@@ -51,6 +51,19 @@ INTENTS: list[tuple[str, str | None, dict[str, Any]]] = [
     ("Quelles réservations ai-je cette semaine ?", "fr", {"intent": "list"}),
     ("What bookings do I have?", "en", {"intent": "list"}),
     ("show me what I have booked", "en", {"intent": "list"}),
+    # list, without "mes": "j'ai quoi", "qu'ai-je", "what have I got"
+    ("j'ai quoi comme résas ?", "fr", {"intent": "list"}),
+    ("j'ai quoi en ce moment ?", "fr", {"intent": "list"}),
+    ("j'ai quoi comme réservations en ce moment ?", "fr", {"intent": "list"}),
+    ("bon, j'ai quoi lundi ?", "fr", {"intent": "list", "date": "2026-12-07"}),
+    ("qu'ai-je de réservé ?", "fr", {"intent": "list"}),
+    ("je suis inscrit pour quand ?", "fr", {"intent": "list"}),
+    ("what have I got on next week?", "en", {"intent": "list"}),
+    ("do I have anything booked?", "en", {"intent": "list"}),
+    # ... but what one has *there* or *to do* is still a question
+    ("j'ai quoi comme matériel sur place ?", "fr", {"intent": "faq"}),
+    ("j'ai quoi comme options pour venir en bus ?", "fr", {"intent": "faq"}),
+    ("what do I have to bring?", "en", {"intent": "faq"}),
     # availability
     (
         "il reste des places à Figeac lundi ?",
