@@ -9,6 +9,7 @@ booking.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -294,7 +295,12 @@ _DIRECTORY = _re(
     r"\b(?:connaissez|connais)\s(?:vous|tu)\s(?:un|une|des|quelqu)\b",
     r"\b(?:looking|searching)\sfor\s(?:a|an|someone|somebody|people)\s"
     r"(?!(?:desk|room|seat|place|spot|workspace|meeting|space|date|day)\b)",
-    r"\b(?:anyone|someone|somebody)\s(?:who|that|doing|with|good\sat|skilled|able)\b",
+    r"\b(?:anyone|anybody|someone|somebody)\s(?:who|that|doing|with|good\sat|skilled|able)\b",
+    r"\b(?:need|want|find|looking\sfor)\s(?:someone|somebody|a\sperson)\s(?:to|for)\b",
+    r"\b(?:is|are)\s(?:there\s)?(?:anybody|anyone|someone|somebody)\s(?:here\s|around\s"
+    r"|in\sthe\snetwork\s)?(?:a|an)\s[a-z]+",
+    r"\bwho\s(?:s|is|are)\s(?:good|skilled|great|experienced|an\sexpert|expert|familiar)"
+    r"\s(?:at|in|with)\b",
     r"\bwho\s(?:does|do|knows|know|can\s(?:do|help|make|build|design|translate|code))\b",
     r"\bneed\s(?:a|an)\s\w+(?:er|or|ist|ian|ant)\b",
     r"\bannuaire\b.*\b(?:qui|un|une)\b",
@@ -416,6 +422,65 @@ _WEAK_FAQ = _re(
     r"\bwhat\b",
     r"\bwhich\b",
 )
+# Asking for a person by trade: a cue ("find a", "recommend a", "il me faut un", "any")
+# then a person noun. Person nouns are the directory's own vocabulary (booking_core's
+# skills file: "avocat", "comptable") or words shaped like agent nouns ("plumber",
+# "traducteur"), minus the things that share those endings ("printer", "clavier").
+_PERSON_CUE = re.compile(
+    r"\b(?P<cue>find|finding|recommend|suggest|hire|hiring|need|needs|want|seeking"
+    r"|(?:looking|searching)\sfor|know\sof|trouver|recommander|conseiller|faut|faudrait"
+    r"|besoin\sd|cherche|recherche|any|there\s(?:is|are)|y\sa\st\sil|il\sy\sa)"
+    r"\s(?:me\s|us\s)?(?:(?P<art>an|a|une|un|des|any|some)\s)?"
+    r"(?:(?:good|great|local|freelance|reliable|bon|bonne|vrai)\s)?(?P<who>[a-z]+)\b"
+)
+_AGENT_SHAPE = re.compile(
+    r"(?:er|or|ist|ian|ant|eur|euse|iste|ien|ienne|ologue|graphe|ier|iere|trice)s?$"
+)
+_NOT_PEOPLE = words(
+    """computer printer monitor number corner letter paper charger adapter adaptor scanner
+    locker heater water answer other later earlier sooner cheaper quieter bigger larger
+    smaller closer nearer better door floor elevator radiator projector restaurant plant
+    timer folder order error register server router cooler poster marker counter cover
+    filter user partner employer employeur ordinateur moniteur chargeur adaptateur
+    projecteur videoprojecteur ascenseur radiateur ventilateur interrupteur routeur serveur
+    connecteur tableur casier clavier papier fichier dossier escalier calendrier quartier
+    chantier atelier courrier panier cahier sentier evier cendrier demandeur lecteur
+    meeting"""
+)
+_STRONG_CUES = frozenset({"find", "finding", "recommend", "suggest", "hire", "hiring", "need",
+    "needs", "want", "seeking", "trouver", "recommander", "conseiller", "faut", "faudrait",
+    "besoin d", "cherche", "recherche"})  # fmt: skip
+
+
+@functools.cache
+def _trade_words() -> frozenset[str]:
+    """One-word skills and trades of the directory's vocabulary, in their singular form."""
+    from booking_core.skills import vocabulary
+
+    return frozenset(p[0] for p in vocabulary().phrases if len(p) == 1)
+
+
+def _person_wanted(text: str) -> bool:
+    from booking_core.skills import singular
+
+    for m in _PERSON_CUE.finditer(text):
+        who = m.group("who")
+        if who in _NOT_PEOPLE or singular(who) in _NOT_PEOPLE:
+            continue
+        if _AGENT_SHAPE.search(who) and (m.group("art") or m.group("cue") == "any"):
+            return True
+        strong = m.group("cue").startswith(("looking", "searching")) or m.group("cue") in (
+            _STRONG_CUES
+        )
+        if (
+            strong
+            and m.group("art") in ("a", "an", "un", "une")
+            and (singular(who) in _trade_words())
+        ):
+            return True
+    return False
+
+
 _WORD = re.compile(r"[a-z]{2,}")
 # Small talk around a greeting ("bonjour, comment allez-vous ?") is still a greeting.
 _SMALL_TALK = re.compile(
@@ -468,7 +533,7 @@ def classify(text: str, question: bool, command: str | None, slots: Slots) -> st
     available = how_many or _AVAILABILITY.search(text) is not None
     if _FAQ.search(text) and not ((booking or available) and when):
         return "faq"
-    if _DIRECTORY.search(text):
+    if _DIRECTORY.search(text) or _person_wanted(text):
         return "directory"
     if _LIST.search(text):
         return "list"

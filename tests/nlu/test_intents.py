@@ -157,6 +157,22 @@ INTENTS: list[tuple[str, str | None, dict[str, Any]]] = [
     ("Qui est développeur web ici ?", "fr", {"intent": "directory"}),
     ("Un plombier dans le coin ?", "fr", {"intent": "directory"}),
     ("Besoin d'un développeur", "fr", {"intent": "directory"}),
+    # directory: a person asked for by trade, after "find", "recommend", "any", "il me faut"
+    ("find a translator", "en", {"intent": "directory"}),
+    ("could you find me an illustrator?", "en", {"intent": "directory"}),
+    ("can anyone recommend a lawyer?", "en", {"intent": "directory"}),
+    ("any electricians around?", "en", {"intent": "directory"}),
+    ("hiring a copywriter for a week", "en", {"intent": "directory"}),
+    ("we need somebody to translate a brochure", "en", {"intent": "directory"}),
+    ("is anyone here a photographer?", "en", {"intent": "directory"}),
+    ("who is good with Excel?", "en", {"intent": "directory"}),
+    ("je voudrais trouver une traductrice", "fr", {"intent": "directory"}),
+    ("il me faudrait un avocat", "fr", {"intent": "directory"}),
+    # ... while things and places stay what they were
+    ("find a desk at Figeac on Monday", "en", {"intent": "book", "centre": "figeac"}),
+    ("I need a room for 4 people tomorrow", "en", {"intent": "book", "count": 4}),
+    ("il me faut un clavier", "fr", {"intent": "book"}),
+    ("any printer at Figeac?", "en", {"intent": "faq"}),
     # unknown
     ("qsdfqsdf", "fr", {"intent": "unknown"}),
     ("🙂🙂🙂", "fr", {"intent": "unknown"}),
