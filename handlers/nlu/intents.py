@@ -50,15 +50,27 @@ _COMMANDS = {
 }
 
 _POLITE = words(
-    """bonjour bonsoir salut coucou hello hi hey hola yo bjr slt cc re wesh good morning
-    afternoon evening merci beaucoup thanks thank you thx ty au revoir bye a bientot ciao
-    bonne journee soiree svp stp please ok okay d accord super parfait cool top genial
-    great nice madame monsieur mme m bot le la toi vous et and tres bien there everyone all
-    tout monde"""
+    """bonjour bonsoir salut coucou hello hi hey hola yo bjr slt cc re wesh merci beaucoup
+    thanks thank you thx ty cheers au revoir bye goodbye a bientot ciao svp stp please ok
+    okay d accord super parfait cool top genial great nice madame monsieur mme m bot le la
+    toi vous et and tres bien there everyone all tout monde"""
 )
-_GREETING_WORDS = words(
-    """bonjour bonsoir salut coucou hello hi hey hola yo bjr slt cc re wesh morning
-    afternoon evening merci thanks thank thx ty revoir bye bientot ciao journee soiree"""
+_GREETING_WORDS = words("""bonjour bonsoir salut coucou hello hi hey hola yo bjr slt cc re wesh""")
+_THANKS_WORDS = words("merci thanks thank thx ty cheers remercie remercions")
+# Words that go with a thank-you and say nothing more ("merci pour tout", "thanks a lot").
+_THANKS_FILLER = words(
+    """a pour tout ton ta votre vos aide je vous te so much lot very mille infiniment encore
+    bcp many again de for your help it"""
+)
+# A part of the day inside a greeting or a goodbye is no slot: "good morning", "bonne
+# journée". Alone, "journée" or "morning" answers a question and carries the slot.
+_GREETING_PHRASE = re.compile(r"\bgood\s(?:morning|afternoon|evening|day)\b")
+_CLOSING_PHRASE = re.compile(
+    r"\b(?:bonne\s(?:journee|soiree|nuit|matinee|fin\sde\sjournee|fin\sde\ssemaine"
+    r"|continuation|semaine|apres\smidi|week\send|soiree)|bon\s(?:apres\smidi|week\send"
+    r"|courage|dimanche|matin)|good\snight|have\sa\s(?:nice|good|great)\s(?:day|evening"
+    r"|weekend|week\send)|au\srevoir|a\sbientot|a\splus|see\syou(?:\ssoon|\slater)?"
+    r"|good\s?bye|bye|ciao)\b"
 )
 
 
@@ -502,18 +514,40 @@ class Slots:
     period: bool
 
 
+def politeness(text: str) -> str | None:
+    """``thanks`` or ``bye`` for a message that is only a thank-you or a goodbye, else None.
+
+    The contract has no intent for them; the dialogue answers "de rien" or "au revoir"
+    from this key (a thank-you is intent ``unknown``, a goodbye ``greeting``).
+    """
+    plain = text.replace("\x00", " ")
+    closing = _CLOSING_PHRASE.search(plain) is not None
+    tokens = [w for w in _CLOSING_PHRASE.sub(" ", _GREETING_PHRASE.sub(" ", plain)).split() if w]
+    if any(w in _THANKS_WORDS for w in tokens) and all(
+        w in _POLITE or w in _THANKS_FILLER for w in tokens
+    ):
+        return "thanks"
+    if closing and all(w in _POLITE for w in tokens):
+        return "bye"
+    return None
+
+
 def classify(text: str, question: bool, command: str | None, slots: Slots) -> str:
     """One intent name from ``INTENTS`` for a folded message whose centre is masked."""
     if command is not None:
         mapped = _COMMANDS.get(command)
         if mapped is not None:
             return mapped
-    tokens = [w for w in _SMALL_TALK.sub(" ", text.replace("\x00", " ")).split(" ") if w]
-    small_talk = _SMALL_TALK.search(text) is not None
+    greeting_free = _GREETING_PHRASE.sub(" ", _SMALL_TALK.sub(" ", text.replace("\x00", " ")))
+    closing = _CLOSING_PHRASE.search(greeting_free) is not None
+    tokens = [w for w in _CLOSING_PHRASE.sub(" ", greeting_free).split(" ") if w]
+    small_talk = _SMALL_TALK.search(text) is not None or _GREETING_PHRASE.search(text) is not None
     if not tokens and not slots.centre:
-        return "greeting" if small_talk else "unknown"
+        return "greeting" if small_talk or closing else "unknown"
     rest = [w for w in tokens if w not in _POLITE]
-    greeted = small_talk or any(w in _GREETING_WORDS for w in tokens)
+    if politeness(text) == "thanks" and not slots.centre:
+        return "unknown"  # no intent of its own: the ``politeness`` key says it
+    greeted = small_talk or closing or any(w in _GREETING_WORDS for w in tokens)
     if not rest and not slots.centre and greeted:
         return "greeting"
     core = " ".join(rest)

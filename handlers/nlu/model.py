@@ -29,6 +29,7 @@ class Intent:
     weekday_mismatch: bool = False
     invalid_date: str | None = None
     truncated: bool = False
+    politeness: str | None = None  # "thanks" or "bye": a message that is only that
 
     def as_json(self) -> dict[str, Any]:
         """The batch contract's keys (null when unsaid) plus a few extras."""
@@ -47,4 +48,5 @@ class Intent:
             "weekday_mismatch": self.weekday_mismatch,
             "invalid_date": self.invalid_date,
             "truncated": self.truncated,
+            "politeness": self.politeness,
         }

@@ -8,13 +8,14 @@ may contain any word), then clock times (so "14h" is not the 14th), counts, and 
 
 from __future__ import annotations
 
+from dataclasses import astuple
 from datetime import date, datetime
 
 from booking_core.network import Network
 from handlers.nlu.centres import find_centre, index_for
 from handlers.nlu.counts import extract_counts
 from handlers.nlu.dates import extract_dates
-from handlers.nlu.intents import Slots, classify
+from handlers.nlu.intents import Slots, classify, politeness
 from handlers.nlu.lang import SUPPORTED, detect
 from handlers.nlu.model import Intent
 from handlers.nlu.normalize import MAX_CHARS, fold
@@ -62,6 +63,7 @@ def parse(text: str, now: datetime, lang_hint: str | None, network: Network) -> 
         period=period is not None,
     )
     intent = classify(intent_text, folded.question, folded.command, slots)
+    polite = None if any(astuple(slots)) or folded.command else politeness(intent_text)
     return Intent(
         intent=intent,
         language=lang,
@@ -77,4 +79,5 @@ def parse(text: str, now: datetime, lang_hint: str | None, network: Network) -> 
         weekday_mismatch=dates.weekday_mismatch,
         invalid_date=dates.invalid_date,
         truncated=truncated,
+        politeness=polite,
     )
