@@ -17,6 +17,9 @@ class Intent:
 
     intent: str
     language: str
+    # The language was chosen (the hint) or the message clearly says it; a reply language
+    # should only switch on a sure detection.
+    language_sure: bool = False
     centre: str | None = None
     date: dt.date | None = None
     end_date: dt.date | None = None
@@ -45,6 +48,7 @@ class Intent:
             "resource": self.resource,
             "recurrence": self.recurrence.as_json() if self.recurrence else None,
             "language": self.language,
+            "language_sure": self.language_sure,
             "weekday_mismatch": self.weekday_mismatch,
             "invalid_date": self.invalid_date,
             "truncated": self.truncated,

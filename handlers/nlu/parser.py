@@ -36,9 +36,10 @@ def parse(text: str, now: datetime, lang_hint: str | None, network: Network) -> 
     truncated = len(text) > MAX_CHARS
     folded = fold(text[:MAX_CHARS] if truncated else text)
     if lang_hint in SUPPORTED:
-        lang = str(lang_hint)
+        lang, sure = str(lang_hint), True
     else:
-        lang = detect(folded.text, folded.accents, network.default_language)
+        detected = detect(folded.text, folded.accents, network.default_language, text[:MAX_CHARS])
+        lang, sure = detected.language, detected.sure
     index = index_for(network)
     s = correct(folded.text, index.words)
 
@@ -67,6 +68,7 @@ def parse(text: str, now: datetime, lang_hint: str | None, network: Network) -> 
     return Intent(
         intent=intent,
         language=lang,
+        language_sure=sure,
         centre=centre.centre_id if centre else None,
         date=dates.date,
         end_date=dates.end_date,
