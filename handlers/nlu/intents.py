@@ -514,6 +514,11 @@ class Slots:
     period: bool
 
 
+def is_polite(word: str) -> bool:
+    """A word of politeness only ("svp", "merci", "ok"), which changes no slot."""
+    return word in _POLITE
+
+
 def politeness(text: str) -> str | None:
     """``thanks`` or ``bye`` for a message that is only a thank-you or a goodbye, else None.
 

@@ -33,6 +33,7 @@ class Intent:
     invalid_date: str | None = None
     truncated: bool = False
     politeness: str | None = None  # "thanks" or "bye": a message that is only that
+    bare_number: int | None = None  # "14" alone: a choice, a count or a day, never a date
 
     def as_json(self) -> dict[str, Any]:
         """The batch contract's keys (null when unsaid) plus a few extras."""
@@ -53,4 +54,5 @@ class Intent:
             "invalid_date": self.invalid_date,
             "truncated": self.truncated,
             "politeness": self.politeness,
+            "bare_number": self.bare_number,
         }

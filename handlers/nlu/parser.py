@@ -15,12 +15,13 @@ from booking_core.network import Network
 from handlers.nlu.centres import find_centre, index_for
 from handlers.nlu.counts import extract_counts
 from handlers.nlu.dates import extract_dates
-from handlers.nlu.intents import Slots, classify, politeness
+from handlers.nlu.intents import Slots, classify, is_polite, politeness
 from handlers.nlu.lang import SUPPORTED, detect
+from handlers.nlu.lexicon import NUMBERS
 from handlers.nlu.model import Intent
 from handlers.nlu.normalize import MAX_CHARS, fold
 from handlers.nlu.spelling import correct
-from handlers.nlu.text import Text
+from handlers.nlu.text import MASK, Text
 from handlers.nlu.times import extract_period, extract_times
 
 
@@ -29,6 +30,19 @@ def local_today(now: datetime, network: Network) -> date:
     if now.tzinfo is None:
         return now.date()
     return now.astimezone(network.tz).date()
+
+
+def bare_number(rest: str) -> int | None:
+    """A message left with one whole number once everything understood is masked ("14",
+    "deux stp"): a choice, a count or a day of the month, which only the question asked
+    can tell, so it is given apart and never read as a date."""
+    words = [w for w in rest.replace(MASK, " ").split() if not is_polite(w)]
+    if len(words) != 1:
+        return None
+    word = words[0]
+    if word.isdigit() and len(word) <= 3:
+        return int(word)
+    return NUMBERS.get(word)
 
 
 def parse(text: str, now: datetime, lang_hint: str | None, network: Network) -> Intent:
@@ -82,4 +96,5 @@ def parse(text: str, now: datetime, lang_hint: str | None, network: Network) -> 
         invalid_date=dates.invalid_date,
         truncated=truncated,
         politeness=polite,
+        bare_number=bare_number(str(body)),
     )
