@@ -19,7 +19,7 @@ from handlers.nlu.intents import Slots, classify, is_polite, politeness
 from handlers.nlu.lang import SUPPORTED, detect
 from handlers.nlu.lexicon import NUMBERS
 from handlers.nlu.model import Intent
-from handlers.nlu.normalize import MAX_CHARS, fold
+from handlers.nlu.normalize import MAX_CHARS, fold, original_span
 from handlers.nlu.spelling import correct
 from handlers.nlu.text import MASK, Text
 from handlers.nlu.times import extract_period, extract_times
@@ -48,11 +48,12 @@ def bare_number(rest: str) -> int | None:
 def parse(text: str, now: datetime, lang_hint: str | None, network: Network) -> Intent:
     """Understand one message; never raises on any string."""
     truncated = len(text) > MAX_CHARS
-    folded = fold(text[:MAX_CHARS] if truncated else text)
+    kept = text[:MAX_CHARS] if truncated else text
+    folded = fold(kept)
     if lang_hint in SUPPORTED:
         lang, sure = str(lang_hint), True
     else:
-        detected = detect(folded.text, folded.accents, network.default_language, text[:MAX_CHARS])
+        detected = detect(folded.text, folded.accents, network.default_language, kept)
         lang, sure = detected.language, detected.sure
     index = index_for(network)
     s = correct(folded.text, index.words)
@@ -93,7 +94,7 @@ def parse(text: str, now: datetime, lang_hint: str | None, network: Network) -> 
         resource=counts.resource,
         recurrence=dates.recurrence,
         weekday_mismatch=dates.weekday_mismatch,
-        invalid_date=dates.invalid_date,
+        invalid_date=original_span(kept, dates.invalid_date) if dates.invalid_date else None,
         truncated=truncated,
         politeness=polite,
         bare_number=bare_number(str(body)),

@@ -25,9 +25,14 @@ FEB_2028 = "2028-02-28T08:00"  # a Monday, the day before 29 February
 
 CASES: list[tuple[str, str, str, dict[str, Any]]] = [
     # a date that does not exist is flagged, never read as something else
-    ("un bureau le 30 février à Figeac", THU, "fr", {"date": None, "invalid_date": "30 fevrier"}),
+    # (as the user wrote it, accents and capitals kept, so that the reply can echo it)
+    ("un bureau le 30 février à Figeac", THU, "fr", {"date": None, "invalid_date": "30 février"}),
     ("réserver le 31/11 à decaz", THU, "fr", {"date": None, "invalid_date": "31/11"}),
-    ("desk at Figeac on 31 April", THU, "en", {"date": None, "invalid_date": "31 april"}),
+    ("desk at Figeac on 31 April", THU, "en", {"date": None, "invalid_date": "31 April"}),
+    ("le 31 SEPTEMBRE", THU, "fr", {"invalid_date": "31 SEPTEMBRE"}),
+    ("Figeac, 30 Févr. 2027", THU, "fr", {"invalid_date": "30 Févr. 2027"}),
+    ("June  31st please", THU, "en", {"invalid_date": "June 31st"}),
+    ("le 31.04.2027", THU, "fr", {"invalid_date": "31.04.2027"}),
     ("Figeac 29 février", FEB_2027, "fr", {"date": "2028-02-29", "invalid_date": None}),
     # weekdays: bare and "prochain" are strictly after today, "ce" includes today
     ("bureau montmurat ce vendredi", THU, "fr", {"date": "2026-12-04"}),
