@@ -220,6 +220,9 @@ class Dates:
     recurrence: Recurrence | None = None
     weekday_mismatch: bool = False
     invalid_date: str | None = None  # "30 février": a date that does not exist
+    # "le 2 décembre" said on 3 December is next year's, by the rule; the dialogue may ask
+    # whether the person meant the one just past.
+    rolled_year: bool = False
 
 
 # --- calendar arithmetic -----------------------------------------------------------
@@ -249,6 +252,18 @@ def next_day_month(today: date, day: int, month: int) -> date | None:
         if found is not None and found >= today:
             return found
     return None
+
+
+# How recent a past date must be for its next year's reading to deserve a question.
+ROLLED_WITHIN = timedelta(days=30)
+
+
+def rolled_year(m: Mention, found: date | None, today: date) -> bool:
+    """Whether a date said without its year was read a year on from one just past."""
+    if m.kind != "date" or m.year is not None or found is None:
+        return False
+    previous = _safe_date(found.year - 1, found.month, found.day)
+    return previous is not None and today - ROLLED_WITHIN <= previous < today
 
 
 def next_day_number(start: date, day: int) -> date | None:
@@ -690,6 +705,7 @@ def _compose_recurrence(
             continue
         if _UNTIL_BEFORE.search(m.before):
             until = until or _until_of(m, today)
+            result.rolled_year |= rolled_year(m, until, today)
             m.consumed = True
             continue
         nxt = others[i + 1] if i + 1 < len(others) else None
@@ -744,6 +760,7 @@ def _compose_days(result: Dates, mentions: list[Mention], today: date, full: str
             continue
         if _UNTIL_BEFORE.search(m.before) and result.date is None:
             result.end_date = _until_of(m, today)
+            result.rolled_year |= rolled_year(m, result.end_date, today)
             continue
         nxt = usable[i + 1] if i + 1 < len(usable) else None
         if nxt is not None and _is_range(m, nxt, full, today):
@@ -755,12 +772,15 @@ def _compose_days(result: Dates, mentions: list[Mention], today: date, full: str
                 _check_weekday(result, m, start)
                 if result.end_date is not None:
                     _check_weekday(result, nxt, result.end_date)
+                result.rolled_year |= rolled_year(m, start, today)
+                result.rolled_year |= rolled_year(nxt, result.end_date, today)
                 break
         found = _resolve(m, today)
         if found is not None:
             result.date = found
             chosen = m
             _check_weekday(result, m, found)
+            result.rolled_year |= rolled_year(m, found, today)
             if _WEEK_OF_BEFORE.search(m.before):
                 result.date = _monday(found)
                 result.end_date = result.date + timedelta(days=6)

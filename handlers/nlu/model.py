@@ -33,6 +33,7 @@ class Intent:
     invalid_date: str | None = None
     truncated: bool = False
     politeness: str | None = None  # "thanks" or "bye": a message that is only that
+    rolled_year: bool = False  # a yearless date just past, read as next year's
     bare_number: int | None = None  # "14" alone: a choice, a count or a day, never a date
 
     def as_json(self) -> dict[str, Any]:
@@ -55,4 +56,5 @@ class Intent:
             "truncated": self.truncated,
             "politeness": self.politeness,
             "bare_number": self.bare_number,
+            "rolled_year": self.rolled_year,
         }

@@ -98,4 +98,5 @@ def parse(text: str, now: datetime, lang_hint: str | None, network: Network) -> 
         truncated=truncated,
         politeness=polite,
         bare_number=bare_number(str(body)),
+        rolled_year=dates.rolled_year,
     )

@@ -34,6 +34,19 @@ CASES: list[tuple[str, str, str, dict[str, Any]]] = [
     ("June  31st please", THU, "en", {"invalid_date": "June 31st"}),
     ("le 31.04.2027", THU, "fr", {"invalid_date": "31.04.2027"}),
     ("Figeac 29 février", FEB_2027, "fr", {"date": "2028-02-29", "invalid_date": None}),
+    # a yearless date just past is next year's by the rule, and flagged so the bot can ask
+    ("Figeac le 2 décembre", THU, "fr", {"date": "2027-12-02", "rolled_year": True}),
+    ("desk on November 20th", THU, "en", {"date": "2027-11-20", "rolled_year": True}),
+    ("réserver le 28/11", THU, "fr", {"date": "2027-11-28", "rolled_year": True}),
+    ("le 27 décembre", "2027-01-04T09:00", "fr", {"date": "2027-12-27", "rolled_year": True}),
+    ("du 1er décembre au 4 décembre", THU, "fr", {"date": "2027-12-01", "rolled_year": True}),
+    ("tous les lundis jusqu'au 1er décembre", THU, "fr", {"rolled_year": True}),
+    # ... but not a date further back, today, a date to come or one with its year
+    ("Figeac le 15 octobre", THU, "fr", {"date": "2027-10-15", "rolled_year": False}),
+    ("Figeac le 3 décembre", THU, "fr", {"date": "2026-12-03", "rolled_year": False}),
+    ("Figeac le 4 décembre", THU, "fr", {"date": "2026-12-04", "rolled_year": False}),
+    ("le 2 décembre 2027", THU, "fr", {"date": "2027-12-02", "rolled_year": False}),
+    ("Figeac le 2", THU, "fr", {"date": "2027-01-02", "rolled_year": False}),
     # weekdays: bare and "prochain" are strictly after today, "ce" includes today
     ("bureau montmurat ce vendredi", THU, "fr", {"date": "2026-12-04"}),
     ("bureau montmurat ce jeudi", THU, "fr", {"date": "2026-12-03"}),
