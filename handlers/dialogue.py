@@ -536,6 +536,7 @@ def _dispatch(state: State, msg: IncomingMessage, understood: Intent, ctx: Ctx) 
         filling
         and understood.intent in ("book", "unknown", "availability")
         and _has_slots(understood)
+        and not understood.change
     ):
         return _fill(state, understood, ctx)
     if simple in _NO and state.get("flow"):
@@ -939,15 +940,16 @@ def _language_choice(state: State, intro: Msg | None) -> Step:
 
 
 def _start_change(state: State, u: Intent, ctx: Ctx) -> Step:
-    # "déplacer ma réservation de jeudi à vendredi": from the first day to the second.
+    # "déplacer ma réservation de jeudi à vendredi": the parser gives the old day as
+    # ``from_date`` and the new one as ``date``.
     slots: dict[str, Any] = {}
-    if u.end_date and u.date:
-        slots["date"] = u.end_date.isoformat()
+    if u.change and u.date:
+        slots["date"] = u.date.isoformat()
     if u.period:
         slots["period"] = u.period
     if u.centre:
         slots["centre"] = u.centre
-    from_day = u.date if u.end_date else None
+    from_day = u.from_date
     return Step({**state, "flow": "change", "slots": slots}, command=Upcoming("change", from_day))
 
 

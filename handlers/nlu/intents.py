@@ -514,6 +514,17 @@ class Slots:
     period: bool
 
 
+# Asking to change a booking: its verbs, but not "se déplacer" (to travel), "déplacement",
+# "d'avance" or an English "move" that is a relocation ("moving to Figeac").
+CHANGE = re.compile(
+    r"\b(?<!me\s)(?<!se\s)(?<!te\s)(?<!nous\s)(?<!vous\s)(?:deplac|decal|modifi|repouss)"
+    r"(?:er|e|es|ez|erais|erai|ons)\b|\bmodification\b"
+    r"|\b(?:report|chang|avanc)(?:er|ez|erais|erai)\b|\b(?:reporte|change)\s(?:ma|mon|la|le|les|mes)\b"
+    r"|\b(?:move|moving|shift|switch|change|changing)\s(?:my|the|it|this|that|our|a|me)\b"
+    r"|\breschedul\w*"
+)
+
+
 def is_polite(word: str) -> bool:
     """A word of politeness only ("svp", "merci", "ok"), which changes no slot."""
     return word in _POLITE

@@ -34,6 +34,8 @@ class Intent:
     truncated: bool = False
     politeness: str | None = None  # "thanks" or "bye": a message that is only that
     rolled_year: bool = False  # a yearless date just past, read as next year's
+    change: bool = False  # a booking to move: ``date`` is the new day, ``from_date`` the old
+    from_date: dt.date | None = None
     bare_number: int | None = None  # "14" alone: a choice, a count or a day, never a date
 
     def as_json(self) -> dict[str, Any]:
@@ -57,4 +59,6 @@ class Intent:
             "politeness": self.politeness,
             "bare_number": self.bare_number,
             "rolled_year": self.rolled_year,
+            "change": self.change,
+            "from_date": self.from_date.isoformat() if self.from_date else None,
         }

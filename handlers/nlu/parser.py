@@ -15,7 +15,7 @@ from booking_core.network import Network
 from handlers.nlu.centres import find_centre, index_for
 from handlers.nlu.counts import extract_counts
 from handlers.nlu.dates import extract_dates
-from handlers.nlu.intents import Slots, classify, is_polite, politeness
+from handlers.nlu.intents import CHANGE, Slots, classify, is_polite, politeness
 from handlers.nlu.lang import SUPPORTED, detect
 from handlers.nlu.lexicon import NUMBERS
 from handlers.nlu.model import Intent
@@ -67,7 +67,8 @@ def parse(text: str, now: datetime, lang_hint: str | None, network: Network) -> 
     times = extract_times(body)
     period = extract_period(str(body))
     counts = extract_counts(body)
-    dates = extract_dates(body, local_today(now, network), lang)
+    move = CHANGE.search(s) is not None
+    dates = extract_dates(body, local_today(now, network), lang, move=move)
 
     slots = Slots(
         centre=centre is not None,
@@ -79,6 +80,11 @@ def parse(text: str, now: datetime, lang_hint: str | None, network: Network) -> 
         period=period is not None,
     )
     intent = classify(intent_text, folded.question, folded.command, slots)
+    # A change is a booking that replaces another: "book" with ``change`` set, whatever
+    # "ma réservation" made it look like.
+    change = move and intent in ("book", "list") and folded.command is None
+    if change:
+        intent = "book"
     polite = None if any(astuple(slots)) or folded.command else politeness(intent_text)
     return Intent(
         intent=intent,
@@ -99,4 +105,6 @@ def parse(text: str, now: datetime, lang_hint: str | None, network: Network) -> 
         politeness=polite,
         bare_number=bare_number(str(body)),
         rolled_year=dates.rolled_year,
+        change=change,
+        from_date=dates.from_date,
     )

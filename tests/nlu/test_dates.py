@@ -194,3 +194,67 @@ def test_today_is_the_networks_calendar_day(
     nlu_network: Network, moment: datetime, expected: str
 ) -> None:
     assert parse("bureau à Figeac demain", moment, "fr", nlu_network).as_json()["date"] == expected
+
+
+# A change names the day moved from and the new day, each read by the usual rules (a bare
+# weekday is its next occurrence), never as a range; its intent is book, with ``change``.
+CHANGES: list[tuple[str, str, dict[str, Any]]] = [
+    (
+        "déplacer ma réservation de jeudi à lundi",
+        "fr",
+        {"intent": "book", "change": True, "from_date": "2026-12-10", "date": "2026-12-07"},
+    ),
+    (
+        "tu peux décaler ma résa du mercredi au vendredi ?",
+        "fr",
+        {"change": True, "from_date": "2026-12-09", "date": "2026-12-04", "end_date": None},
+    ),
+    (
+        "je voudrais reporter ma réservation de demain à mardi",
+        "fr",
+        {"intent": "book", "change": True, "from_date": "2026-12-04", "date": "2026-12-08"},
+    ),
+    (
+        "modifier la résa du 10/12 pour le 17/12",
+        "fr",
+        {"change": True, "from_date": "2026-12-10", "date": "2026-12-17"},
+    ),
+    (
+        "mettez-moi lundi au lieu de mardi, on peut modifier ?",
+        "fr",
+        {"change": True, "from_date": "2026-12-08", "date": "2026-12-07"},
+    ),
+    ("changer ma réservation de vendredi", "fr", {"change": True, "from_date": "2026-12-04"}),
+    (
+        "déplacer ma résa à mercredi",
+        "fr",
+        {"change": True, "from_date": None, "date": "2026-12-09"},
+    ),
+    ("je voudrais modifier ma réservation", "fr", {"intent": "book", "change": True}),
+    (
+        "could you move my booking from Monday to Wednesday?",
+        "en",
+        {"intent": "book", "change": True, "from_date": "2026-12-07", "date": "2026-12-09"},
+    ),
+    (
+        "reschedule my Friday booking to next Tuesday",
+        "en",
+        {"change": True, "from_date": "2026-12-04", "date": "2026-12-08"},
+    ),
+    ("change my booking to tomorrow", "en", {"change": True, "date": "2026-12-04"}),
+    # ... and what is not a change stays what it was
+    (
+        "du lundi au vendredi à Figeac",
+        "fr",
+        {"change": False, "date": "2026-12-07", "end_date": "2026-12-11", "from_date": None},
+    ),
+    ("je dois me déplacer à Figeac jeudi", "fr", {"intent": "book", "change": False}),
+    ("comment déplacer une réservation ?", "fr", {"intent": "faq", "change": False}),
+    ("frais de déplacement", "fr", {"intent": "faq", "change": False}),
+    ("I'm moving to Figeac next month", "en", {"change": False}),
+]
+
+
+@pytest.mark.parametrize(("text", "lang", "expected"), CHANGES, ids=[c[0] for c in CHANGES])
+def test_changes(understand: Understand, text: str, lang: str, expected: dict[str, Any]) -> None:
+    check(understand(text, THU, lang), expected)
