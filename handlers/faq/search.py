@@ -34,6 +34,7 @@ from rapidfuzz.distance import OSA
 from booking_core.network import Network
 from handlers.faq.kb import KnowledgeBase
 from handlers.faq.text import LANGS, Analyzer, bigrams, words
+from handlers.faq.typos import looks_like_a_slip
 
 K1 = 1.2
 FIELDS = ("keywords", "title", "body")
@@ -286,7 +287,9 @@ class Retriever:
         letters, two from eight on ("acheter" is not "accéder"); a correction keeps the
         first letter ("calories" is not "salaries"), except towards a place name, which
         people misspell from the start ("Orillac"); a department, whose name is short and
-        common-looking, within one edit only ("capital" is not "Cantal").
+        common-looking, within one edit only ("capital" is not "Cantal"); and a replaced
+        letter must be a slip, a neighbouring key or one that sounds the same ("hiking" is
+        another word than "hiring", "publik" is "public": see ``typos``).
         """
         stops = self.kb.lexicon.stopwords
         vocabulary = self.vocabulary[lang]
@@ -302,21 +305,46 @@ class Retriever:
             ):
                 out.append(word)
                 continue
+            # A key pressed twice ("oubliiez", "horraires"): another form of a known word.
+            undoubled = next(
+                (
+                    w
+                    for i in range(1, len(word))
+                    if word[i] == word[i - 1]
+                    and ((w := word[:i] + word[i + 1 :]) in vocabulary or analyzer.stem(w) in known)
+                ),
+                None,
+            )
+            if undoubled is not None:
+                out.append(undoubled)
+                continue
             limit = 1 if len(word) < 8 else 2
             # Place names are long and distinctive: two slips are still that place.
             place_limit = 2 if len(word) >= 6 else 1
             best: tuple[str, float] | None = None
             same_initial = self._choices.get((lang, word[0]), []) if len(word) > 5 else []
-            for choices, cutoff in (
-                (same_initial, limit),
-                (self._centre_places, place_limit),
-                (self._regions, 1),
+            for choices, cutoff, slips_only in (
+                (same_initial, limit, True),
+                (self._centre_places, place_limit, False),
+                (self._regions, 1, False),
             ):
-                found = process.extractOne(word, choices, scorer=OSA.distance, score_cutoff=cutoff)
+                found = self._closest(word, choices, cutoff, slips_only)
                 if found is not None and (best is None or found[1] < best[1]):
-                    best = (str(found[0]), found[1])
+                    best = found
             out.append(best[0] if best is not None else word)
         return out
+
+    @staticmethod
+    def _closest(
+        word: str, choices: Sequence[str], cutoff: int, slips_only: bool
+    ) -> tuple[str, float] | None:
+        """The nearest choice within ``cutoff``; with ``slips_only``, the nearest whose
+        difference looks like a slip ("hiking" is no slip for "hiring")."""
+        found = process.extract(word, choices, scorer=OSA.distance, score_cutoff=cutoff, limit=8)
+        for choice, distance, _ in sorted(found, key=lambda f: (f[1], f[0])):
+            if not slips_only or looks_like_a_slip(word, str(choice)):
+                return str(choice), distance
+        return None
 
     def query_words(self, text: str, lang: str) -> list[str]:
         analyzer = self.analyzers[lang]
