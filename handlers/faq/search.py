@@ -35,6 +35,7 @@ from booking_core.network import Network
 from handlers.faq.kb import KnowledgeBase
 from handlers.faq.text import LANGS, Analyzer, bigrams, words
 from handlers.faq.typos import looks_like_a_slip
+from handlers.nlu.lexicon import MONTHS_FULL, WEEKDAYS
 
 K1 = 1.2
 FIELDS = ("keywords", "title", "body")
@@ -59,6 +60,17 @@ STRONG_COVERAGE = 0.45
 # how many telework days?" is about civil servants, though "telework days" alone is not).
 RANK_COVERAGE = 0.5
 _PLACEHOLDER = re.compile(r"\{[a-z_]+\}")
+_WORD = re.compile(r"[^\W\d_]+")
+# What opens a sentence, whose first word is capitalised anyway.
+_SENTENCE_START = re.compile(r"(?:^|[.?!:;\n\u2026])[^\w]*$")
+# Weekdays and months are capitalised in English, and say when, not which topic.
+_CALENDAR = frozenset(WEEKDAYS) | frozenset(MONTHS_FULL)
+# Words after which a name is a place.
+_PLACED = re.compile(
+    r"(?:\b(?:a|à|au|aux|de|d|du|des|en|vers|sur|pour|pres\sde|près\sde|autour\sde|cote\sde"
+    r"|côté\sde|proche\sde|in|at|near|around|from|to|of|close\sto)\s?|['\u2019])$",
+    re.IGNORECASE,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,6 +78,13 @@ class Hit:
     topic: str
     score: float
     coverage: float
+
+
+def answers(hit: Hit) -> bool:
+    """Whether an article answers the question on both measures."""
+    if hit.score >= STRONG_SCORE and hit.coverage >= STRONG_COVERAGE:
+        return True
+    return hit.score >= MIN_SCORE and hit.coverage >= MIN_COVERAGE
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,12 +101,7 @@ class Ranking:
 
     @property
     def confident(self) -> bool:
-        best = self.best
-        if best is None:
-            return False
-        if best.score >= STRONG_SCORE and best.coverage >= STRONG_COVERAGE:
-            return True
-        return best.score >= MIN_SCORE and best.coverage >= MIN_COVERAGE
+        return self.best is not None and answers(self.best)
 
     @property
     def confidence(self) -> float:
@@ -346,6 +360,37 @@ class Retriever:
                 return str(choice), distance
         return None
 
+    def names(self, text: str, lang: str) -> tuple[frozenset[str], bool]:
+        """Proper names the network file does not know ("près de Maurs", "quitter Lyon"):
+        capitalised inside a sentence, known to no article and no typo of a known word.
+        Returns their folded forms, and whether one follows a word that places it
+        ("à", "près de", "near").
+        """
+        found: set[str] = set()
+        placed = False
+        known = self.indexes[lang].idf
+        analyzer = self.analyzers[lang]
+        for m in _WORD.finditer(text):
+            token = m.group(0)
+            if not (len(token) > 2 and token[0].isupper() and token[1:].islower()):
+                continue
+            if _SENTENCE_START.search(text[: m.start()]):
+                continue
+            folded = words(token)
+            word = folded[0] if len(folded) == 1 else ""
+            if (
+                not word
+                or word in self.vocabulary[lang]
+                or word in self.kb.lexicon.stopwords
+                or word in _CALENDAR
+                or analyzer.stem(word) in known
+                or self.correct([word], lang) != [word]
+            ):
+                continue
+            found.add(word)
+            placed = placed or _PLACED.search(text[: m.start()]) is not None
+        return frozenset(found), placed
+
     def query_words(self, text: str, lang: str) -> list[str]:
         analyzer = self.analyzers[lang]
         seq = analyzer.words(text)
@@ -357,11 +402,17 @@ class Retriever:
         seq = self.query_words(text, lang)
         terms = analyzer.finish(seq)
         domain = self.domain[lang]
-        if all(t in domain for t in terms) and len(seq) < len(analyzer.words(text)):
-            # Nothing but a centre's name and words for the service ("vous avez un centre à
-            # Aurillac ?", "le télécentre de Figeac ?"): the question is where it is, as when
-            # it names a department.
-            terms.extend(analyzer.finish(self.region[lang]))
+        names, placed = self.names(text, lang)
+        named = {analyzer.stem(n) for n in names}
+        others = [t for t in terms if t not in named]
+        if all(t in domain for t in others) and (
+            len(seq) < len(analyzer.words(text)) or (placed and len(others) < len(terms))
+        ):
+            # Nothing but a place's name and words for the service ("vous avez un centre à
+            # Aurillac ?", "le télécentre de Figeac ?", "un télécentre près de Maurs ?"): the
+            # question is where it is, as when it names a department. Anywhere else an
+            # unknown name weighs like any unknown word ("the train to Paris").
+            terms = [*others, *analyzer.finish(self.region[lang])]
         hits = self.indexes[lang].rank(terms, bigrams(terms), domain)
         return Ranking(lang, tuple(hits), tuple(terms))
 
