@@ -208,6 +208,7 @@ def load_kb(folder: Traversable | Path | None = None) -> KnowledgeBase:
             lex["domain"]["words"],
             lex["domain"]["topic"],
             lex["region"],
+            lex["region"].get("topic", ""),
         )
     except (OSError, KeyError, TypeError, tomllib.TOMLDecodeError) as exc:
         problems.append(f"lexicon.toml: {exc!r}")

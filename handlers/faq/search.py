@@ -145,7 +145,7 @@ class Bm25fIndex:
                 for term, count in doc[f].items():
                     weighted[term] = weighted.get(term, 0.0) + WEIGHTS[f] * count / norm
             self._tf.append({t: w / (K1 + w) for t, w in weighted.items()})
-        self._head = [set(doc["keywords"]) | set(doc["title"]) for doc in self.fields]
+        self.heads = [set(doc["keywords"]) | set(doc["title"]) for doc in self.fields]
 
     def rank(
         self, unigrams: Sequence[str], pairs: Sequence[str], domain: frozenset[str] = frozenset()
@@ -165,7 +165,7 @@ class Bm25fIndex:
             if score <= 0:
                 continue
             matched = sum(
-                weight[t] * (1.0 if t in self._head[i] else BODY_CREDIT) for t in terms if t in tf
+                weight[t] * (1.0 if t in self.heads[i] else BODY_CREDIT) for t in terms if t in tf
             )
             hits.append(Hit(topic, round(score, 4), round(matched / total, 4) if total else 0.0))
         hits.sort(key=lambda h: (-h.score * h.coverage**RANK_COVERAGE, -h.coverage, h.topic))
@@ -405,15 +405,24 @@ class Retriever:
         names, placed = self.names(text, lang)
         named = {analyzer.stem(n) for n in names}
         others = [t for t in terms if t not in named]
-        if all(t in domain for t in others) and (
+        named_place = all(t in domain for t in others) and (
             len(seq) < len(analyzer.words(text)) or (placed and len(others) < len(terms))
-        ):
+        )
+        if named_place:
             # Nothing but a place's name and words for the service ("vous avez un centre à
             # Aurillac ?", "le télécentre de Figeac ?", "un télécentre près de Maurs ?"): the
             # question is where it is, as when it names a department. Anywhere else an
             # unknown name weighs like any unknown word ("the train to Paris").
             terms = [*others, *analyzer.finish(self.region[lang])]
-        hits = self.indexes[lang].rank(terms, bigrams(terms), domain)
+        index = self.indexes[lang]
+        hits = index.rank(terms, bigrams(terms), domain)
+        if placed and len(others) < len(terms) and not named_place:
+            # "le plus proche de Saint-Céré": a place the network does not know, read as a
+            # department is, when that makes the question one about where the centres are.
+            where = [*others, *analyzer.finish(self.region[lang])]
+            located = index.rank(where, bigrams(where), domain)
+            if located and located[0].topic == self.kb.lexicon.region_topic and answers(located[0]):
+                return Ranking(lang, tuple(located), tuple(where))
         return Ranking(lang, tuple(hits), tuple(terms))
 
     def language_votes(self, text: str) -> dict[str, int]:
