@@ -13,7 +13,7 @@ import functools
 import re
 from dataclasses import dataclass
 
-from handlers.nlu.lexicon import words
+from handlers.nlu.lexicon import GRAMMAR_WORDS, words
 
 INTENTS = (
     "book",
@@ -444,6 +444,8 @@ _PERSON_CUE = re.compile(
     r"|besoin\sd|cherche|recherche|any|there\s(?:is|are)|y\sa\st\sil|il\sy\sa)"
     r"\s(?:me\s|us\s)?(?:(?P<art>an|a|une|un|des|any|some)\s)?"
     r"(?:(?:good|great|local|freelance|reliable|bon|bonne|vrai)\s)?(?P<who>[a-z]+)\b"
+    # "a web designer", "a python developer": the trade may be the second word.
+    r"(?:\s(?P<who2>[a-z]+)\b)?"
 )
 _AGENT_SHAPE = re.compile(
     r"(?:er|or|ist|ian|ant|eur|euse|iste|ien|ienne|ologue|graphe|ier|iere|trice)s?$"
@@ -457,7 +459,8 @@ _NOT_PEOPLE = words(
     projecteur videoprojecteur ascenseur radiateur ventilateur interrupteur routeur serveur
     connecteur tableur casier clavier papier fichier dossier escalier calendrier quartier
     chantier atelier courrier panier cahier sentier evier cendrier demandeur lecteur
-    meeting"""
+    meeting for or per after under over other ever never rather either neither whether
+    together her"""
 )
 _STRONG_CUES = frozenset({"find", "finding", "recommend", "suggest", "hire", "hiring", "need",
     "needs", "want", "seeking", "trouver", "recommander", "conseiller", "faut", "faudrait",
@@ -476,20 +479,17 @@ def _person_wanted(text: str) -> bool:
     from booking_core.skills import singular
 
     for m in _PERSON_CUE.finditer(text):
-        who = m.group("who")
-        if who in _NOT_PEOPLE or singular(who) in _NOT_PEOPLE:
-            continue
-        if _AGENT_SHAPE.search(who) and (m.group("art") or m.group("cue") == "any"):
-            return True
-        strong = m.group("cue").startswith(("looking", "searching")) or m.group("cue") in (
-            _STRONG_CUES
-        )
-        if (
-            strong
-            and m.group("art") in ("a", "an", "un", "une")
-            and (singular(who) in _trade_words())
-        ):
-            return True
+        cue, art = m.group("cue"), m.group("art")
+        strong = cue.startswith(("looking", "searching")) or cue in _STRONG_CUES
+        if m.group("who") in GRAMMAR_WORDS:
+            continue  # "a desk for a colleague": a thing to book, whatever follows
+        for who in (m.group("who"), m.group("who2")):
+            if not who or who in _NOT_PEOPLE or singular(who) in _NOT_PEOPLE:
+                continue
+            if _AGENT_SHAPE.search(who) and (art or cue == "any"):
+                return True
+            if strong and art in ("a", "an", "un", "une") and singular(who) in _trade_words():
+                return True
     return False
 
 

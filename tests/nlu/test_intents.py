@@ -188,6 +188,11 @@ INTENTS: list[tuple[str, str | None, dict[str, Any]]] = [
     ("who is good with Excel?", "en", {"intent": "directory"}),
     ("je voudrais trouver une traductrice", "fr", {"intent": "directory"}),
     ("il me faudrait un avocat", "fr", {"intent": "directory"}),
+    ("could you suggest a good graphic designer?", "en", {"intent": "directory"}),
+    ("we want a freelance video editor", "en", {"intent": "directory"}),
+    ("I need a desk for a colleague", "en", {"intent": "book"}),
+    ("I need a room for a trainer on Monday", "en", {"intent": "book"}),
+    ("il me faut un poste informatique demain", "fr", {"intent": "book"}),
     # ... while things and places stay what they were
     ("find a desk at Figeac on Monday", "en", {"intent": "book", "centre": "figeac"}),
     ("I need a room for 4 people tomorrow", "en", {"intent": "book", "count": 4}),
