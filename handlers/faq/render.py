@@ -11,6 +11,8 @@ import re
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime, time
 
+from babel import Locale
+
 from booking_core.network import WEEKDAYS, Centre, Network
 from handlers.faq.kb import Article, Facts, Strings
 
@@ -163,9 +165,16 @@ def contacts(centres: Iterable[Centre], s: Strings) -> list[str]:
     ]
 
 
+def count_of(n: int, forms: dict[str, str], s: Strings) -> str:
+    """``n`` with its unit in the plural form the language uses for it (CLDR rules)."""
+    category = Locale.parse(s.locale).plural_form(n)
+    return fill(forms.get(category, forms["other"]), n=n)
+
+
 def body_values(network: Network, s: Strings) -> dict[str, object]:
     """What an article body may mention about the territory, read from the network file."""
     centres = list(network)
+    retention = network.retention
     structures = [f"{c.spec.structure} ({c.spec.commune})" for c in centres if c.spec.structure]
     return {
         "network": network.name,
@@ -174,6 +183,8 @@ def body_values(network: Network, s: Strings) -> dict[str, object]:
         "structures": join(structures, s),
         "contacts": join(contacts(centres, s), s),
         "example": centres[0].spec.commune if centres else "",
+        "inactive_years": count_of(retention.inactive_years, s.years, s),
+        "conversation_days": count_of(retention.conversation_days, s.days, s),
     }
 
 

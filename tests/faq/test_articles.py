@@ -12,7 +12,7 @@ from urllib.parse import urlparse
 
 import pytest
 
-from booking_core.network import Network
+from booking_core.network import Network, parse_network
 from handlers.faq import TOPICS, KnowledgeBaseError, load_kb
 from handlers.faq.kb import BODY_FIELDS, FACT_KINDS, default_kb, parse_article, placeholders
 from handlers.faq.render import body_values, render_article
@@ -143,3 +143,29 @@ def test_a_file_named_after_another_topic_is_refused() -> None:
     text = (ARTICLES / "pricing.fr.md").read_text("utf-8")
     with pytest.raises(ValueError, match=r"pricing\.fr\.md"):
         parse_article(text, "pricing.en.md")
+
+
+@pytest.mark.parametrize(
+    ("lang", "years", "days", "expected"),
+    [
+        ("fr", 1, 7, ("7 jours sans échange", "pendant 1 an est anonymisé")),
+        ("fr", 5, 1, ("1 jour sans échange", "pendant 5 ans est anonymisé")),
+        ("en", 1, 90, ("after 90 days without", "for 1 year is anonymised")),
+    ],
+)
+def test_retention_periods_come_from_the_network_file(
+    lang: str, years: int, days: int, expected: tuple[str, ...]
+) -> None:
+    """ "How long do you keep my messages?" gets the territory's own figures."""
+    sample = resources.files("booking_core").joinpath("sample_network.toml").read_text("utf-8")
+    text = sample.replace("inactive_years = 3 ", f"inactive_years = {years} ").replace(
+        "conversation_days = 30 ", f"conversation_days = {days} "
+    )
+    assert text != sample
+    network = parse_network(text, "test.toml")
+    kb = default_kb()
+    answer = render_article(
+        kb.article("privacy", lang), kb.strings[lang], network, None, NOW.replace(tzinfo=network.tz)
+    )
+    for part in expected:
+        assert part in answer
