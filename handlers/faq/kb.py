@@ -129,7 +129,8 @@ class Strings(_Strict):
     list_and: str
     periods: dict[Literal["morning", "afternoon"], str]
     equipment: dict[str, str]
-    price_terms: dict[str, str] = {}
+    # Words of the network file (written in its language) translated for this one.
+    config_terms: dict[str, str] = {}
     heading_all: dict[Facts, str]
     facts: dict[Facts, str]
     rooms: str

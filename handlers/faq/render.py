@@ -88,9 +88,13 @@ def closures(centre: Centre, s: Strings, today: date) -> str:
     return fill(s.closures, ranges=join(ranges, s)) if ranges else ""
 
 
-def translate_price(text: str, s: Strings) -> str:
-    for source in sorted(s.price_terms, key=len, reverse=True):
-        text = re.sub(re.escape(source), s.price_terms[source], text, flags=re.IGNORECASE)
+def translate_notes(text: str, s: Strings) -> str:
+    """The network file's words, written in its own language, in the reader's ("demi-journée
+    5 €" -> "half-day 5 €", "(adresse à confirmer)" -> "(address to be confirmed)"); whole
+    words only, longest first. Names and postal addresses themselves are left as written."""
+    for source in sorted(s.config_terms, key=len, reverse=True):
+        pattern = rf"(?<!\w){re.escape(source)}(?!\w)"
+        text = re.sub(pattern, s.config_terms[source], text, flags=re.IGNORECASE)
     return text
 
 
@@ -115,11 +119,15 @@ def equipment(centre: Centre, s: Strings) -> str:
 
 def fact_line(kind: Facts, centre: Centre, s: Strings, today: date) -> str:
     spec = centre.spec
-    common = {"name": centre.name, "address": spec.address, "department": spec.department}
+    common = {
+        "name": centre.name,
+        "address": translate_notes(spec.address, s),
+        "department": spec.department,
+    }
     if kind == "locations":
         return fill(s.facts[kind], **common, desks=spec.desks, rooms=rooms(centre, s))
     if kind == "pricing":
-        prices = [translate_price(p, s) for p in spec.prices]
+        prices = [translate_notes(p, s) for p in spec.prices]
         return fill(s.facts[kind], **common, prices=join(prices, s) if prices else s.no_prices)
     if kind == "opening_hours":
         return fill(

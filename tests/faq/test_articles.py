@@ -169,3 +169,20 @@ def test_retention_periods_come_from_the_network_file(
     )
     for part in expected:
         assert part in answer
+
+
+@pytest.mark.parametrize("topic", ["locations", "access", "pricing"])
+def test_an_english_answer_has_the_network_files_notes_in_english(
+    topic: str, faq_network: Network
+) -> None:
+    kb = default_kb()
+    moment = NOW.replace(tzinfo=faq_network.tz)
+    english = render_article(kb.article(topic, "en"), kb.strings["en"], faq_network, None, moment)
+    french = render_article(kb.article(topic, "fr"), kb.strings["fr"], faq_network, None, moment)
+    for note in ("à confirmer", "demi-journée", "offerte"):
+        assert note not in english
+    if topic != "pricing":
+        assert "(address to be confirmed)" in english
+        assert "(adresse à confirmer)" in french
+    for centre in faq_network:
+        assert centre.spec.commune in english  # the postal address itself stays as written
