@@ -186,3 +186,15 @@ def test_an_english_answer_has_the_network_files_notes_in_english(
         assert "(adresse à confirmer)" in french
     for centre in faq_network:
         assert centre.spec.commune in english  # the postal address itself stays as written
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_who_may_come_states_only_what_a_source_supports(lang: str) -> None:
+    """Students, interns, job seekers: no source says the centres take them, so the article
+    sends them to the centre instead of promising access."""
+    article = default_kb().article("eligibility", lang)
+    body = article.body.lower()
+    assert "{contacts}" in body
+    for promise in ("ouverts à toute personne", "open to anyone", "peuvent demander une pièce",
+                    "may ask for an id"):  # fmt: skip
+        assert promise not in body
