@@ -120,6 +120,7 @@ class Strings(_Strict):
     source: str
     checked: str
     date: str
+    first_day: str = ""  # how the first of a month is written ("1er" in French)
     months: list[str] = Field(min_length=12, max_length=12)
     # A period of time by CLDR plural category ("one", "other"): "{n} an", "{n} ans".
     years: dict[str, str]

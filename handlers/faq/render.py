@@ -35,7 +35,9 @@ def join(items: Sequence[str], s: Strings) -> str:
 
 
 def spell_date(day: date, s: Strings) -> str:
-    return fill(s.date, day=day.day, month=s.months[day.month - 1], year=day.year)
+    """"1er janvier 2027", "3 December 2026": the first of the month as the language says it."""
+    number = s.first_day if day.day == 1 and s.first_day else day.day
+    return fill(s.date, day=number, month=s.months[day.month - 1], year=day.year)
 
 
 def _hours(bounds: tuple[time, time]) -> str:

@@ -15,7 +15,7 @@ import pytest
 from booking_core.network import Network, parse_network
 from handlers.faq import TOPICS, KnowledgeBaseError, load_kb
 from handlers.faq.kb import BODY_FIELDS, FACT_KINDS, default_kb, parse_article, placeholders
-from handlers.faq.render import body_values, render_article
+from handlers.faq.render import body_values, render_article, spell_date
 from tests.faq.conftest import NOW
 
 ARTICLES = Path(str(resources.files("handlers.faq").joinpath("articles")))
@@ -198,3 +198,16 @@ def test_who_may_come_states_only_what_a_source_supports(lang: str) -> None:
     for promise in ("ouverts à toute personne", "open to anyone", "peuvent demander une pièce",
                     "may ask for an id"):  # fmt: skip
         assert promise not in body
+
+
+@pytest.mark.parametrize(
+    ("lang", "day", "spelt"),
+    [
+        ("fr", date(2027, 1, 1), "1er janvier 2027"),
+        ("fr", date(2026, 12, 24), "24 décembre 2026"),
+        ("fr", date(2027, 3, 2), "2 mars 2027"),
+        ("en", date(2027, 1, 1), "1 January 2027"),
+    ],
+)
+def test_dates_are_spelt_as_the_language_writes_them(lang: str, day: date, spelt: str) -> None:
+    assert spell_date(day, default_kb().strings[lang]) == spelt
