@@ -211,3 +211,13 @@ def test_who_may_come_states_only_what_a_source_supports(lang: str) -> None:
 )
 def test_dates_are_spelt_as_the_language_writes_them(lang: str, day: date, spelt: str) -> None:
     assert spell_date(day, default_kb().strings[lang]) == spelt
+
+
+def test_each_cited_article_of_law_has_its_own_link() -> None:
+    """A source titled "articles L1222-9 to L1222-11" linking to the first only would send
+    the reader to one article of three: each article gets its own source."""
+    for article in default_kb().articles.values():
+        for source in article.sources:
+            assert not re.search(r"\bL\d{4}-\d+\s+(?:à|to)\s+L\d{4}", source.title), source.title
+        urls = [s.url for s in article.sources if s.url]
+        assert len(urls) == len(set(urls)), article.topic
