@@ -11,10 +11,8 @@ import re
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime, time
 
-from babel import Locale
-
 from booking_core.network import WEEKDAYS, Centre, Network
-from handlers.faq.kb import Article, Facts, Strings
+from handlers.faq.kb import Article, Facts, Strings, placeholders
 
 
 class _Blank(dict[str, str]):
@@ -35,7 +33,7 @@ def join(items: Sequence[str], s: Strings) -> str:
 
 
 def spell_date(day: date, s: Strings) -> str:
-    """"1er janvier 2027", "3 December 2026": the first of the month as the language says it."""
+    """ "1er janvier 2027", "3 December 2026": the first of the month as the language says it."""
     number = s.first_day if day.day == 1 and s.first_day else day.day
     return fill(s.date, day=number, month=s.months[day.month - 1], year=day.year)
 
@@ -177,14 +175,21 @@ def contacts(centres: Iterable[Centre], s: Strings) -> list[str]:
 
 def count_of(n: int, forms: dict[str, str], s: Strings) -> str:
     """``n`` with its unit in the plural form the language uses for it (CLDR rules)."""
+    from babel import Locale
+
     category = Locale.parse(s.locale).plural_form(n)
     return fill(forms.get(category, forms["other"]), n=n)
 
 
-def body_values(network: Network, s: Strings) -> dict[str, object]:
-    """What an article body may mention about the territory, read from the network file."""
+def body_values(
+    network: Network, s: Strings, used: frozenset[str] | None = None
+) -> dict[str, object]:
+    """What an article body may mention about the territory, read from the network file;
+    with ``used``, the retention periods only when the body names them (they need Babel's
+    plural rules, whose loading a cold ``telecentre faq`` would otherwise pay)."""
     centres = list(network)
     retention = network.retention
+    periods = used is None or bool(used & {"inactive_years", "conversation_days"})
     structures = [f"{c.spec.structure} ({c.spec.commune})" for c in centres if c.spec.structure]
     return {
         "network": network.name,
@@ -193,8 +198,14 @@ def body_values(network: Network, s: Strings) -> dict[str, object]:
         "structures": join(structures, s),
         "contacts": join(contacts(centres, s), s),
         "example": centres[0].spec.commune if centres else "",
-        "inactive_years": count_of(retention.inactive_years, s.years, s),
-        "conversation_days": count_of(retention.conversation_days, s.days, s),
+        **(
+            {
+                "inactive_years": count_of(retention.inactive_years, s.years, s),
+                "conversation_days": count_of(retention.conversation_days, s.days, s),
+            }
+            if periods
+            else {}
+        ),
     }
 
 
@@ -213,7 +224,8 @@ def render_article(
     centre: Centre | None,
     now: datetime,
 ) -> str:
-    parts = [article.title, fill(article.body, **body_values(network, s))]
+    used = frozenset(placeholders(article.body))
+    parts = [article.title, fill(article.body, **body_values(network, s, used))]
     if article.facts is not None:
         centres = [centre] if centre is not None else list(network)
         parts.append(facts_block(article.facts, centres, s, network, now))
