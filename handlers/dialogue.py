@@ -633,7 +633,8 @@ def _dispatch(state: State, msg: IncomingMessage, understood: Intent, ctx: Ctx) 
             understood = replace(understood, count=int(simple))
     if booking and awaiting in ("alternative", "choice") and answer == "yes":
         return _ask(state, str(awaiting), t("Choisissez un numéro de la liste."), _relist(state))
-    if filling and _has_slots(understood) and understood.intent in _ANSWER_INTENTS:
+    answers = filling and _has_slots(understood) and not understood.change
+    if answers and understood.intent in _ANSWER_INTENTS:
         if flow == "book" and _is_new_request(understood):
             return _on_intent(_reset(state), understood, ctx)
         return _fill(state, understood, ctx)
@@ -646,7 +647,7 @@ def _dispatch(state: State, msg: IncomingMessage, understood: Intent, ctx: Ctx) 
     if _ARRIVED.search(simple):
         return Step(_reset(state), command=CheckIn())
     if _CHANGE.search(simple) and understood.intent in ("book", "cancel", "list", "unknown"):
-        return _start_change(_reset(state), understood, ctx, simple)
+        return _start_change(_reset(state), understood, ctx)
     if understood.intent == "cancel" and understood.date is None and _ALL.search(simple):
         every = Upcoming("cancel", everything=True)
         return Step({**_reset(state), "flow": "cancel"}, command=every)
@@ -685,7 +686,7 @@ def _on_slash(
     if command in ("book", "cancel", "change") and rest:
         # « /reserver Figeac jeudi » is the same as the sentence without the slash.
         if command == "change":
-            return _start_change(_reset(state), understood, ctx, simple)
+            return _start_change(_reset(state), understood, ctx)
         intent = replace(understood, intent=command)
         return _on_intent(_reset(state), intent, ctx)
     return _on_command(_reset(state), command, ctx)
@@ -1204,24 +1205,17 @@ def _language_choice(state: State, intro: Msg | None) -> Step:
 # ---------------------------------------------------------------- change
 
 
-_TO_DAY = re.compile(r"\b(?:a|au|pour|vers|to|for|until|jusqu'au)\b")
-_FROM_DAY = re.compile(r"\b(?:de|du|from|of)\b")
-
-
-def _start_change(state: State, u: Intent, ctx: Ctx, simple: str = "") -> Step:
-    """« déplacer ma réservation de jeudi à vendredi »: from the first day to the second."""
+def _start_change(state: State, u: Intent, ctx: Ctx) -> Step:
+    """« déplacer ma réservation de jeudi à vendredi »: the parser gives the old day as
+    ``from_date`` and the new one as ``date``."""
     slots: dict[str, Any] = {}
-    from_day: date | None = None
-    if u.end_date and u.date:
-        from_day, slots["date"] = u.date, u.end_date.isoformat()
-    elif u.date and _FROM_DAY.search(simple) and not _TO_DAY.search(simple):
-        from_day = u.date  # « changer ma réservation de lundi »: which one, not where to
-    elif u.date:
+    if u.date:
         slots["date"] = u.date.isoformat()
     if u.period:
         slots["period"] = u.period
     if u.centre:
         slots["centre"] = u.centre
+    from_day = u.from_date
     return Step({**state, "flow": "change", "slots": slots}, command=Upcoming("change", from_day))
 
 

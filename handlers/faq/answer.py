@@ -17,7 +17,7 @@ from typing import Any
 from booking_core.network import Network
 from handlers.faq.kb import KnowledgeBase, Source, default_kb
 from handlers.faq.render import render_article, render_fallback
-from handlers.faq.search import Ranking, Retriever
+from handlers.faq.search import Ranking, Retriever, answers
 from handlers.faq.text import LANGS
 from handlers.nlu import parse
 from handlers.nlu.normalize import strip_accents
@@ -77,19 +77,22 @@ class Faq:
         often write some context before the question ("I moved to Maurs last month. What
         is this network for?"), and every word of it counts against coverage; so when the
         whole message answers nothing, each sentence is tried on its own, the questions
-        first, the last one first, and the first confident ranking wins.
+        first, the last one first, and the first confident ranking wins, the whole message
+        choosing among the articles that answer that sentence (see ``in_context``).
         """
         chosen = str(lang) if lang in LANGS else self.language(text)[0]
         other = next(x for x in LANGS if x != chosen)
-        first: Ranking | None = None
-        for part in (text, *sentences(text)):
+        whole: dict[str, Ranking] = {}
+        for language in (chosen, other):
+            whole[language] = self.retriever.rank(text, language)
+            if whole[language].confident:
+                return whole[language]
+        for part in sentences(text):
             for language in (chosen, other):
                 ranking = self.retriever.rank(part, language)
                 if ranking.confident:
-                    return ranking
-                first = first or ranking
-        assert first is not None
-        return first
+                    return in_context(ranking, whole[language])
+        return whole[chosen]
 
     def answer(self, text: str, lang: str | None = None, now: datetime | None = None) -> FaqAnswer:
         moment = now if now is not None else datetime.now(self.network.tz)
@@ -133,6 +136,21 @@ class Faq:
             checked=article.checked,
             confidence=ranking.confidence,
         )
+
+
+def in_context(part: Ranking, whole: Ranking) -> Ranking:
+    """A sentence's ranking, with the rest of the message breaking its ties.
+
+    "Mon époux est comptable. Vous pouvez l'accompagner dans sa recherche d'emploi ?": the
+    question alone answers as job seekers' eligibility or as help for a partner; among the
+    articles that answer the sentence on their own, the one the whole message ranks first
+    is the one meant.
+    """
+    order = {hit.topic: i for i, hit in enumerate(whole.hits)}
+    candidates = [hit for hit in part.hits if answers(hit)]
+    best = min(candidates, key=lambda hit: order.get(hit.topic, len(order)))
+    rest = tuple(hit for hit in part.hits if hit is not best)
+    return Ranking(part.lang, (best, *rest), part.terms)
 
 
 _SENTENCE_END = re.compile(r"(?<=[.?!;])\s+|\s+[-\u2013\u2014]\s+")  # spaced hyphen or dashes

@@ -45,7 +45,18 @@ Lang = Literal["fr", "en"]
 Facts = Literal["locations", "pricing", "opening_hours", "equipment", "access"]
 FACT_KINDS: tuple[Facts, ...] = ("locations", "pricing", "opening_hours", "equipment", "access")
 # What an article body may refer to; the values come from the network file.
-BODY_FIELDS = frozenset({"network", "centres", "count", "structures", "contacts", "example"})
+BODY_FIELDS = frozenset(
+    {
+        "network",
+        "centres",
+        "count",
+        "structures",
+        "contacts",
+        "example",
+        "inactive_years",
+        "conversation_days",
+    }
+)
 FRONT = "+++"
 
 
@@ -101,6 +112,7 @@ class Article(_Strict):
 class Strings(_Strict):
     """The sentences the FAQ builds around articles, per language (``strings.toml``)."""
 
+    locale: str  # for plural rules (Babel)
     fallback: str
     fallback_no_contact: str
     contact: str
@@ -108,13 +120,18 @@ class Strings(_Strict):
     source: str
     checked: str
     date: str
+    first_day: str = ""  # how the first of a month is written ("1er" in French)
     months: list[str] = Field(min_length=12, max_length=12)
+    # A period of time by CLDR plural category ("one", "other"): "{n} an", "{n} ans".
+    years: dict[str, str]
+    days: dict[str, str]
     weekdays: list[str] = Field(min_length=7, max_length=7)
     list_sep: str
     list_and: str
     periods: dict[Literal["morning", "afternoon"], str]
     equipment: dict[str, str]
-    price_terms: dict[str, str] = {}
+    # Words of the network file (written in its language) translated for this one.
+    config_terms: dict[str, str] = {}
     heading_all: dict[Facts, str]
     facts: dict[Facts, str]
     rooms: str
@@ -208,6 +225,7 @@ def load_kb(folder: Traversable | Path | None = None) -> KnowledgeBase:
             lex["domain"]["words"],
             lex["domain"]["topic"],
             lex["region"],
+            lex["region"].get("topic", ""),
         )
     except (OSError, KeyError, TypeError, tomllib.TOMLDecodeError) as exc:
         problems.append(f"lexicon.toml: {exc!r}")

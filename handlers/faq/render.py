@@ -12,7 +12,7 @@ from collections.abc import Iterable, Sequence
 from datetime import date, datetime, time
 
 from booking_core.network import WEEKDAYS, Centre, Network
-from handlers.faq.kb import Article, Facts, Strings
+from handlers.faq.kb import Article, Facts, Strings, placeholders
 
 
 class _Blank(dict[str, str]):
@@ -33,7 +33,9 @@ def join(items: Sequence[str], s: Strings) -> str:
 
 
 def spell_date(day: date, s: Strings) -> str:
-    return fill(s.date, day=day.day, month=s.months[day.month - 1], year=day.year)
+    """ "1er janvier 2027", "3 December 2026": the first of the month as the language says it."""
+    number = s.first_day if day.day == 1 and s.first_day else day.day
+    return fill(s.date, day=number, month=s.months[day.month - 1], year=day.year)
 
 
 def _hours(bounds: tuple[time, time]) -> str:
@@ -86,9 +88,13 @@ def closures(centre: Centre, s: Strings, today: date) -> str:
     return fill(s.closures, ranges=join(ranges, s)) if ranges else ""
 
 
-def translate_price(text: str, s: Strings) -> str:
-    for source in sorted(s.price_terms, key=len, reverse=True):
-        text = re.sub(re.escape(source), s.price_terms[source], text, flags=re.IGNORECASE)
+def translate_notes(text: str, s: Strings) -> str:
+    """The network file's words, written in its own language, in the reader's ("demi-journée
+    5 €" -> "half-day 5 €", "(adresse à confirmer)" -> "(address to be confirmed)"); whole
+    words only, longest first. Names and postal addresses themselves are left as written."""
+    for source in sorted(s.config_terms, key=len, reverse=True):
+        pattern = rf"(?<!\w){re.escape(source)}(?!\w)"
+        text = re.sub(pattern, s.config_terms[source], text, flags=re.IGNORECASE)
     return text
 
 
@@ -113,11 +119,15 @@ def equipment(centre: Centre, s: Strings) -> str:
 
 def fact_line(kind: Facts, centre: Centre, s: Strings, today: date) -> str:
     spec = centre.spec
-    common = {"name": centre.name, "address": spec.address, "department": spec.department}
+    common = {
+        "name": centre.name,
+        "address": translate_notes(spec.address, s),
+        "department": spec.department,
+    }
     if kind == "locations":
         return fill(s.facts[kind], **common, desks=spec.desks, rooms=rooms(centre, s))
     if kind == "pricing":
-        prices = [translate_price(p, s) for p in spec.prices]
+        prices = [translate_notes(p, s) for p in spec.prices]
         return fill(s.facts[kind], **common, prices=join(prices, s) if prices else s.no_prices)
     if kind == "opening_hours":
         return fill(
@@ -163,9 +173,23 @@ def contacts(centres: Iterable[Centre], s: Strings) -> list[str]:
     ]
 
 
-def body_values(network: Network, s: Strings) -> dict[str, object]:
-    """What an article body may mention about the territory, read from the network file."""
+def count_of(n: int, forms: dict[str, str], s: Strings) -> str:
+    """``n`` with its unit in the plural form the language uses for it (CLDR rules)."""
+    from babel import Locale
+
+    category = Locale.parse(s.locale).plural_form(n)
+    return fill(forms.get(category, forms["other"]), n=n)
+
+
+def body_values(
+    network: Network, s: Strings, used: frozenset[str] | None = None
+) -> dict[str, object]:
+    """What an article body may mention about the territory, read from the network file;
+    with ``used``, the retention periods only when the body names them (they need Babel's
+    plural rules, whose loading a cold ``telecentre faq`` would otherwise pay)."""
     centres = list(network)
+    retention = network.retention
+    periods = used is None or bool(used & {"inactive_years", "conversation_days"})
     structures = [f"{c.spec.structure} ({c.spec.commune})" for c in centres if c.spec.structure]
     return {
         "network": network.name,
@@ -174,6 +198,14 @@ def body_values(network: Network, s: Strings) -> dict[str, object]:
         "structures": join(structures, s),
         "contacts": join(contacts(centres, s), s),
         "example": centres[0].spec.commune if centres else "",
+        **(
+            {
+                "inactive_years": count_of(retention.inactive_years, s.years, s),
+                "conversation_days": count_of(retention.conversation_days, s.days, s),
+            }
+            if periods
+            else {}
+        ),
     }
 
 
@@ -192,7 +224,8 @@ def render_article(
     centre: Centre | None,
     now: datetime,
 ) -> str:
-    parts = [article.title, fill(article.body, **body_values(network, s))]
+    used = frozenset(placeholders(article.body))
+    parts = [article.title, fill(article.body, **body_values(network, s, used))]
     if article.facts is not None:
         centres = [centre] if centre is not None else list(network)
         parts.append(facts_block(article.facts, centres, s, network, now))

@@ -34,6 +34,8 @@ from rapidfuzz.distance import OSA
 from booking_core.network import Network
 from handlers.faq.kb import KnowledgeBase
 from handlers.faq.text import LANGS, Analyzer, bigrams, words
+from handlers.faq.typos import looks_like_a_slip
+from handlers.nlu.lexicon import MONTHS_FULL, WEEKDAYS
 
 K1 = 1.2
 FIELDS = ("keywords", "title", "body")
@@ -58,6 +60,17 @@ STRONG_COVERAGE = 0.45
 # how many telework days?" is about civil servants, though "telework days" alone is not).
 RANK_COVERAGE = 0.5
 _PLACEHOLDER = re.compile(r"\{[a-z_]+\}")
+_WORD = re.compile(r"[^\W\d_]+")
+# What opens a sentence, whose first word is capitalised anyway.
+_SENTENCE_START = re.compile(r"(?:^|[.?!:;\n\u2026])[^\w]*$")
+# Weekdays and months are capitalised in English, and say when, not which topic.
+_CALENDAR = frozenset(WEEKDAYS) | frozenset(MONTHS_FULL)
+# Words after which a name is a place.
+_PLACED = re.compile(
+    r"(?:\b(?:a|à|au|aux|de|d|du|des|en|vers|sur|pour|pres\sde|près\sde|autour\sde|cote\sde"
+    r"|côté\sde|proche\sde|in|at|near|around|from|to|of|close\sto)\s?|['\u2019])$",
+    re.IGNORECASE,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,6 +78,13 @@ class Hit:
     topic: str
     score: float
     coverage: float
+
+
+def answers(hit: Hit) -> bool:
+    """Whether an article answers the question on both measures."""
+    if hit.score >= STRONG_SCORE and hit.coverage >= STRONG_COVERAGE:
+        return True
+    return hit.score >= MIN_SCORE and hit.coverage >= MIN_COVERAGE
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,12 +101,7 @@ class Ranking:
 
     @property
     def confident(self) -> bool:
-        best = self.best
-        if best is None:
-            return False
-        if best.score >= STRONG_SCORE and best.coverage >= STRONG_COVERAGE:
-            return True
-        return best.score >= MIN_SCORE and best.coverage >= MIN_COVERAGE
+        return self.best is not None and answers(self.best)
 
     @property
     def confidence(self) -> float:
@@ -130,7 +145,7 @@ class Bm25fIndex:
                 for term, count in doc[f].items():
                     weighted[term] = weighted.get(term, 0.0) + WEIGHTS[f] * count / norm
             self._tf.append({t: w / (K1 + w) for t, w in weighted.items()})
-        self._head = [set(doc["keywords"]) | set(doc["title"]) for doc in self.fields]
+        self.heads = [set(doc["keywords"]) | set(doc["title"]) for doc in self.fields]
 
     def rank(
         self, unigrams: Sequence[str], pairs: Sequence[str], domain: frozenset[str] = frozenset()
@@ -150,7 +165,7 @@ class Bm25fIndex:
             if score <= 0:
                 continue
             matched = sum(
-                weight[t] * (1.0 if t in self._head[i] else BODY_CREDIT) for t in terms if t in tf
+                weight[t] * (1.0 if t in self.heads[i] else BODY_CREDIT) for t in terms if t in tf
             )
             hits.append(Hit(topic, round(score, 4), round(matched / total, 4) if total else 0.0))
         hits.sort(key=lambda h: (-h.score * h.coverage**RANK_COVERAGE, -h.coverage, h.topic))
@@ -286,7 +301,9 @@ class Retriever:
         letters, two from eight on ("acheter" is not "accéder"); a correction keeps the
         first letter ("calories" is not "salaries"), except towards a place name, which
         people misspell from the start ("Orillac"); a department, whose name is short and
-        common-looking, within one edit only ("capital" is not "Cantal").
+        common-looking, within one edit only ("capital" is not "Cantal"); and a replaced
+        letter must be a slip, a neighbouring key or one that sounds the same ("hiking" is
+        another word than "hiring", "publik" is "public": see ``typos``).
         """
         stops = self.kb.lexicon.stopwords
         vocabulary = self.vocabulary[lang]
@@ -302,21 +319,77 @@ class Retriever:
             ):
                 out.append(word)
                 continue
+            # A key pressed twice ("oubliiez", "horraires"): another form of a known word.
+            undoubled = next(
+                (
+                    w
+                    for i in range(1, len(word))
+                    if word[i] == word[i - 1]
+                    and ((w := word[:i] + word[i + 1 :]) in vocabulary or analyzer.stem(w) in known)
+                ),
+                None,
+            )
+            if undoubled is not None:
+                out.append(undoubled)
+                continue
             limit = 1 if len(word) < 8 else 2
             # Place names are long and distinctive: two slips are still that place.
             place_limit = 2 if len(word) >= 6 else 1
             best: tuple[str, float] | None = None
             same_initial = self._choices.get((lang, word[0]), []) if len(word) > 5 else []
-            for choices, cutoff in (
-                (same_initial, limit),
-                (self._centre_places, place_limit),
-                (self._regions, 1),
+            for choices, cutoff, slips_only in (
+                (same_initial, limit, True),
+                (self._centre_places, place_limit, False),
+                (self._regions, 1, False),
             ):
-                found = process.extractOne(word, choices, scorer=OSA.distance, score_cutoff=cutoff)
+                found = self._closest(word, choices, cutoff, slips_only)
                 if found is not None and (best is None or found[1] < best[1]):
-                    best = (str(found[0]), found[1])
+                    best = found
             out.append(best[0] if best is not None else word)
         return out
+
+    @staticmethod
+    def _closest(
+        word: str, choices: Sequence[str], cutoff: int, slips_only: bool
+    ) -> tuple[str, float] | None:
+        """The nearest choice within ``cutoff``; with ``slips_only``, the nearest whose
+        difference looks like a slip ("hiking" is no slip for "hiring")."""
+        found = process.extract(word, choices, scorer=OSA.distance, score_cutoff=cutoff, limit=8)
+        for choice, distance, _ in sorted(found, key=lambda f: (f[1], f[0])):
+            if not slips_only or looks_like_a_slip(word, str(choice)):
+                return str(choice), distance
+        return None
+
+    def names(self, text: str, lang: str) -> tuple[frozenset[str], bool]:
+        """Proper names the network file does not know ("près de Maurs", "quitter Lyon"):
+        capitalised inside a sentence, known to no article and no typo of a known word.
+        Returns their folded forms, and whether one follows a word that places it
+        ("à", "près de", "near").
+        """
+        found: set[str] = set()
+        placed = False
+        known = self.indexes[lang].idf
+        analyzer = self.analyzers[lang]
+        for m in _WORD.finditer(text):
+            token = m.group(0)
+            if not (len(token) > 2 and token[0].isupper() and token[1:].islower()):
+                continue
+            if _SENTENCE_START.search(text[: m.start()]):
+                continue
+            folded = words(token)
+            word = folded[0] if len(folded) == 1 else ""
+            if (
+                not word
+                or word in self.vocabulary[lang]
+                or word in self.kb.lexicon.stopwords
+                or word in _CALENDAR
+                or analyzer.stem(word) in known
+                or self.correct([word], lang) != [word]
+            ):
+                continue
+            found.add(word)
+            placed = placed or _PLACED.search(text[: m.start()]) is not None
+        return frozenset(found), placed
 
     def query_words(self, text: str, lang: str) -> list[str]:
         analyzer = self.analyzers[lang]
@@ -329,12 +402,27 @@ class Retriever:
         seq = self.query_words(text, lang)
         terms = analyzer.finish(seq)
         domain = self.domain[lang]
-        if all(t in domain for t in terms) and len(seq) < len(analyzer.words(text)):
-            # Nothing but a centre's name and words for the service ("vous avez un centre à
-            # Aurillac ?", "le télécentre de Figeac ?"): the question is where it is, as when
-            # it names a department.
-            terms.extend(analyzer.finish(self.region[lang]))
-        hits = self.indexes[lang].rank(terms, bigrams(terms), domain)
+        names, placed = self.names(text, lang)
+        named = {analyzer.stem(n) for n in names}
+        others = [t for t in terms if t not in named]
+        named_place = all(t in domain for t in others) and (
+            len(seq) < len(analyzer.words(text)) or (placed and len(others) < len(terms))
+        )
+        if named_place:
+            # Nothing but a place's name and words for the service ("vous avez un centre à
+            # Aurillac ?", "le télécentre de Figeac ?", "un télécentre près de Maurs ?"): the
+            # question is where it is, as when it names a department. Anywhere else an
+            # unknown name weighs like any unknown word ("the train to Paris").
+            terms = [*others, *analyzer.finish(self.region[lang])]
+        index = self.indexes[lang]
+        hits = index.rank(terms, bigrams(terms), domain)
+        if placed and len(others) < len(terms) and not named_place:
+            # "le plus proche de Saint-Céré": a place the network does not know, read as a
+            # department is, when that makes the question one about where the centres are.
+            where = [*others, *analyzer.finish(self.region[lang])]
+            located = index.rank(where, bigrams(where), domain)
+            if located and located[0].topic == self.kb.lexicon.region_topic and answers(located[0]):
+                return Ranking(lang, tuple(located), tuple(where))
         return Ranking(lang, tuple(hits), tuple(terms))
 
     def language_votes(self, text: str) -> dict[str, int]:

@@ -67,6 +67,8 @@ class Lexicon:
     domain_topic: str = ""
     # language -> the word that stands for any department or region of the network
     region: Mapping[str, str] = field(default_factory=dict)
+    # the article about where the centres are, which lists that word
+    region_topic: str = ""
 
     @property
     def stopwords(self) -> frozenset[str]:
@@ -81,6 +83,7 @@ class Lexicon:
         domain: Iterable[str] = (),
         domain_topic: str = "",
         region: Mapping[str, str] | None = None,
+        region_topic: str = "",
     ) -> Lexicon:
         stops = {lang: frozenset(words(text)) for lang, text in stopwords.items()}
         table: dict[str, dict[tuple[str, ...], tuple[str, ...]]] = {}
@@ -98,7 +101,8 @@ class Lexicon:
             table,
             frozenset(w for t in domain for w in words(t)),
             domain_topic,
-            dict(region or {}),
+            {lang: word for lang, word in (region or {}).items() if lang in LANGS},
+            region_topic,
         )
 
     def synonym_words(self, lang: str) -> set[str]:

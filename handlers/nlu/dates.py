@@ -160,6 +160,14 @@ _WEEK_OF_BEFORE = re.compile(r"(?:semaine\sdu|week\sof)\s(?:le\s|the\s)?$")
 _RANGE_GAP = re.compile(
     r"^\s?(?:-|a|au|jusqu\s(?:a|au)|to|till|until|through|thru|et|and)\s?(?:le\s|the\s)?$"
 )
+# In a move: the second day named is the old one ("vendredi au lieu de jeudi"), and a
+# lone day is the old one after "de"/"from" or before "booking" ("my Tuesday booking").
+_MOVE_SWAP = re.compile(
+    r"(?:au\slieu\sd[eu]?|instead\sof|plutot\sque|rather\sthan|a\sla\splace\sd[eu]?)"
+    r"\s(?:le\s|la\s|the\s)?$"
+)
+_MOVE_FROM_BEFORE = re.compile(r"(?:^|\s)(?:de|du|d|from)\s(?:le\s|la\s|the\s|ce\s|this\s)?$")
+_MOVE_FROM_AFTER = re.compile(r"^\s(?:s\s)?(?:booking|reservation|resa|desk)\b")
 _BETWEEN_BEFORE = re.compile(r"(?:entre|between)\s(?:le\s|the\s)?$")
 _WEEKLY = re.compile(
     r"\b(?:toutes\sles\ssemaines|chaque\ssemaine|every\sweek|each\sweek|weekly|hebdo\w*"
@@ -220,6 +228,10 @@ class Dates:
     recurrence: Recurrence | None = None
     weekday_mismatch: bool = False
     invalid_date: str | None = None  # "30 février": a date that does not exist
+    # "le 2 décembre" said on 3 December is next year's, by the rule; the dialogue may ask
+    # whether the person meant the one just past.
+    rolled_year: bool = False
+    from_date: dt.date | None = None  # in a move ("de jeudi à lundi"), the day moved from
 
 
 # --- calendar arithmetic -----------------------------------------------------------
@@ -249,6 +261,18 @@ def next_day_month(today: date, day: int, month: int) -> date | None:
         if found is not None and found >= today:
             return found
     return None
+
+
+# How recent a past date must be for its next year's reading to deserve a question.
+ROLLED_WITHIN = timedelta(days=30)
+
+
+def rolled_year(m: Mention, found: date | None, today: date) -> bool:
+    """Whether a date said without its year was read a year on from one just past."""
+    if m.kind != "date" or m.year is not None or found is None:
+        return False
+    previous = _safe_date(found.year - 1, found.month, found.day)
+    return previous is not None and today - ROLLED_WITHIN <= previous < today
 
 
 def next_day_number(start: date, day: int) -> date | None:
@@ -613,8 +637,13 @@ def _is_range(a: Mention, b: Mention, s: str, today: date) -> bool:
 # --- composing ------------------------------------------------------------------------
 
 
-def extract_dates(text: Text, today: date, lang: str) -> Dates:
-    """Find, mask and compose every day the message names."""
+def extract_dates(text: Text, today: date, lang: str, move: bool = False) -> Dates:
+    """Find, mask and compose every day the message names.
+
+    In a ``move`` (a message asking to change a booking) two days are where from and
+    where to, never a range: "déplacer de jeudi à lundi" is from next Thursday to next
+    Monday, each day read on its own by the usual rules.
+    """
     full = str(text)
     invalid: list[str] = []
     mentions = find_mentions(text, lang, invalid)
@@ -626,7 +655,7 @@ def extract_dates(text: Text, today: date, lang: str) -> Dates:
     weekdays = _recurrent_weekdays(mentions, full, weekly)
     if weekdays:
         _compose_recurrence(result, mentions, weekdays, today, full)
-    else:
+    elif not (move and _compose_move(result, mentions, today, full)):
         _compose_days(result, mentions, today, full)
         if result.end_date is not None and result.end_date == result.date:
             result.end_date = None  # "de demain à vendredi" said on a Thursday: one day
@@ -690,6 +719,7 @@ def _compose_recurrence(
             continue
         if _UNTIL_BEFORE.search(m.before):
             until = until or _until_of(m, today)
+            result.rolled_year |= rolled_year(m, until, today)
             m.consumed = True
             continue
         nxt = others[i + 1] if i + 1 < len(others) else None
@@ -744,6 +774,7 @@ def _compose_days(result: Dates, mentions: list[Mention], today: date, full: str
             continue
         if _UNTIL_BEFORE.search(m.before) and result.date is None:
             result.end_date = _until_of(m, today)
+            result.rolled_year |= rolled_year(m, result.end_date, today)
             continue
         nxt = usable[i + 1] if i + 1 < len(usable) else None
         if nxt is not None and _is_range(m, nxt, full, today):
@@ -755,12 +786,15 @@ def _compose_days(result: Dates, mentions: list[Mention], today: date, full: str
                 _check_weekday(result, m, start)
                 if result.end_date is not None:
                     _check_weekday(result, nxt, result.end_date)
+                result.rolled_year |= rolled_year(m, start, today)
+                result.rolled_year |= rolled_year(nxt, result.end_date, today)
                 break
         found = _resolve(m, today)
         if found is not None:
             result.date = found
             chosen = m
             _check_weekday(result, m, found)
+            result.rolled_year |= rolled_year(m, found, today)
             if _WEEK_OF_BEFORE.search(m.before):
                 result.date = _monday(found)
                 result.end_date = result.date + timedelta(days=6)
@@ -782,6 +816,38 @@ def _compose_days(result: Dates, mentions: list[Mention], today: date, full: str
                         result.end_date = None
                         continue
                     break
+
+
+def _compose_move(result: Dates, mentions: list[Mention], today: date, full: str) -> bool:
+    """The day moved from and the new day of a change; False when it names no day."""
+    days = [m for m in mentions if not m.consumed and m.kind in ("date", "day", "rel", "wd")]
+    if not days:
+        return False
+    old: Mention | None
+    new: Mention | None
+    if len(days) >= 2:
+        old, new = days[0], days[1]
+        if _MOVE_SWAP.search(new.before):  # "vendredi au lieu de jeudi"
+            old, new = new, old
+    else:
+        only = days[0]
+        named_from = _MOVE_FROM_BEFORE.search(only.before) or _MOVE_FROM_AFTER.match(
+            full[only.end :]
+        )
+        old, new = (only, None) if named_from else (None, only)
+    for m, is_new in ((old, False), (new, True)):
+        if m is None:
+            continue
+        found = _resolve(m, today)
+        if found is None:
+            continue
+        _check_weekday(result, m, found)
+        result.rolled_year |= rolled_year(m, found, today)
+        if is_new:
+            result.date = found
+        else:
+            result.from_date = found
+    return True
 
 
 def _until_after(

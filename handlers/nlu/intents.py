@@ -9,10 +9,11 @@ booking.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
-from handlers.nlu.lexicon import words
+from handlers.nlu.lexicon import GRAMMAR_WORDS, words
 
 INTENTS = (
     "book",
@@ -49,15 +50,27 @@ _COMMANDS = {
 }
 
 _POLITE = words(
-    """bonjour bonsoir salut coucou hello hi hey hola yo bjr slt cc re wesh good morning
-    afternoon evening merci beaucoup thanks thank you thx ty au revoir bye a bientot ciao
-    bonne journee soiree svp stp please ok okay d accord super parfait cool top genial
-    great nice madame monsieur mme m bot le la toi vous et and tres bien there everyone all
-    tout monde"""
+    """bonjour bonsoir salut coucou hello hi hey hola yo bjr slt cc re wesh merci beaucoup
+    thanks thank you thx ty cheers au revoir bye goodbye a bientot ciao svp stp please ok
+    okay d accord super parfait cool top genial great nice madame monsieur mme m bot le la
+    toi vous et and tres bien there everyone all tout monde"""
 )
-_GREETING_WORDS = words(
-    """bonjour bonsoir salut coucou hello hi hey hola yo bjr slt cc re wesh morning
-    afternoon evening merci thanks thank thx ty revoir bye bientot ciao journee soiree"""
+_GREETING_WORDS = words("""bonjour bonsoir salut coucou hello hi hey hola yo bjr slt cc re wesh""")
+_THANKS_WORDS = words("merci thanks thank thx ty cheers remercie remercions")
+# Words that go with a thank-you and say nothing more ("merci pour tout", "thanks a lot").
+_THANKS_FILLER = words(
+    """a pour tout ton ta votre vos aide je vous te so much lot very mille infiniment encore
+    bcp many again de for your help it"""
+)
+# A part of the day inside a greeting or a goodbye is no slot: "good morning", "bonne
+# journée". Alone, "journée" or "morning" answers a question and carries the slot.
+_GREETING_PHRASE = re.compile(r"\bgood\s(?:morning|afternoon|evening|day)\b")
+_CLOSING_PHRASE = re.compile(
+    r"\b(?:bonne\s(?:journee|soiree|nuit|matinee|fin\sde\sjournee|fin\sde\ssemaine"
+    r"|continuation|semaine|apres\smidi|week\send|soiree)|bon\s(?:apres\smidi|week\send"
+    r"|courage|dimanche|matin)|good\snight|have\sa\s(?:nice|good|great)\s(?:day|evening"
+    r"|weekend|week\send)|au\srevoir|a\sbientot|a\splus|see\syou(?:\ssoon|\slater)?"
+    r"|good\s?bye|bye|ciao)\b"
 )
 
 
@@ -294,7 +307,12 @@ _DIRECTORY = _re(
     r"\b(?:connaissez|connais)\s(?:vous|tu)\s(?:un|une|des|quelqu)\b",
     r"\b(?:looking|searching)\sfor\s(?:a|an|someone|somebody|people)\s"
     r"(?!(?:desk|room|seat|place|spot|workspace|meeting|space|date|day)\b)",
-    r"\b(?:anyone|someone|somebody)\s(?:who|that|doing|with|good\sat|skilled|able)\b",
+    r"\b(?:anyone|anybody|someone|somebody)\s(?:who|that|doing|with|good\sat|skilled|able)\b",
+    r"\b(?:need|want|find|looking\sfor)\s(?:someone|somebody|a\sperson)\s(?:to|for)\b",
+    r"\b(?:is|are)\s(?:there\s)?(?:anybody|anyone|someone|somebody)\s(?:here\s|around\s"
+    r"|in\sthe\snetwork\s)?(?:a|an)\s[a-z]+",
+    r"\bwho\s(?:s|is|are)\s(?:good|skilled|great|experienced|an\sexpert|expert|familiar)"
+    r"\s(?:at|in|with)\b",
     r"\bwho\s(?:does|do|knows|know|can\s(?:do|help|make|build|design|translate|code))\b",
     r"\bneed\s(?:a|an)\s\w+(?:er|or|ist|ian|ant)\b",
     r"\bannuaire\b.*\b(?:qui|un|une)\b",
@@ -311,6 +329,8 @@ _DIRECTORY = _re(
     r"\b(?:is\sthere|are\sthere|do\syou\sknow|does\sanyone\sknow)\s(?:a|an|any)\s"
     r"(?:[a-z]+\s)?[a-z]+(?:er|or|ist|ian)s?\b",
 )
+# The nouns of a booking, in the forms people write them.
+_BOOKINGS = r"(?:reservations?|resas?|bookings?|creneaux|reserv\w*)"
 _LIST = _re(
     r"\bmes\s(?:prochaines?\s)?(?:reservations?|resas?|bookings?|creneaux|reserv\w*)\b",
     r"\bma\s(?:prochaine\s)?(?:reservation|resa)\b",
@@ -336,6 +356,13 @@ _LIST = _re(
     r"\b(?:reservations?|resas?)\s(?:ai\sje|j\sai)\b",
     r"\b(?:which|what)\s(?:bookings?|reservations?)\b",
     r"\bwhat\s(?:i\s|i\sve\s|i\shave\s)booked\b",
+    # "j'ai quoi (comme résas) ?", "qu'ai-je de prévu ?": asking what one has, not how to.
+    rf"\bj\sai\squoi\b(?!\s(?:a\sfaire|faire|comme\s(?!{_BOOKINGS}\b)))",
+    r"\bqu\sai\sje\s(?:de\s(?:prevu|reserve|programme)|comme\s(?:reservations?|resas?))\b",
+    r"\b(?:suis\sje|je\ssuis)\sinscrit\w*\s(?:quand|ou|pour\squand)\b",
+    r"\bwhat\s(?:have\si\sgot|do\si\shave|s\son\sfor\sme)\b(?!\sto\b)",
+    r"\b(?:have\si\sgot|do\si\shave|is\sthere)\sanything\s(?:booked|on|planned|reserved)\b",
+    r"\banything\sbooked\sfor\sme\b",
 )
 _AVAILABILITY = _re(
     r"\bdispo\w*",
@@ -407,6 +434,65 @@ _WEAK_FAQ = _re(
     r"\bwhat\b",
     r"\bwhich\b",
 )
+# Asking for a person by trade: a cue ("find a", "recommend a", "il me faut un", "any")
+# then a person noun. Person nouns are the directory's own vocabulary (booking_core's
+# skills file: "avocat", "comptable") or words shaped like agent nouns ("plumber",
+# "traducteur"), minus the things that share those endings ("printer", "clavier").
+_PERSON_CUE = re.compile(
+    r"\b(?P<cue>find|finding|recommend|suggest|hire|hiring|need|needs|want|seeking"
+    r"|(?:looking|searching)\sfor|know\sof|trouver|recommander|conseiller|faut|faudrait"
+    r"|besoin\sd|cherche|recherche|any|there\s(?:is|are)|y\sa\st\sil|il\sy\sa)"
+    r"\s(?:me\s|us\s)?(?:(?P<art>an|a|une|un|des|any|some)\s)?"
+    r"(?:(?:good|great|local|freelance|reliable|bon|bonne|vrai)\s)?(?P<who>[a-z]+)\b"
+    # "a web designer", "a python developer": the trade may be the second word.
+    r"(?:\s(?P<who2>[a-z]+)\b)?"
+)
+_AGENT_SHAPE = re.compile(
+    r"(?:er|or|ist|ian|ant|eur|euse|iste|ien|ienne|ologue|graphe|ier|iere|trice)s?$"
+)
+_NOT_PEOPLE = words(
+    """computer printer monitor number corner letter paper charger adapter adaptor scanner
+    locker heater water answer other later earlier sooner cheaper quieter bigger larger
+    smaller closer nearer better door floor elevator radiator projector restaurant plant
+    timer folder order error register server router cooler poster marker counter cover
+    filter user partner employer employeur ordinateur moniteur chargeur adaptateur
+    projecteur videoprojecteur ascenseur radiateur ventilateur interrupteur routeur serveur
+    connecteur tableur casier clavier papier fichier dossier escalier calendrier quartier
+    chantier atelier courrier panier cahier sentier evier cendrier demandeur lecteur
+    meeting for or per after under over other ever never rather either neither whether
+    together her"""
+)
+_STRONG_CUES = frozenset({"find", "finding", "recommend", "suggest", "hire", "hiring", "need",
+    "needs", "want", "seeking", "trouver", "recommander", "conseiller", "faut", "faudrait",
+    "besoin d", "cherche", "recherche"})  # fmt: skip
+
+
+@functools.cache
+def _trade_words() -> frozenset[str]:
+    """One-word skills and trades of the directory's vocabulary, in their singular form."""
+    from booking_core.skills import vocabulary
+
+    return frozenset(p[0] for p in vocabulary().phrases if len(p) == 1)
+
+
+def _person_wanted(text: str) -> bool:
+    from booking_core.skills import singular
+
+    for m in _PERSON_CUE.finditer(text):
+        cue, art = m.group("cue"), m.group("art")
+        strong = cue.startswith(("looking", "searching")) or cue in _STRONG_CUES
+        if m.group("who") in GRAMMAR_WORDS:
+            continue  # "a desk for a colleague": a thing to book, whatever follows
+        for who in (m.group("who"), m.group("who2")):
+            if not who or who in _NOT_PEOPLE or singular(who) in _NOT_PEOPLE:
+                continue
+            if _AGENT_SHAPE.search(who) and (art or cue == "any"):
+                return True
+            if strong and art in ("a", "an", "un", "une") and singular(who) in _trade_words():
+                return True
+    return False
+
+
 _WORD = re.compile(r"[a-z]{2,}")
 # Small talk around a greeting ("bonjour, comment allez-vous ?") is still a greeting.
 _SMALL_TALK = re.compile(
@@ -428,18 +514,56 @@ class Slots:
     period: bool
 
 
+# Asking to change a booking: its verbs, but not "se déplacer" (to travel), "déplacement",
+# "d'avance" or an English "move" that is a relocation ("moving to Figeac").
+CHANGE = re.compile(
+    r"\b(?<!me\s)(?<!se\s)(?<!te\s)(?<!nous\s)(?<!vous\s)(?:deplac|decal|modifi|repouss)"
+    r"(?:er|e|es|ez|erais|erai|ons)\b|\bmodification\b"
+    r"|\b(?:report|chang|avanc)(?:er|ez|erais|erai)\b|\b(?:reporte|change)\s(?:ma|mon|la|le|les|mes)\b"
+    r"|\b(?:move|moving|shift|switch|change|changing)\s(?:my|the|it|this|that|our|a|me)\b"
+    r"|\breschedul\w*"
+)
+
+
+def is_polite(word: str) -> bool:
+    """A word of politeness only ("svp", "merci", "ok"), which changes no slot."""
+    return word in _POLITE
+
+
+def politeness(text: str) -> str | None:
+    """``thanks`` or ``bye`` for a message that is only a thank-you or a goodbye, else None.
+
+    The contract has no intent for them; the dialogue answers "de rien" or "au revoir"
+    from this key (a thank-you is intent ``unknown``, a goodbye ``greeting``).
+    """
+    plain = text.replace("\x00", " ")
+    closing = _CLOSING_PHRASE.search(plain) is not None
+    tokens = [w for w in _CLOSING_PHRASE.sub(" ", _GREETING_PHRASE.sub(" ", plain)).split() if w]
+    if any(w in _THANKS_WORDS for w in tokens) and all(
+        w in _POLITE or w in _THANKS_FILLER for w in tokens
+    ):
+        return "thanks"
+    if closing and all(w in _POLITE for w in tokens):
+        return "bye"
+    return None
+
+
 def classify(text: str, question: bool, command: str | None, slots: Slots) -> str:
     """One intent name from ``INTENTS`` for a folded message whose centre is masked."""
     if command is not None:
         mapped = _COMMANDS.get(command)
         if mapped is not None:
             return mapped
-    tokens = [w for w in _SMALL_TALK.sub(" ", text.replace("\x00", " ")).split(" ") if w]
-    small_talk = _SMALL_TALK.search(text) is not None
+    greeting_free = _GREETING_PHRASE.sub(" ", _SMALL_TALK.sub(" ", text.replace("\x00", " ")))
+    closing = _CLOSING_PHRASE.search(greeting_free) is not None
+    tokens = [w for w in _CLOSING_PHRASE.sub(" ", greeting_free).split(" ") if w]
+    small_talk = _SMALL_TALK.search(text) is not None or _GREETING_PHRASE.search(text) is not None
     if not tokens and not slots.centre:
-        return "greeting" if small_talk else "unknown"
+        return "greeting" if small_talk or closing else "unknown"
     rest = [w for w in tokens if w not in _POLITE]
-    greeted = small_talk or any(w in _GREETING_WORDS for w in tokens)
+    if politeness(text) == "thanks" and not slots.centre:
+        return "unknown"  # no intent of its own: the ``politeness`` key says it
+    greeted = small_talk or closing or any(w in _GREETING_WORDS for w in tokens)
     if not rest and not slots.centre and greeted:
         return "greeting"
     core = " ".join(rest)
@@ -459,7 +583,7 @@ def classify(text: str, question: bool, command: str | None, slots: Slots) -> st
     available = how_many or _AVAILABILITY.search(text) is not None
     if _FAQ.search(text) and not ((booking or available) and when):
         return "faq"
-    if _DIRECTORY.search(text):
+    if _DIRECTORY.search(text) or _person_wanted(text):
         return "directory"
     if _LIST.search(text):
         return "list"

@@ -1,13 +1,22 @@
-"""Tell French from English when the user has not chosen a language.
+"""Tell French from English when the user has not chosen a language, and say how sure.
 
 A message to a booking bot is short and full of names and numbers, so a general
 language identifier has little to go on; counting each language's function words and
-booking vocabulary is both cheaper and more reliable here.
+booking vocabulary is both cheaper and more reliable here. Some words settle the
+question alone ("merci", "hello", "oui", "yes", "demain", a weekday): they weigh two.
+The detection is *sure* only when the evidence is at least two and twice the other
+language's: a reply language should not switch on "bookings" inside an SQL injection,
+on "ok", an emoji or a place name. In text that looks like code (``;``, ``=``, ``<``,
+a lone ``*``, ``--``), common English words are keywords, not language ("SELECT ... FROM ...
+WHERE"): only the words that settle it alone and accents count there.
 """
 
 from __future__ import annotations
 
-from handlers.nlu.lexicon import words
+import re
+from dataclasses import dataclass
+
+from handlers.nlu.lexicon import MONTHS_EN, MONTHS_FR, WEEKDAYS_EN, WEEKDAYS_FR, words
 
 SUPPORTED = ("fr", "en")
 
@@ -31,17 +40,50 @@ _EN = words(
     until with people colleague colleagues every each january february march april may
     june july august september october november december help meeting"""
 )
+# Words that say the language on their own: greetings, yes and no, thanks, the pronoun
+# of the first person and the calendar's own words.
+_STRONG = {
+    "fr": words(
+        """bonjour bonsoir salut coucou merci oui ouais non stp svp je voudrais demain
+        aujourd matin matinee aprem journee semaine prochain prochaine"""
+    )
+    | frozenset(WEEKDAYS_FR)
+    | frozenset(MONTHS_FR),
+    "en": words(
+        """hi hello hey thanks thank thx yes yeah yep no nope please tomorrow today
+        tonight morning afternoon evening week next"""
+    )
+    | frozenset(WEEKDAYS_EN)
+    | frozenset(MONTHS_EN),
+}
+_WORDS = {"fr": _FR | _STRONG["fr"], "en": _EN | _STRONG["en"]}
+# A lone star is SQL's; stars hugging a word are chat emphasis ("**urgent**").
+_CODE = re.compile(r"[;=<>{}`|\\$]|--|(?<!\S)\*(?!\S)")
 
 
-def detect(folded: str, accents: int, default: str = "fr") -> str:
-    """``fr`` or ``en``; ``default`` (the network's language) when nothing tips it."""
-    fr = 2 * min(accents, 3)
-    en = 0
+@dataclass(frozen=True, slots=True)
+class Detected:
+    language: str
+    sure: bool
+
+
+def detect(folded: str, accents: int, default: str = "fr", raw: str = "") -> Detected:
+    """``fr`` or ``en`` (``default``, the network's language, when nothing tips it).
+
+    ``raw`` is the message before folding, which removed the signs that tell code apart.
+    """
+    score = {"fr": 2 * min(accents, 3), "en": 0}
+    weak = 0 if _CODE.search(raw) else 1
     for word in folded.split(" "):
-        if word in _FR:
-            fr += 1
-        if word in _EN:
-            en += 1
+        if len(word) < 2 and word != "i":
+            continue
+        for lang in SUPPORTED:
+            if word in _STRONG[lang]:
+                score[lang] += 2
+            elif word in _WORDS[lang]:
+                score[lang] += weak
+    fr, en = score["fr"], score["en"]
     if fr == en:
-        return default if default in SUPPORTED else "fr"
-    return "fr" if fr > en else "en"
+        return Detected(default if default in SUPPORTED else "fr", False)
+    lang, top, other = ("fr", fr, en) if fr > en else ("en", en, fr)
+    return Detected(lang, top >= 2 and top >= 2 * other)

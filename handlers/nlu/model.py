@@ -17,6 +17,9 @@ class Intent:
 
     intent: str
     language: str
+    # The language was chosen (the hint) or the message clearly says it; a reply language
+    # should only switch on a sure detection.
+    language_sure: bool = False
     centre: str | None = None
     date: dt.date | None = None
     end_date: dt.date | None = None
@@ -29,6 +32,11 @@ class Intent:
     weekday_mismatch: bool = False
     invalid_date: str | None = None
     truncated: bool = False
+    politeness: str | None = None  # "thanks" or "bye": a message that is only that
+    rolled_year: bool = False  # a yearless date just past, read as next year's
+    change: bool = False  # a booking to move: ``date`` is the new day, ``from_date`` the old
+    from_date: dt.date | None = None
+    bare_number: int | None = None  # "14" alone: a choice, a count or a day, never a date
 
     def as_json(self) -> dict[str, Any]:
         """The batch contract's keys (null when unsaid) plus a few extras."""
@@ -44,7 +52,13 @@ class Intent:
             "resource": self.resource,
             "recurrence": self.recurrence.as_json() if self.recurrence else None,
             "language": self.language,
+            "language_sure": self.language_sure,
             "weekday_mismatch": self.weekday_mismatch,
             "invalid_date": self.invalid_date,
             "truncated": self.truncated,
+            "politeness": self.politeness,
+            "bare_number": self.bare_number,
+            "rolled_year": self.rolled_year,
+            "change": self.change,
+            "from_date": self.from_date.isoformat() if self.from_date else None,
         }

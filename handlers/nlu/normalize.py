@@ -78,3 +78,27 @@ def fold(text: str) -> Folded:
 def fold_name(name: str) -> str:
     """The folded form of a place name from the network file."""
     return fold(name).text.replace("-", " ")
+
+
+_KEPT_CHAR = re.compile(r"[a-z0-9/.:\-]")
+
+
+def original_span(text: str, folded_span: str) -> str:
+    """The words of ``text`` that fold to ``folded_span``, as the user wrote them.
+
+    The grammar reads folded text, but a reply that echoes the user ("Le 30 février
+    n'existe pas") must show their accents and capitals; ``folded_span`` itself when it
+    cannot be found (it always can for a span of the folded message).
+    """
+    chars: list[str] = []
+    owner: list[int] = []
+    for i, c in enumerate(text):
+        for ch in strip_accents(unicodedata.normalize("NFKC", c).casefold().translate(_TRANSLATE)):
+            chars.append(ch if _KEPT_CHAR.match(ch) else " ")
+            owner.append(i)
+    # Between words, whatever folding turned into a space ("févr. 2027").
+    pattern = r"[^a-z0-9]+".join(re.escape(w) for w in folded_span.split())
+    found = re.search(rf"(?<![a-z0-9]){pattern}(?![a-z0-9])", "".join(chars))
+    if found is None or not pattern:
+        return folded_span
+    return " ".join(text[owner[found.start()] : owner[found.end() - 1] + 1].split())

@@ -8,18 +8,20 @@ may contain any word), then clock times (so "14h" is not the 14th), counts, and 
 
 from __future__ import annotations
 
+from dataclasses import astuple
 from datetime import date, datetime
 
 from booking_core.network import Network
 from handlers.nlu.centres import find_centre, index_for
 from handlers.nlu.counts import extract_counts
 from handlers.nlu.dates import extract_dates
-from handlers.nlu.intents import Slots, classify
+from handlers.nlu.intents import CHANGE, Slots, classify, is_polite, politeness
 from handlers.nlu.lang import SUPPORTED, detect
+from handlers.nlu.lexicon import NUMBERS
 from handlers.nlu.model import Intent
-from handlers.nlu.normalize import MAX_CHARS, fold
+from handlers.nlu.normalize import MAX_CHARS, fold, original_span
 from handlers.nlu.spelling import correct
-from handlers.nlu.text import Text
+from handlers.nlu.text import MASK, Text
 from handlers.nlu.times import extract_period, extract_times
 
 
@@ -30,14 +32,29 @@ def local_today(now: datetime, network: Network) -> date:
     return now.astimezone(network.tz).date()
 
 
+def bare_number(rest: str) -> int | None:
+    """A message left with one whole number once everything understood is masked ("14",
+    "deux stp"): a choice, a count or a day of the month, which only the question asked
+    can tell, so it is given apart and never read as a date."""
+    words = [w for w in rest.replace(MASK, " ").split() if not is_polite(w)]
+    if len(words) != 1:
+        return None
+    word = words[0]
+    if word.isdigit() and len(word) <= 3:
+        return int(word)
+    return NUMBERS.get(word)
+
+
 def parse(text: str, now: datetime, lang_hint: str | None, network: Network) -> Intent:
     """Understand one message; never raises on any string."""
     truncated = len(text) > MAX_CHARS
-    folded = fold(text[:MAX_CHARS] if truncated else text)
+    kept = text[:MAX_CHARS] if truncated else text
+    folded = fold(kept)
     if lang_hint in SUPPORTED:
-        lang = str(lang_hint)
+        lang, sure = str(lang_hint), True
     else:
-        lang = detect(folded.text, folded.accents, network.default_language)
+        detected = detect(folded.text, folded.accents, network.default_language, kept)
+        lang, sure = detected.language, detected.sure
     index = index_for(network)
     s = correct(folded.text, index.words)
 
@@ -50,7 +67,8 @@ def parse(text: str, now: datetime, lang_hint: str | None, network: Network) -> 
     times = extract_times(body)
     period = extract_period(str(body))
     counts = extract_counts(body)
-    dates = extract_dates(body, local_today(now, network), lang)
+    move = CHANGE.search(s) is not None
+    dates = extract_dates(body, local_today(now, network), lang, move=move)
 
     slots = Slots(
         centre=centre is not None,
@@ -62,9 +80,16 @@ def parse(text: str, now: datetime, lang_hint: str | None, network: Network) -> 
         period=period is not None,
     )
     intent = classify(intent_text, folded.question, folded.command, slots)
+    # A change is a booking that replaces another: "book" with ``change`` set, whatever
+    # "ma réservation" made it look like.
+    change = move and intent in ("book", "list") and folded.command is None
+    if change:
+        intent = "book"
+    polite = None if any(astuple(slots)) or folded.command else politeness(intent_text)
     return Intent(
         intent=intent,
         language=lang,
+        language_sure=sure,
         centre=centre.centre_id if centre else None,
         date=dates.date,
         end_date=dates.end_date,
@@ -75,6 +100,11 @@ def parse(text: str, now: datetime, lang_hint: str | None, network: Network) -> 
         resource=counts.resource,
         recurrence=dates.recurrence,
         weekday_mismatch=dates.weekday_mismatch,
-        invalid_date=dates.invalid_date,
+        invalid_date=original_span(kept, dates.invalid_date) if dates.invalid_date else None,
         truncated=truncated,
+        politeness=polite,
+        bare_number=bare_number(str(body)),
+        rolled_year=dates.rolled_year,
+        change=change,
+        from_date=dates.from_date,
     )

@@ -96,8 +96,10 @@ _UNITS_AFTER_BARE = words(
     "months ans years euros eur km minutes min bureaux postes places desks"
 )
 
-MORNING_RE = re.compile(r"\b(?<!good\s)(?:matin(?:ee)?s?|mornings?)\b")
-AFTERNOON_RE = re.compile(r"\b(?<!good\s)(?:apres\s?midis?|aprems?|afternoons?)\b")
+MORNING_RE = re.compile(r"\b(?<!good\s)(?<!bon\s)(?<!bonne\s)(?:matin(?:ee)?s?|mornings?)\b")
+AFTERNOON_RE = re.compile(
+    r"\b(?<!good\s)(?<!bon\s)(?<!bonne\s)(?:apres\s?midis?|aprems?|afternoons?)\b"
+)
 DAY_RE = re.compile(
     r"\b(?<!demi\s)(?<!bonne\s)(?<!belle\s)(?<!demie\s)journee"
     r"|\b(?:all|full|whole|entire)\s(?:the\s)?day\b|\bjour\s(?:entier|complet)\b"

@@ -12,10 +12,10 @@ from urllib.parse import urlparse
 
 import pytest
 
-from booking_core.network import Network
+from booking_core.network import Network, parse_network
 from handlers.faq import TOPICS, KnowledgeBaseError, load_kb
 from handlers.faq.kb import BODY_FIELDS, FACT_KINDS, default_kb, parse_article, placeholders
-from handlers.faq.render import body_values, render_article
+from handlers.faq.render import body_values, render_article, spell_date
 from tests.faq.conftest import NOW
 
 ARTICLES = Path(str(resources.files("handlers.faq").joinpath("articles")))
@@ -143,3 +143,81 @@ def test_a_file_named_after_another_topic_is_refused() -> None:
     text = (ARTICLES / "pricing.fr.md").read_text("utf-8")
     with pytest.raises(ValueError, match=r"pricing\.fr\.md"):
         parse_article(text, "pricing.en.md")
+
+
+@pytest.mark.parametrize(
+    ("lang", "years", "days", "expected"),
+    [
+        ("fr", 1, 7, ("7 jours sans échange", "pendant 1 an est anonymisé")),
+        ("fr", 5, 1, ("1 jour sans échange", "pendant 5 ans est anonymisé")),
+        ("en", 1, 90, ("after 90 days without", "for 1 year is anonymised")),
+    ],
+)
+def test_retention_periods_come_from_the_network_file(
+    lang: str, years: int, days: int, expected: tuple[str, ...]
+) -> None:
+    """ "How long do you keep my messages?" gets the territory's own figures."""
+    sample = resources.files("booking_core").joinpath("sample_network.toml").read_text("utf-8")
+    text = sample.replace("inactive_years = 3 ", f"inactive_years = {years} ").replace(
+        "conversation_days = 30 ", f"conversation_days = {days} "
+    )
+    assert text != sample
+    network = parse_network(text, "test.toml")
+    kb = default_kb()
+    answer = render_article(
+        kb.article("privacy", lang), kb.strings[lang], network, None, NOW.replace(tzinfo=network.tz)
+    )
+    for part in expected:
+        assert part in answer
+
+
+@pytest.mark.parametrize("topic", ["locations", "access", "pricing"])
+def test_an_english_answer_has_the_network_files_notes_in_english(
+    topic: str, faq_network: Network
+) -> None:
+    kb = default_kb()
+    moment = NOW.replace(tzinfo=faq_network.tz)
+    english = render_article(kb.article(topic, "en"), kb.strings["en"], faq_network, None, moment)
+    french = render_article(kb.article(topic, "fr"), kb.strings["fr"], faq_network, None, moment)
+    for note in ("à confirmer", "demi-journée", "offerte"):
+        assert note not in english
+    if topic != "pricing":
+        assert "(address to be confirmed)" in english
+        assert "(adresse à confirmer)" in french
+    for centre in faq_network:
+        assert centre.spec.commune in english  # the postal address itself stays as written
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_who_may_come_states_only_what_a_source_supports(lang: str) -> None:
+    """Students, interns, job seekers: no source says the centres take them, so the article
+    sends them to the centre instead of promising access."""
+    article = default_kb().article("eligibility", lang)
+    body = article.body.lower()
+    assert "{contacts}" in body
+    for promise in ("ouverts à toute personne", "open to anyone", "peuvent demander une pièce",
+                    "may ask for an id"):  # fmt: skip
+        assert promise not in body
+
+
+@pytest.mark.parametrize(
+    ("lang", "day", "spelt"),
+    [
+        ("fr", date(2027, 1, 1), "1er janvier 2027"),
+        ("fr", date(2026, 12, 24), "24 décembre 2026"),
+        ("fr", date(2027, 3, 2), "2 mars 2027"),
+        ("en", date(2027, 1, 1), "1 January 2027"),
+    ],
+)
+def test_dates_are_spelt_as_the_language_writes_them(lang: str, day: date, spelt: str) -> None:
+    assert spell_date(day, default_kb().strings[lang]) == spelt
+
+
+def test_each_cited_article_of_law_has_its_own_link() -> None:
+    """A source titled "articles L1222-9 to L1222-11" linking to the first only would send
+    the reader to one article of three: each article gets its own source."""
+    for article in default_kb().articles.values():
+        for source in article.sources:
+            assert not re.search(r"\bL\d{4}-\d+\s+(?:à|to)\s+L\d{4}", source.title), source.title
+        urls = [s.url for s in article.sources if s.url]
+        assert len(urls) == len(set(urls)), article.topic

@@ -95,7 +95,7 @@ def test_hours_of_the_named_centre_come_from_the_network_file(ask: Ask) -> None:
 
 def test_closures_still_to_come_are_listed_and_past_ones_are_not(ask: Ask) -> None:
     before = ask("horaires d'Aurillac", now=datetime(2026, 12, 3, 10))
-    assert "du 24 décembre 2026 au 1 janvier 2027" in before.answer
+    assert "du 24 décembre 2026 au 1er janvier 2027" in before.answer
     after = ask("horaires d'Aurillac", now=datetime(2027, 2, 1, 10))
     assert "fermetures prévues" not in after.answer
 

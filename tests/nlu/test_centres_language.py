@@ -116,7 +116,8 @@ def test_sample_network_names_aliases_and_typos(
         ("réserver un bureau à Figeac jeudi", "fr"),
         ("reserver bureau figeac demain aprem", "fr"),
         ("bonjour", "fr"),
-        ("Figeac jeudi", "fr"),  # nothing tips it: the network's default language
+        ("Figeac jeudi", "fr"),
+        ("Figeac 14h", "fr"),  # nothing tips it: the network's default language
         ("annule ma résa", "fr"),
         ("Book a desk in Figeac tomorrow morning", "en"),
         ("cancel my booking on Friday", "en"),
@@ -136,3 +137,50 @@ def test_a_chosen_language_is_kept(nlu_network: Network) -> None:
     assert parse("Book a desk in Figeac", NOW, "fr", nlu_network).language == "fr"
     assert parse("réserver à Figeac", NOW, "en", nlu_network).language == "en"
     assert parse("réserver à Figeac", NOW, "de", nlu_network).language == "fr"
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "sure"),
+    [
+        # one word that says it: greetings, yes and no, thanks, calendar words
+        ("hi", "en", True),
+        ("Hello!", "en", True),
+        ("thanks", "en", True),
+        ("yes", "en", True),
+        ("no", "en", True),
+        ("tomorrow?", "en", True),
+        ("oui", "fr", True),
+        ("non", "fr", True),
+        ("merci", "fr", True),
+        ("salut", "fr", True),
+        ("jeudi", "fr", True),
+        ("journée", "fr", True),
+        ("un bureau pour demain", "fr", True),
+        ("can I book a desk on Friday?", "en", True),
+        ("**urgent** can I book a desk?", "en", True),
+        ("hello; is there a desk?", "en", True),
+        # no evidence, or too little to switch a reply language on
+        ("'; DROP TABLE bookings; --", None, False),
+        ("SELECT * FROM users WHERE 1=1", None, False),
+        ("<script>alert(1)</script>", None, False),
+        ("🙂👍", None, False),
+        ("ok", None, False),
+        ("14", None, False),
+        ("12/12", None, False),
+        ("Figeac", None, False),
+        ("desk", None, False),
+        ("je voudrais book the desk", None, False),
+    ],
+)
+def test_language_says_whether_it_is_sure(
+    nlu_network: Network, text: str, language: str | None, sure: bool
+) -> None:
+    understood = parse(text, NOW, None, nlu_network)
+    assert understood.language_sure is sure
+    if language is not None:
+        assert understood.language == language
+    assert understood.as_json()["language_sure"] is sure
+
+
+def test_a_chosen_language_is_sure(nlu_network: Network) -> None:
+    assert parse("14", NOW, "en", nlu_network).language_sure

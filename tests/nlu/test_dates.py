@@ -25,10 +25,28 @@ FEB_2028 = "2028-02-28T08:00"  # a Monday, the day before 29 February
 
 CASES: list[tuple[str, str, str, dict[str, Any]]] = [
     # a date that does not exist is flagged, never read as something else
-    ("un bureau le 30 février à Figeac", THU, "fr", {"date": None, "invalid_date": "30 fevrier"}),
+    # (as the user wrote it, accents and capitals kept, so that the reply can echo it)
+    ("un bureau le 30 février à Figeac", THU, "fr", {"date": None, "invalid_date": "30 février"}),
     ("réserver le 31/11 à decaz", THU, "fr", {"date": None, "invalid_date": "31/11"}),
-    ("desk at Figeac on 31 April", THU, "en", {"date": None, "invalid_date": "31 april"}),
+    ("desk at Figeac on 31 April", THU, "en", {"date": None, "invalid_date": "31 April"}),
+    ("le 31 SEPTEMBRE", THU, "fr", {"invalid_date": "31 SEPTEMBRE"}),
+    ("Figeac, 30 Févr. 2027", THU, "fr", {"invalid_date": "30 Févr. 2027"}),
+    ("June  31st please", THU, "en", {"invalid_date": "June 31st"}),
+    ("le 31.04.2027", THU, "fr", {"invalid_date": "31.04.2027"}),
     ("Figeac 29 février", FEB_2027, "fr", {"date": "2028-02-29", "invalid_date": None}),
+    # a yearless date just past is next year's by the rule, and flagged so the bot can ask
+    ("Figeac le 2 décembre", THU, "fr", {"date": "2027-12-02", "rolled_year": True}),
+    ("desk on November 20th", THU, "en", {"date": "2027-11-20", "rolled_year": True}),
+    ("réserver le 28/11", THU, "fr", {"date": "2027-11-28", "rolled_year": True}),
+    ("le 27 décembre", "2027-01-04T09:00", "fr", {"date": "2027-12-27", "rolled_year": True}),
+    ("du 1er décembre au 4 décembre", THU, "fr", {"date": "2027-12-01", "rolled_year": True}),
+    ("tous les lundis jusqu'au 1er décembre", THU, "fr", {"rolled_year": True}),
+    # ... but not a date further back, today, a date to come or one with its year
+    ("Figeac le 15 octobre", THU, "fr", {"date": "2027-10-15", "rolled_year": False}),
+    ("Figeac le 3 décembre", THU, "fr", {"date": "2026-12-03", "rolled_year": False}),
+    ("Figeac le 4 décembre", THU, "fr", {"date": "2026-12-04", "rolled_year": False}),
+    ("le 2 décembre 2027", THU, "fr", {"date": "2027-12-02", "rolled_year": False}),
+    ("Figeac le 2", THU, "fr", {"date": "2027-01-02", "rolled_year": False}),
     # weekdays: bare and "prochain" are strictly after today, "ce" includes today
     ("bureau montmurat ce vendredi", THU, "fr", {"date": "2026-12-04"}),
     ("bureau montmurat ce jeudi", THU, "fr", {"date": "2026-12-03"}),
@@ -176,3 +194,67 @@ def test_today_is_the_networks_calendar_day(
     nlu_network: Network, moment: datetime, expected: str
 ) -> None:
     assert parse("bureau à Figeac demain", moment, "fr", nlu_network).as_json()["date"] == expected
+
+
+# A change names the day moved from and the new day, each read by the usual rules (a bare
+# weekday is its next occurrence), never as a range; its intent is book, with ``change``.
+CHANGES: list[tuple[str, str, dict[str, Any]]] = [
+    (
+        "déplacer ma réservation de jeudi à lundi",
+        "fr",
+        {"intent": "book", "change": True, "from_date": "2026-12-10", "date": "2026-12-07"},
+    ),
+    (
+        "tu peux décaler ma résa du mercredi au vendredi ?",
+        "fr",
+        {"change": True, "from_date": "2026-12-09", "date": "2026-12-04", "end_date": None},
+    ),
+    (
+        "je voudrais reporter ma réservation de demain à mardi",
+        "fr",
+        {"intent": "book", "change": True, "from_date": "2026-12-04", "date": "2026-12-08"},
+    ),
+    (
+        "modifier la résa du 10/12 pour le 17/12",
+        "fr",
+        {"change": True, "from_date": "2026-12-10", "date": "2026-12-17"},
+    ),
+    (
+        "mettez-moi lundi au lieu de mardi, on peut modifier ?",
+        "fr",
+        {"change": True, "from_date": "2026-12-08", "date": "2026-12-07"},
+    ),
+    ("changer ma réservation de vendredi", "fr", {"change": True, "from_date": "2026-12-04"}),
+    (
+        "déplacer ma résa à mercredi",
+        "fr",
+        {"change": True, "from_date": None, "date": "2026-12-09"},
+    ),
+    ("je voudrais modifier ma réservation", "fr", {"intent": "book", "change": True}),
+    (
+        "could you move my booking from Monday to Wednesday?",
+        "en",
+        {"intent": "book", "change": True, "from_date": "2026-12-07", "date": "2026-12-09"},
+    ),
+    (
+        "reschedule my Friday booking to next Tuesday",
+        "en",
+        {"change": True, "from_date": "2026-12-04", "date": "2026-12-08"},
+    ),
+    ("change my booking to tomorrow", "en", {"change": True, "date": "2026-12-04"}),
+    # ... and what is not a change stays what it was
+    (
+        "du lundi au vendredi à Figeac",
+        "fr",
+        {"change": False, "date": "2026-12-07", "end_date": "2026-12-11", "from_date": None},
+    ),
+    ("je dois me déplacer à Figeac jeudi", "fr", {"intent": "book", "change": False}),
+    ("comment déplacer une réservation ?", "fr", {"intent": "faq", "change": False}),
+    ("frais de déplacement", "fr", {"intent": "faq", "change": False}),
+    ("I'm moving to Figeac next month", "en", {"change": False}),
+]
+
+
+@pytest.mark.parametrize(("text", "lang", "expected"), CHANGES, ids=[c[0] for c in CHANGES])
+def test_changes(understand: Understand, text: str, lang: str, expected: dict[str, Any]) -> None:
+    check(understand(text, THU, lang), expected)

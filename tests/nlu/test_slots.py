@@ -126,3 +126,32 @@ def test_counts(understand: Understand, text: str, lang: str, expected: dict[str
 @pytest.mark.parametrize(("text", "lang", "resource"), RESOURCES, ids=[c[0] for c in RESOURCES])
 def test_resources(understand: Understand, text: str, lang: str, resource: str | None) -> None:
     check(understand(text, THU, lang), {"resource": resource})
+
+
+# A number alone is a choice, a count or a day: only the question asked can tell.
+BARE_NUMBERS: list[tuple[str, str, dict[str, Any]]] = [
+    ("14", "fr", {"bare_number": 14, "date": None, "count": None, "start": None}),
+    ("9 !", "fr", {"bare_number": 9, "date": None}),
+    ("3 stp", "fr", {"bare_number": 3}),
+    ("deux", "fr", {"bare_number": 2, "count": None}),
+    ("twelve please", "en", {"bare_number": 12}),
+    ("Figeac 28", "fr", {"bare_number": 28, "centre": "figeac", "date": None}),
+    # ... and a number that says what it is is no bare number
+    ("le 14", "fr", {"bare_number": None, "date": "2026-12-14"}),
+    ("the 9th", "en", {"bare_number": None, "date": "2026-12-09"}),
+    ("14h", "fr", {"bare_number": None, "start": "14:00"}),
+    ("pour 2", "fr", {"bare_number": None, "count": 2}),
+    ("4 personnes", "fr", {"bare_number": None, "count": 4}),
+    ("2.5", "fr", {"bare_number": None}),
+    ("je veux 3", "fr", {"bare_number": None}),
+    ("1000", "fr", {"bare_number": None}),
+]
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "expected"), BARE_NUMBERS, ids=[c[0] for c in BARE_NUMBERS]
+)
+def test_bare_numbers(
+    understand: Understand, text: str, lang: str, expected: dict[str, Any]
+) -> None:
+    check(understand(text, THU, lang), expected)
