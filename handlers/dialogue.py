@@ -253,10 +253,6 @@ _YES_FIRST = {
 _NO_FIRST = {"non", "no", "nope", "nan"}
 _YES_EMOJI = ("\U0001f44d", "\u2705", "\U0001f44c", "\U0001f197", "\u2714")
 _NO_EMOJI = ("\U0001f44e", "\u274c", "\U0001f6ab")
-_THANKS = {
-    "merci", "merci beaucoup", "merci bien", "thanks", "thank you", "thx", "ok merci",
-    "super merci", "parfait merci", "merci a vous", "thanks a lot", "cool merci", "top merci",
-}  # fmt: skip
 _ALL = re.compile(r"\b(?:toutes|tous|tout|all|everything)\b")
 _LANGUAGE_WORDS = {
     "fr": "fr", "francais": "fr", "french": "fr", "en francais": "fr",
@@ -623,14 +619,15 @@ def _dispatch(state: State, msg: IncomingMessage, understood: Intent, ctx: Ctx) 
         if picked is not None:
             return _on_choice(state, picked, ctx)
     filling = flow in ("book", "change", "availability") and awaiting in _SLOT_QUESTIONS
-    if filling and simple.isdigit() and len(simple) <= 3:
+    number = understood.bare_number
+    if filling and number is not None:
         # A bare number answers the question asked: a day of the month, or how many.
         if awaiting == "date" and understood.date is None:
-            day = _day_of_month(int(simple), ctx.today)
+            day = _day_of_month(number, ctx.today)
             if day is not None:
                 understood = replace(understood, date=day)
         elif awaiting == "people" and understood.count is None:
-            understood = replace(understood, count=int(simple))
+            understood = replace(understood, count=number)
     if booking and awaiting in ("alternative", "choice") and answer == "yes":
         return _ask(state, str(awaiting), t("Choisissez un numéro de la liste."), _relist(state))
     answers = filling and _has_slots(understood) and not understood.change
@@ -642,11 +639,14 @@ def _dispatch(state: State, msg: IncomingMessage, understood: Intent, ctx: Ctx) 
         return Step(_reset(state), [Out(t("D'accord, j'abandonne. Que puis-je faire pour vous ?"))])
     if filling and understood.intent in ("unknown", "greeting") and not _has_slots(understood):
         return _reask(state, ctx)
-    if simple in _THANKS:
+    if understood.politeness == "thanks":
         return Step(_reset(state), [Out(t("Avec plaisir ! À bientôt au télécentre."))])
+    if understood.politeness == "bye":
+        return Step(_reset(state), [Out(t("Au revoir, à bientôt au télécentre !"))])
     if _ARRIVED.search(simple):
         return Step(_reset(state), command=CheckIn())
-    if _CHANGE.search(simple) and understood.intent in ("book", "cancel", "list", "unknown"):
+    changing = _CHANGE.search(simple) and understood.intent in ("book", "cancel", "list", "unknown")
+    if understood.change or changing:
         return _start_change(_reset(state), understood, ctx)
     if understood.intent == "cancel" and understood.date is None and _ALL.search(simple):
         every = Upcoming("cancel", everything=True)
@@ -873,6 +873,8 @@ def _slots_of(u: Intent | None, ctx: Ctx) -> dict[str, Any]:
         slots["until"] = u.end_date.isoformat()
     if u.weekday_mismatch:
         slots["mismatch"] = True
+    if u.rolled_year:
+        slots["rolled"] = True
     if u.invalid_date:
         slots["invalid_date"] = u.invalid_date
     return slots
@@ -903,6 +905,9 @@ def _fill(state: State, u: Intent | None, ctx: Ctx) -> Step:
     if "date" not in slots:
         return _ask_date(state, None)
     day = date.fromisoformat(slots["date"])
+    if slots.pop("rolled", False):
+        # « le 2 décembre » said on the 3rd was read as next year's: it is past.
+        day = _a_year_before(day)
     if day < ctx.today:
         slots.pop("date")
         return _ask_date(state, t("Le {day} est déjà passé. Quel jour voulez-vous ?", day=day))
@@ -948,6 +953,13 @@ def _fill(state: State, u: Intent | None, ctx: Ctx) -> Step:
     if slots.get("weekdays") or slots.get("range"):
         return _plan_series(state, ctx)
     return Step({**state, "awaiting": "checking"}, command=_check(state, _desk_request(slots, ctx)))
+
+
+def _a_year_before(day: date) -> date:
+    try:
+        return day.replace(year=day.year - 1)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year - 1, day=28)
 
 
 def _check(state: State, request: DeskRequest | RoomRequest) -> Command:

@@ -50,7 +50,7 @@ from handlers.dialogue import (
 from handlers.faq import faq_for
 from handlers.i18n import Catalogs
 from handlers.messages import Choice, IncomingMessage, Reply
-from handlers.nlu import parse
+from handlers.nlu import Intent, parse
 
 log = logging.getLogger(__name__)
 
@@ -118,7 +118,7 @@ class Router:
         key = f"{msg.channel}:{msg.message_id}" if msg.message_id else None
         ctx = Ctx(self.core.network, now, msg.user, profile, key, msg.channel)
         step = dialogue.step(state, msg, understood, ctx)
-        lang = self._language(step, chosen, understood.language, text, state, msg)
+        lang = self._language(step, chosen, understood, state, msg)
         ctx = replace(ctx, lang=lang)
         for _ in range(MAX_COMMANDS):
             if step.command is None:
@@ -142,22 +142,22 @@ class Router:
         self,
         step: dialogue.Step,
         chosen: str | None,
-        detected: str,
-        text: str,
+        understood: Intent,
         state: dict[str, Any] | None,
         msg: IncomingMessage,
     ) -> str:
-        """The person's choice, else the message's own language, else the last one used."""
+        """The person's choice, else what the message clearly is, else the last one used."""
         if step.profile is not None and step.profile.language:
             return step.profile.language
         if chosen:
             return chosen
-        words = [w for w in dialogue.simplify(text).split() if w.isalpha() and len(w) > 2]
-        if len(words) >= 2 or (words and not state):
-            return detected
+        if understood.language_sure:
+            return understood.language
         previous = (state or {}).get("lang")
         if previous:
             return str(previous)
+        if not state:
+            return understood.language  # a first message: its best guess beats nothing
         return self.catalogs.language(msg.locale or self.core.network.default_language)
 
     async def _run(self, command: Command, ctx: Ctx, text: str, lang: str) -> Any:

@@ -65,7 +65,8 @@ async def test_no_abandons_at_any_question(chat: Chat, store: FakeStore) -> None
 async def test_a_part_of_the_day_alone_answers_the_question(chat: Chat, answer: str) -> None:
     await chat.say("bureau à Figeac lundi")
     said = await chat.say(answer)
-    assert "Je réserve : lundi 7 décembre" in said
+    # "afternoon" is clearly English: the reply follows the language of the answer.
+    assert "Je réserve : lundi 7 décembre" in said or "I'll book: Monday 7 December" in said
     assert "Bonjour !" not in said
 
 
@@ -167,3 +168,29 @@ async def test_a_first_hello_is_greeted_once(chat: Chat) -> None:
     said = await chat.say("bonjour")
     assert said.count("Bonjour") == 1
     assert "En quelle langue" in said
+
+
+async def test_a_date_just_past_is_said_past_not_moved_to_next_year(chat: Chat) -> None:
+    said = await chat.say("bureau à Figeac le 2 décembre matin")
+    assert "Le mercredi 2 décembre est déjà passé. Quel jour voulez-vous ?" in said
+
+
+async def test_goodbye_is_answered(chat: Chat) -> None:
+    await chat.say("bonjour")
+    said = await chat.say("au revoir")
+    assert "Au revoir" in said
+
+
+@pytest.mark.parametrize("weak", ["never mind", "'; DROP TABLE bookings; --", "ok", "👍", "Figeac"])
+async def test_the_reply_language_changes_only_on_clear_evidence(chat: Chat, weak: str) -> None:
+    said = await chat.say("book a desk in Figeac on Monday")
+    assert "Morning, afternoon or all day?" in said
+    said = await chat.say(weak)
+    assert said
+    french = ("Je ", "Choisissez", "D'accord", "Dans quel", "Bonjour", "Le matin")
+    assert not any(word in said for word in french), said
+
+
+async def test_a_clear_english_hello_first_is_answered_in_english(chat: Chat) -> None:
+    said = await chat.say("hi")
+    assert "Hello, I am the booking assistant" in said
