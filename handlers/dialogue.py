@@ -698,7 +698,8 @@ def _occupancy(u: Intent, ctx: Ctx) -> Occupancy:
 
 def _is_new_request(u: Intent) -> bool:
     """A message that says where and when by itself starts afresh instead of amending."""
-    return u.intent == "book" and u.centre is not None and u.date is not None
+    where = u.centre is not None or u.unknown_place is not None
+    return u.intent == "book" and where and u.date is not None
 
 
 def _is_correction(u: Intent) -> bool:
@@ -898,7 +899,11 @@ def _fill(state: State, u: Intent | None, ctx: Ctx) -> Step:
             state, t("Le {written} n'existe pas. Quel jour voulez-vous ?", written=invalid)
         )
     if "centre" not in slots:
-        return _ask_centre(state, ctx)
+        asked = _ask_centre(state, ctx)
+        if u is not None and u.unknown_place:
+            unknown = t("Je ne connais pas de télécentre à {place}.", place=u.unknown_place)
+            asked.out.insert(0, Out(unknown))
+        return asked
     if state.get("flow") == "availability":
         day = date.fromisoformat(slots["date"]) if "date" in slots else ctx.today
         return Step(_reset(state), command=CheckAvailability(slots["centre"], day))

@@ -44,6 +44,7 @@ EN: dict[str, str | tuple[str, str]] = {
     "Sous quel nom les autres personnes présentes vous verront-elles ? (« non » pour ne rien "
     "montrer)": 'Under which name will the other people there see you? ("no" to show nothing)',
     "Au revoir, à bientôt au télécentre !": "Goodbye, see you at the telecentre!",
+    "Je ne connais pas de télécentre à {place}.": "I know no telecentre in {place}.",
     "Ailleurs, une salle assez grande :": "Elsewhere, a room big enough:",
     "Avec plaisir ! À bientôt au télécentre.": "You're welcome! See you at the telecentre.",
     "C'est fait : votre réservation du {old} est déplacée au {new}.": (

@@ -37,6 +37,7 @@ class Intent:
     change: bool = False  # a booking to move: ``date`` is the new day, ``from_date`` the old
     from_date: dt.date | None = None
     bare_number: int | None = None  # "14" alone: a choice, a count or a day, never a date
+    unknown_place: str | None = None  # "à Paris": a place named that is no centre
 
     def as_json(self) -> dict[str, Any]:
         """The batch contract's keys (null when unsaid) plus a few extras."""
@@ -58,6 +59,7 @@ class Intent:
             "truncated": self.truncated,
             "politeness": self.politeness,
             "bare_number": self.bare_number,
+            "unknown_place": self.unknown_place,
             "rolled_year": self.rolled_year,
             "change": self.change,
             "from_date": self.from_date.isoformat() if self.from_date else None,

@@ -8,6 +8,7 @@ may contain any word), then clock times (so "14h" is not the 14th), counts, and 
 
 from __future__ import annotations
 
+import re
 from dataclasses import astuple
 from datetime import date, datetime
 
@@ -17,7 +18,7 @@ from handlers.nlu.counts import extract_counts
 from handlers.nlu.dates import extract_dates
 from handlers.nlu.intents import CHANGE, Slots, classify, is_polite, politeness
 from handlers.nlu.lang import SUPPORTED, detect
-from handlers.nlu.lexicon import NUMBERS
+from handlers.nlu.lexicon import GRAMMAR_WORDS, MONTHS, NUMBERS, WEEKDAYS
 from handlers.nlu.model import Intent
 from handlers.nlu.normalize import MAX_CHARS, fold, original_span
 from handlers.nlu.spelling import correct
@@ -43,6 +44,25 @@ def bare_number(rest: str) -> int | None:
     if word.isdigit() and len(word) <= 3:
         return int(word)
     return NUMBERS.get(word)
+
+
+# « à Paris », « in Toulouse »: a capitalised word where a place is expected.
+_PLACED_NAME = re.compile(
+    r"(?:^|\s)(?:à|a|au|in|at|near|vers|sur|près de|pres de)\s+"
+    r"([A-ZÀÂÉÈÊÎÔÛÇ][a-zà-ÿ']{2,}(?:-(?:[a-z]+-)*[A-ZÀÂÉÈÊÎÔÛÇ][a-zà-ÿ']+)*)"
+)
+
+
+def unknown_place(text: str) -> str | None:
+    """A place the message names that is no centre of the network ("un bureau à Paris"),
+    so that the dialogue can say it is unknown instead of silently asking where."""
+    for match in _PLACED_NAME.finditer(text):
+        name = match.group(1)
+        first = fold(name.split()[0].split("-")[0]).text.strip()
+        if first in WEEKDAYS or first in MONTHS or first in NUMBERS or first in GRAMMAR_WORDS:
+            continue
+        return name
+    return None
 
 
 def parse(text: str, now: datetime, lang_hint: str | None, network: Network) -> Intent:
@@ -107,4 +127,5 @@ def parse(text: str, now: datetime, lang_hint: str | None, network: Network) -> 
         rolled_year=dates.rolled_year,
         change=change,
         from_date=dates.from_date,
+        unknown_place=unknown_place(kept) if centre is None else None,
     )

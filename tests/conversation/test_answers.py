@@ -194,3 +194,12 @@ async def test_the_reply_language_changes_only_on_clear_evidence(chat: Chat, wea
 async def test_a_clear_english_hello_first_is_answered_in_english(chat: Chat) -> None:
     said = await chat.say("hi")
     assert "Hello, I am the booking assistant" in said
+
+
+async def test_an_unknown_place_is_said_and_replaces_the_pending_centre(chat: Chat) -> None:
+    await chat.say("bureau à Figeac jeudi")
+    said = await chat.say("bureau à Paris jeudi matin")
+    assert "Je ne connais pas de télécentre à Paris." in said
+    assert "Dans quel télécentre ?" in said
+    said = await chat.pick("Aurillac")
+    assert "Je réserve : jeudi 10 décembre, matin, à Aurillac. C'est bon ?" in said

@@ -230,3 +230,22 @@ def test_upper_case_and_no_accents_change_nothing(understand: Understand, text: 
     assert understand(text.upper(), THU, "fr") == plain
     assert understand(strip_accents(text), THU, "fr") == plain
     assert understand(f"🙂 {text} 👍 merci !", THU, "fr") == plain
+
+
+@pytest.mark.parametrize(
+    ("text", "place"),
+    [
+        ("bureau à Paris jeudi matin", "Paris"),
+        ("a desk in Toulouse on Monday", "Toulouse"),
+        ("réserver à Saint-Céré mardi", "Saint-Céré"),
+        ("bureau à Villefranche-de-Rouergue lundi", "Villefranche-de-Rouergue"),
+        ("bureau à Figeac jeudi", None),
+        ("bureau à Orillac lundi", None),
+        ("un bureau à Lundi", None),
+        ("bureau à Aurillac jeudi à Midi", None),
+    ],
+)
+def test_a_place_that_is_no_centre_is_reported(
+    understand: Understand, text: str, place: str | None
+) -> None:
+    check(understand(text, "2026-12-03T10:00", None), {"unknown_place": place})
