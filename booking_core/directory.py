@@ -45,10 +45,12 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from booking_core import errors
+from booking_core.domain import NewNotification
 from booking_core.models import BookingRow, MissingSkillRow
 from booking_core.services import Core
 from booking_core.skills import Skill, vocabulary
 from booking_core.storage import (
+    CONTACT_KEY,
     DIRECTORY_CONSENTS,
     DIRECTORY_CONTACTS,
     DIRECTORY_PROFILES,
@@ -795,7 +797,7 @@ async def request_contact(
     *,
     from_handle: str | None = None,
 ) -> ContactRelay:
-    """Record a contact request and say what to send to the recipient.
+    """Record a contact request and queue its relay to the recipient, in one transaction.
 
     The requester's handle (``from_handle``, else the one in their own profile) goes to
     the recipient, who may answer or ignore it; nothing about the recipient is returned
@@ -849,7 +851,7 @@ async def request_contact(
             )
         ).scalar_one()
         profile = await repo.get_profile(target.user_id)
-        return ContactRelay(
+        relay = ContactRelay(
             request_id=request_id,
             to_user=target.user_id,
             channel=channel,
@@ -857,8 +859,24 @@ async def request_contact(
             from_handle=sender,
             message=text,
         )
+        # Queued with the contact row, so a relay is never counted without being sent;
+        # the key ties it to the contact, so leaving or erasure deletes it with it.
+        await repo.add_notifications([_relay_notification(relay, now)], now)
+        return relay
 
     return await _run(core, body)
+
+
+def _relay_notification(relay: ContactRelay, now: datetime) -> NewNotification:
+    """The relayed message goes out through the outbox, like every other notification."""
+    return NewNotification(
+        key=f"{CONTACT_KEY}{relay.request_id}",
+        kind="contact_relay",
+        channel=relay.channel,
+        user_id=relay.to_user,
+        payload={"from": relay.from_handle, "message": relay.message},
+        due_at=now,
+    )
 
 
 # ---------------------------------------------------------------- partner employment

@@ -15,15 +15,18 @@ from sqlalchemy import (
     Executable,
     Result,
     Select,
+    String,
     Table,
     bindparam,
     delete,
     func,
     insert,
+    literal,
     select,
     text,
     update,
 )
+from sqlalchemy import cast as sql_cast
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
@@ -113,9 +116,22 @@ _OWN_DIRECTORY_PROFILE = (
     .where(DIRECTORY_PROFILES.c.user_id == bindparam("u"))
     .scalar_subquery()
 )
-# Leaving the directory (or erasure): the profile, its index, its consents, the contacts
-# it sent and received. Missing-skill counts hold no person and stay.
+CONTACT_KEY = "contact:"
+"""Outbox key prefix of a relayed contact, followed by its ``directory_contacts`` id."""
+_CONTACT_OUTBOX_KEY = literal(CONTACT_KEY, String) + sql_cast(DIRECTORY_CONTACTS.c.id, String)
+# Leaving the directory (or erasure): the relays queued for the contacts it sent and
+# received (they hold the requester's handle and words, whoever they were addressed to),
+# then the profile, its index, its consents, the contacts themselves. Missing-skill
+# counts hold no person and stay.
 ERASE_DIRECTORY = (
+    delete(OUTBOX).where(
+        OUTBOX.c.key.in_(
+            select(_CONTACT_OUTBOX_KEY).where(
+                (DIRECTORY_CONTACTS.c.from_user == bindparam("u"))
+                | (DIRECTORY_CONTACTS.c.to_profile_id == _OWN_DIRECTORY_PROFILE)
+            )
+        )
+    ),
     delete(DIRECTORY_CONTACTS).where(
         (DIRECTORY_CONTACTS.c.from_user == bindparam("u"))
         | (DIRECTORY_CONTACTS.c.to_profile_id == _OWN_DIRECTORY_PROFILE)

@@ -110,3 +110,53 @@ async def test_each_field_is_published_only_with_its_own_consent(core: Core) -> 
     await claire.say("/annuaire masquer nom")
     said = await claire.say("/annuaire profil")
     assert "nom : Claire M. (masqué)" in said, "withdrawn as easily as given"
+
+
+async def _outbox_dump(core: Core) -> str:
+    """Every outbox row, as text: what a database dump would show."""
+    from sqlalchemy import select
+
+    from booking_core.storage import OUTBOX
+    from booking_core.uow import UnitOfWork
+
+    async def body(uow: UnitOfWork) -> str:
+        rows = await uow.repo._execute(select(OUTBOX))  # type: ignore[attr-defined]
+        return repr([tuple(r) for r in rows])
+
+    return await core.uow(readonly=True).run(body, commit=False)
+
+
+async def _contact(router: Router, asker: Chat, words: str) -> None:
+    await asker.say("qui fait du graphisme ?")
+    await asker.pick("Contacter")
+    assert "Message transmis" in await asker.say(words)
+
+
+async def _join(chat: Chat, name: str) -> None:
+    for line in ("/annuaire rejoindre", "graphisme", name, "oui"):
+        await chat.say(line)
+
+
+async def test_erasure_deletes_the_relays_the_person_sent_sent_or_not(core: Core) -> None:
+    router = Router(core, Catalogs())
+    claire, paul = Chat(router, "test:claire"), Chat(router, "test:paul")
+    await _join(claire, "Claire M.")
+    await _contact(router, paul, "Bonjour, une affiche pour la fête de Maurs")
+    assert "fête de Maurs" in await _outbox_dump(core), "queued with the contact"
+    await Scheduler(core, [RecordingTransport()], Catalogs()).tick()  # sent, row kept
+    await paul.say("/oublier")
+    await paul.say("oui")
+    dump = await _outbox_dump(core)
+    assert "fête de Maurs" not in dump
+    assert "test:paul" not in dump, "the relay addressed to Claire held Paul's handle"
+
+
+async def test_leaving_the_directory_deletes_the_relays_received(core: Core) -> None:
+    router = Router(core, Catalogs())
+    claire, paul = Chat(router, "test:claire"), Chat(router, "test:paul")
+    await _join(claire, "Claire M.")
+    await _contact(router, paul, "Bonjour, une affiche pour la fête de Maurs")
+    await claire.say("/annuaire quitter")
+    dump = await _outbox_dump(core)
+    assert "fête de Maurs" not in dump, "an unsent relay to someone who left is withdrawn"
+    assert "test:paul" not in dump

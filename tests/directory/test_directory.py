@@ -24,6 +24,7 @@ from booking_core.storage import (
     DIRECTORY_CONTACTS,
     DIRECTORY_PROFILES,
     DIRECTORY_SKILLS,
+    OUTBOX,
     Storage,
 )
 from tests.conftest import Clock
@@ -234,6 +235,8 @@ async def test_erasure_removes_profile_consents_and_contacts(
     assert await _count(storage, select(func.count()).select_from(DIRECTORY_CONTACTS)) == 0
     assert await _count(storage, select(func.count()).where(s.profile_id == leaving)) == 0
     assert await _count(storage, select(func.count()).where(k.to_profile_id == leaving)) == 0
+    # Both relays went: the one to "other" held the leaver's handle and words.
+    assert await _count(storage, select(func.count()).select_from(OUTBOX)) == 0
     # The other member is untouched; the anonymous missed search stays.
     assert (await directory.search(db_core, "occitan")).total == 1
     assert [m.skill for m in await directory.missing_skills(db_core, date(2026, 12, 1))] == [
