@@ -801,7 +801,9 @@ async def request_contact(
 
     The requester's handle (``from_handle``, else the one in their own profile) goes to
     the recipient, who may answer or ignore it; nothing about the recipient is returned
-    beyond where to deliver. Unknown and fully unpublished profiles are refused alike.
+    beyond where to deliver. Only a profile one could find is reached: unknown profiles
+    and those whose skills are not published are refused alike, so a profile number
+    cannot be used to reach someone who hid from searches.
     """
     text = _text("message", message) or ""
     handle = _text("contact_handle", from_handle)
@@ -809,7 +811,8 @@ async def request_contact(
 
     async def body(repo: SqlRepository) -> ContactRelay:
         target = (await repo._execute(SELECT_BY_ID, {"pid": to_profile_id})).first()
-        if target is None or target.published == 0 or target.user_id == from_user:
+        findable = target is not None and target.published & BIT[Field.SKILLS]
+        if target is None or not findable or target.user_id == from_user:
             raise UnknownDirectoryEntry("no such entry", profile_id=to_profile_id)
         sender = handle
         if sender is None:

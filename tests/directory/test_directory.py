@@ -180,10 +180,14 @@ async def test_unpublished_fields_never_shown(db_core: Core) -> None:
     assert mine.profession == "SECRETJOB"
 
 
-async def test_nothing_published_is_not_contactable(db_core: Core) -> None:
+async def test_only_a_findable_profile_is_contactable(db_core: Core) -> None:
     pid = await member(db_core, "shy", ["python"], publish=[])
     with pytest.raises(UnknownDirectoryEntry):
         await directory.request_contact(db_core, "x", pid, "hi", from_handle="@x")
+    # A name published but not the skills: not found by any search, so not reachable.
+    named = await member(db_core, "named", ["python"], publish=[Field.DISPLAY_NAME])
+    with pytest.raises(UnknownDirectoryEntry):
+        await directory.request_contact(db_core, "x", named, "hi", from_handle="@x")
     with pytest.raises(UnknownDirectoryEntry):
         await directory.request_contact(db_core, "x", 999_999, "hi", from_handle="@x")
     assert (await directory.search(db_core, "python", record_missing=False)).entries == ()
