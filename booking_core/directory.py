@@ -11,8 +11,9 @@ Privacy by design, because people only join a directory they control:
   unpublished value never even reaches Python, and a profile whose skills are not
   published is not found at all; ranking uses the centre only when it is published, so
   the order of the results cannot leak it either;
-* contacting someone goes through the bot (:func:`request_contact`): the requester's
-  handle is passed to the recipient, never the other way round;
+* contacting someone goes through the bot (:func:`request_contact`): the recipient can
+  answer through the bot, and gets the requester's contact handle only if the requester
+  published it; nothing of the recipient goes back unless they answer;
 * a search that finds nobody is counted per day, centre and skill, with no person in it
   (:func:`missing_skills` feeds the managers' weekly digest).
 
@@ -67,6 +68,8 @@ CONTACTS_PER_DAY: Final = 5
 """A requester may reach this many people a day: a directory must not become a spam list."""
 REPEAT_CONTACT_DAYS: Final = 7
 """Asking the same person again waits this long: ignoring a request is a valid answer."""
+REPLY_DAYS: Final = 30
+"""A contact can be answered through the bot this long, even at a hidden profile."""
 MAX_SKILLS: Final = 20
 MAX_LENGTH: Final = {
     "display_name": 100,
@@ -147,7 +150,7 @@ class InvalidDirectoryValue(errors.InvalidRequest):
 
 
 class NoContactHandle(errors.RuleRefusal):
-    """The requester gave no handle to pass on: the recipient could not answer."""
+    """The requester is not in the directory: the recipient could not answer them."""
 
     code = "no_contact_handle"
 
@@ -228,8 +231,11 @@ class ContactRelay:
     to_user: str
     channel: str
     language: str | None
-    from_handle: str
+    from_handle: str | None
+    """The requester's contact handle, only when they published it."""
     message: str
+    reply_to: int
+    """The requester's profile: the recipient answers there, through the bot."""
 
 
 @dataclass(frozen=True)
@@ -790,36 +796,45 @@ async def missing_skills(core: Core, since: date, limit: int = 10) -> list[Missi
 
 
 async def request_contact(
-    core: Core,
-    from_user: str,
-    to_profile_id: int,
-    message: str,
-    *,
-    from_handle: str | None = None,
+    core: Core, from_user: str, to_profile_id: int, message: str
 ) -> ContactRelay:
     """Record a contact request and queue its relay to the recipient, in one transaction.
 
-    The requester's handle (``from_handle``, else the one in their own profile) goes to
-    the recipient, who may answer or ignore it; nothing about the recipient is returned
-    beyond where to deliver. Only a profile one could find is reached: unknown profiles
-    and those whose skills are not published are refused alike, so a profile number
-    cannot be used to reach someone who hid from searches.
+    The requester must be in the directory themselves, so the recipient can always
+    answer: through the bot (a reply goes to the requester's profile, see below), and
+    also directly when the requester published a contact handle, which is then passed
+    on. Nothing else of the requester is: never their chat id, never an unpublished
+    field. Nothing about the recipient is returned beyond where to deliver.
+
+    Only a profile one could find is reached (skills published): unknown and hidden
+    profiles are refused alike, so a profile number cannot reach someone who hid from
+    searches. The one exception is an answer: someone who wrote to me in the last
+    :data:`REPLY_DAYS` days can be answered at their profile even if it is hidden.
     """
     text = _text("message", message) or ""
-    handle = _text("contact_handle", from_handle)
     now = core.now()
 
     async def body(repo: SqlRepository) -> ContactRelay:
+        own = (await repo._execute(SELECT_OWN, {"u": from_user})).first()
+        if own is None:
+            raise NoContactHandle("join the directory first, so the person can answer")
         target = (await repo._execute(SELECT_BY_ID, {"pid": to_profile_id})).first()
-        findable = target is not None and target.published & BIT[Field.SKILLS]
-        if target is None or not findable or target.user_id == from_user:
+        if target is None or target.user_id == from_user:
             raise UnknownDirectoryEntry("no such entry", profile_id=to_profile_id)
-        sender = handle
-        if sender is None:
-            own = (await repo._execute(SELECT_OWN, {"u": from_user})).first()
-            sender = own.contact_handle if own is not None else None
-        if not sender:
-            raise NoContactHandle("no handle to pass on")
+        if not target.published & BIT[Field.SKILLS]:
+            answering = (
+                await repo._execute(
+                    COUNT_REPEAT,
+                    {
+                        "u": target.user_id,
+                        "pid": own.id,
+                        "since": now - timedelta(days=REPLY_DAYS),
+                    },
+                )
+            ).scalar_one()
+            if not answering:
+                raise UnknownDirectoryEntry("no such entry", profile_id=to_profile_id)
+        handle = own.contact_handle if own.published & BIT[Field.CONTACT_HANDLE] else None
         day_ago = now - timedelta(days=1)
         sent = (
             await repo._execute(COUNT_CONTACTS_SINCE, {"u": from_user, "since": day_ago})
@@ -847,7 +862,7 @@ async def request_contact(
                 {
                     "from_user": from_user,
                     "to_profile_id": to_profile_id,
-                    "from_handle": sender,
+                    "from_handle": handle,
                     "message": text,
                     "created_at": now,
                 },
@@ -859,8 +874,9 @@ async def request_contact(
             to_user=target.user_id,
             channel=channel,
             language=profile.language if profile else None,
-            from_handle=sender,
+            from_handle=handle,
             message=text,
+            reply_to=own.id,
         )
         # Queued with the contact row, so a relay is never counted without being sent;
         # the key ties it to the contact, so leaving or erasure deletes it with it.
@@ -877,7 +893,7 @@ def _relay_notification(relay: ContactRelay, now: datetime) -> NewNotification:
         kind="contact_relay",
         channel=relay.channel,
         user_id=relay.to_user,
-        payload={"from": relay.from_handle, "message": relay.message},
+        payload={"from": relay.from_handle, "message": relay.message, "reply_to": relay.reply_to},
         due_at=now,
     )
 

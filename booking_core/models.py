@@ -271,7 +271,7 @@ class DirectoryConsentRow(Base):
 
 
 class DirectoryContactRow(Base):
-    """A contact relayed by the bot: the requester's handle goes to the recipient only.
+    """A contact relayed by the bot: the recipient may answer through the bot.
 
     Only the recipient's profile number is kept, never their id or handle, so the
     requester's export holds nothing about the recipient they did not already see.
@@ -284,7 +284,8 @@ class DirectoryContactRow(Base):
     to_profile_id: Mapped[int] = mapped_column(
         ForeignKey("directory_profiles.id", ondelete="CASCADE")
     )
-    from_handle: Mapped[str] = mapped_column(String(200))
+    from_handle: Mapped[str | None] = mapped_column(String(200))
+    """The requester's contact handle, only when they published it."""
     message: Mapped[str] = mapped_column(String(1000))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 

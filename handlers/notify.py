@@ -36,12 +36,25 @@ def prepare(note: Notification, state: State | None, network: Network) -> tuple[
             [(t("Annuler"), {"do": "cancel", "ids": ids, "booking": bookings[0]})],
         )
     if note.kind == "contact_relay":
-        text = t(
-            "Quelqu'un vous écrit via l'annuaire : « {message} » Pour répondre : {handle}.",
-            message=note.payload["message"],
-            handle=note.payload["from"],
-        )
-        return state, [Out(text)]
+        # "from" is the requester's contact only when they published it; "reply_to" is
+        # their directory profile, where an answer through the bot goes.
+        message, handle = note.payload["message"], note.payload.get("from")
+        if handle:
+            text = t(
+                "Quelqu'un vous écrit via l'annuaire : « {message} » Pour répondre : {handle}.",
+                message=message,
+                handle=handle,
+            )
+        else:
+            text = t(
+                "Quelqu'un vous écrit via l'annuaire : « {message} » Pour répondre, "
+                "choisissez « Répondre » : je transmettrai, sans montrer votre identifiant.",
+                message=message,
+            )
+        reply_to = note.payload.get("reply_to")
+        if reply_to is None:
+            return state, [Out(text)]
+        return _with_choices(state, text, [(t("Répondre"), {"do": "contact", "profile": reply_to})])
     booking = note.payload["booking"]
     short = _as_payload(booking)
     what = _describe_payload(network, short)

@@ -183,7 +183,7 @@ class Router:
                 return await directory.delete_profile(core, ctx.user)
             if isinstance(command, DirectoryContact):
                 return await directory.request_contact(
-                    core, ctx.user, command.profile_id, command.message, from_handle=ctx.user
+                    core, ctx.user, command.profile_id, command.message
                 )
             if isinstance(command, OwnImpact):
                 today = core.now().date()

@@ -109,6 +109,12 @@ EN: dict[str, str | tuple[str, str]] = {
     "Quelqu'un vous écrit via l'annuaire : « {message} » Pour répondre : {handle}.": (
         'Someone writes to you through the directory: "{message}" To answer: {handle}.'
     ),
+    "Quelqu'un vous écrit via l'annuaire : « {message} » Pour répondre, choisissez "
+    "« Répondre » : je transmettrai, sans montrer votre identifiant.": (
+        'Someone writes to you through the directory: "{message}" To answer, choose '
+        '"Reply": I will pass it on without showing your id.'
+    ),
+    "Répondre": "Reply",
     "Sous quel nom voulez-vous apparaître ?": "Under which name do you want to appear?",
     "Suivants": "Next",
     "Vous n'êtes plus dans l'annuaire.": "You are no longer in the directory.",

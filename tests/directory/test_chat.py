@@ -40,6 +40,8 @@ async def test_join_search_and_contact_without_revealing_anyone(core: Core) -> N
     assert "Vous êtes dans l'annuaire" in said
 
     paul = Chat(router, "test:paul")
+    for line in ("/annuaire rejoindre", "photographie", "Paul", "oui"):
+        await paul.say(line)
     said = await paul.say("qui fait du graphisme ?")
     assert "Claire M." in said
     assert "test:claire" not in said, "no handle is shown"
@@ -49,10 +51,19 @@ async def test_join_search_and_contact_without_revealing_anyone(core: Core) -> N
     assert "Message transmis" in said
 
     transport = RecordingTransport()
-    await Scheduler(core, [transport], Catalogs()).tick()
+    scheduler = Scheduler(core, [transport], Catalogs())
+    await scheduler.tick()
     [text] = transport.texts("test:claire")
     assert "affiche pour une fête de village" in text
-    assert "test:paul" in text, "the requester's handle goes to the recipient only"
+    assert "test:paul" not in text, "a chat id is never a contact handle"
+    # Paul published no contact: Claire answers through the bot, and sees nothing of him.
+    said = await claire.say("1")
+    assert "Quel message" in said
+    assert "Message transmis" in await claire.say("Avec plaisir, appelez-moi au bureau")
+    await scheduler.tick()
+    [answer] = transport.texts("test:paul")
+    assert "appelez-moi au bureau" in answer
+    assert "test:claire" not in answer
 
     said = await paul.say("/annuaire traduction")
     assert "Personne ne propose encore cette compétence" in said
@@ -141,6 +152,7 @@ async def test_erasure_deletes_the_relays_the_person_sent_sent_or_not(core: Core
     router = Router(core, Catalogs())
     claire, paul = Chat(router, "test:claire"), Chat(router, "test:paul")
     await _join(claire, "Claire M.")
+    await _join(paul, "Paul")
     await _contact(router, paul, "Bonjour, une affiche pour la fête de Maurs")
     assert "fête de Maurs" in await _outbox_dump(core), "queued with the contact"
     await Scheduler(core, [RecordingTransport()], Catalogs()).tick()  # sent, row kept
@@ -155,6 +167,7 @@ async def test_leaving_the_directory_deletes_the_relays_received(core: Core) -> 
     router = Router(core, Catalogs())
     claire, paul = Chat(router, "test:claire"), Chat(router, "test:paul")
     await _join(claire, "Claire M.")
+    await _join(paul, "Paul")
     await _contact(router, paul, "Bonjour, une affiche pour la fête de Maurs")
     await claire.say("/annuaire quitter")
     dump = await _outbox_dump(core)

@@ -146,9 +146,8 @@ async def test_unpublished_fields_never_shown(db_core: Core) -> None:
     assert "telegram:hidden" not in shown
 
     # The requester's own export holds nothing about the person contacted.
-    relay = await directory.request_contact(
-        db_core, "seeker", target.id, "Bonjour !", from_handle="@seeker"
-    )
+    await member(db_core, "seeker", ["python"], contact_handle="@seeker")
+    relay = await directory.request_contact(db_core, "seeker", target.id, "Bonjour !")
     assert relay.to_user == "hidden-user"
     assert relay.channel == "telegram:hidden"
     assert relay.from_handle == "@seeker"
@@ -182,23 +181,25 @@ async def test_unpublished_fields_never_shown(db_core: Core) -> None:
 
 async def test_only_a_findable_profile_is_contactable(db_core: Core) -> None:
     pid = await member(db_core, "shy", ["python"], publish=[])
+    await member(db_core, "x", ["occitan"], contact_handle="@x")
     with pytest.raises(UnknownDirectoryEntry):
-        await directory.request_contact(db_core, "x", pid, "hi", from_handle="@x")
+        await directory.request_contact(db_core, "x", pid, "hi")
     # A name published but not the skills: not found by any search, so not reachable.
     named = await member(db_core, "named", ["python"], publish=[Field.DISPLAY_NAME])
     with pytest.raises(UnknownDirectoryEntry):
-        await directory.request_contact(db_core, "x", named, "hi", from_handle="@x")
+        await directory.request_contact(db_core, "x", named, "hi")
     with pytest.raises(UnknownDirectoryEntry):
-        await directory.request_contact(db_core, "x", 999_999, "hi", from_handle="@x")
+        await directory.request_contact(db_core, "x", 999_999, "hi")
     assert (await directory.search(db_core, "python", record_missing=False)).entries == ()
 
 
 async def test_contact_rules(db_core: Core, clock: Clock) -> None:
     targets = [await member(db_core, f"t{n}", ["python"]) for n in range(7)]
-    with pytest.raises(NoContactHandle):
+    with pytest.raises(NoContactHandle):  # not in the directory: nobody could answer
         await directory.request_contact(db_core, "asker", targets[0], "hi")
-    # The handle comes from the requester's own profile when not given.
-    await directory.create_profile(db_core, "asker", "t:asker", contact_handle="@asker")
+    await directory.create_profile(
+        db_core, "asker", "t:asker", contact_handle="@asker", publish=[Field.CONTACT_HANDLE]
+    )
     relay = await directory.request_contact(db_core, "asker", targets[0], "  hi   there ")
     assert (relay.from_handle, relay.message) == ("@asker", "hi there")
     with pytest.raises(ContactLimit):
@@ -304,3 +305,47 @@ async def test_update_reindexes_and_validates(db_core: Core) -> None:
         await directory.create_profile(db_core, "m", None)
     with pytest.raises(directory.NoDirectoryProfile):
         await directory.set_consent(db_core, "nobody", Field.SKILLS, True)
+
+
+async def _payloads(storage: Storage) -> list[dict[str, Any]]:
+    async with storage.engine.connect() as conn:
+        rows = await conn.execute(select(OUTBOX.c.payload).order_by(OUTBOX.c.id))
+        return [dict(r.payload) for r in rows]
+
+
+async def test_the_relay_carries_only_a_published_handle(db_core: Core, storage: Storage) -> None:
+    target = await member(db_core, "t", ["python"])
+    await directory.create_profile(
+        db_core, "asker", "telegram:555", skills=["python"], contact_handle="@asker-secret"
+    )
+    relay = await directory.request_contact(db_core, "asker", target, "bonjour")
+    assert relay.from_handle is None, "a handle given but not published stays hidden"
+    [payload] = await _payloads(storage)
+    assert "@asker-secret" not in repr(payload)
+    assert "telegram:555" not in repr(payload), "never the chat id instead"
+    assert "asker" not in repr(payload)
+    assert payload["reply_to"] == relay.reply_to, "the answer goes back through the bot"
+
+    other = await member(db_core, "t2", ["python"])
+    await directory.set_consent(db_core, "asker", Field.CONTACT_HANDLE, True)
+    relay = await directory.request_contact(db_core, "asker", other, "re-bonjour")
+    assert relay.from_handle == "@asker-secret"
+    assert (await _payloads(storage))[-1]["from"] == "@asker-secret"
+
+
+async def test_an_answer_reaches_a_hidden_profile_only_from_those_it_wrote_to(
+    db_core: Core, clock: Clock
+) -> None:
+    target = await member(db_core, "t", ["python"])
+    # The requester publishes nothing at all: still answerable, through the bot.
+    await directory.create_profile(db_core, "asker", "telegram:555", skills=["python"])
+    relay = await directory.request_contact(db_core, "asker", target, "bonjour")
+    answer = await directory.request_contact(db_core, "t", relay.reply_to, "avec plaisir")
+    assert (answer.to_user, answer.channel) == ("asker", "telegram:555")
+    assert answer.from_handle is None, "t published no contact handle either"
+    await member(db_core, "third", ["rust"])
+    with pytest.raises(UnknownDirectoryEntry):  # hidden from anyone it did not write to
+        await directory.request_contact(db_core, "third", relay.reply_to, "hello")
+    clock.set("2027-01-10T10:00")  # past the reply window
+    with pytest.raises(UnknownDirectoryEntry):
+        await directory.request_contact(db_core, "t", relay.reply_to, "encore moi")
