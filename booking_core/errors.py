@@ -103,6 +103,12 @@ class Full(RuleRefusal):
         self.alternatives = list(alternatives)
 
 
+class NotFull(RuleRefusal):
+    """Joining a waitlist while enough desks are free: book them instead."""
+
+    code = "not_full"
+
+
 class Busy(BookingError):
     """Every retry lost a race to other writers; nothing was written, asking again is safe."""
 

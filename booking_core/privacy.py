@@ -1,8 +1,8 @@
 """A person's data: see all of it, or erase it (GDPR articles 15 and 17).
 
 Erasure keeps the network's impact counts honest: bookings stay, but under a random
-token that nothing links back to the person; future bookings are cancelled first, so
-their desks go back to the people waiting.
+token that nothing links back to the person; future bookings are cancelled in the same
+transaction, so their desks go back to the people waiting (never to the person erased).
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import secrets
 from datetime import timedelta
 from typing import Any
 
-from booking_core.services import Core, cancel_all_future
+from booking_core.services import Core, cancel_upcoming_in, in_transaction
 from booking_core.uow import UnitOfWork
 
 
@@ -26,16 +26,28 @@ async def export_person(core: Core, user_id: str) -> dict[str, Any]:
 
 
 async def erase_person(core: Core, user_id: str, key: str | None = None) -> int:
-    """Cancel what is to come, then anonymise; returns how many bookings were cancelled."""
-    cancelled = await cancel_all_future(core, user_id, key)
+    """Erase the person in one transaction; returns how many bookings were cancelled.
+
+    In this order: their waitlist entries go first, so that no desk freed by their own
+    cancellations can be given back to them; then their bookings to come are cancelled
+    and the freed desks go to the others waiting; then what is left is anonymised.
+    ``key`` (the message that asked) is not recorded: erasure deletes every request
+    record of the person, and a replay finds nothing left to erase.
+    """
     token = "erased:" + secrets.token_hex(8)
 
-    async def body(uow: UnitOfWork) -> None:
-        await uow.repo.erase_person(user_id, token)
+    async def body(uow: UnitOfWork) -> int:
+        repo = uow.repo
+        await repo.lock_user(user_id)
+        now = core.now()
+        await repo.delete_waits(user_id)
+        cancelled = await cancel_upcoming_in(core, repo, user_id, now)
+        await repo.erase_person(user_id, token)
+        return len(cancelled.cancelled)
 
-    await core.uow().run(body)
+    count = await in_transaction(core, body)
     await core.uow().forget_traces()
-    return len(cancelled.cancelled)
+    return count
 
 
 async def apply_retention(core: Core) -> tuple[int, int]:

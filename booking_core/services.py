@@ -765,6 +765,47 @@ async def _promote(
     return promoted
 
 
+async def _cancel_in(
+    core: Core,
+    repo: BookingRepository,
+    targets: Sequence[Booking],
+    actor: str,
+    request_id: int | None,
+    now: datetime,
+) -> CancelResult:
+    """Cancel these bookings and give the freed desks to the people waiting, in ``repo``'s
+    transaction."""
+    await repo.cancel_notifications([b.id for b in targets])
+    for booking in targets:
+        await repo.cancel_booking(booking.id, now)
+        await repo.audit(now, actor, "cancelled", booking.id, {"request": request_id})
+    promoted: list[Promotion] = []
+    for centre_id, day in sorted(
+        {(b.centre_id, b.day) for b in targets if b.kind is ResourceKind.DESK}
+    ):
+        promoted += await _promote(core, repo, centre_id, day, now)
+    cancelled = [replace(b, status=BookingStatus.CANCELLED) for b in targets]
+    return CancelResult(cancelled, promoted)
+
+
+def _still_to_come(core: Core, bookings: Iterable[Booking], now: datetime) -> list[Booking]:
+    return [b for b in bookings if core.network.at(b.day, b.end) > now]
+
+
+async def cancel_upcoming_in(
+    core: Core, repo: BookingRepository, user_id: str, now: datetime
+) -> CancelResult:
+    """Cancel every booking of this person not over yet, inside the caller's transaction
+    (erasure runs it between dropping their waitlist entries and anonymising them)."""
+    found = await repo.find_bookings(user_id=user_id, first_day=now.date())
+    return await _cancel_in(core, repo, _still_to_come(core, found, now), user_id, None, now)
+
+
+async def in_transaction(core: Core, body: Callable[[UnitOfWork], Awaitable[T]]) -> T:
+    """Run ``body`` in one write transaction, re-run whole when it loses a race."""
+    return await _attempt(core, body)
+
+
 async def _cancel(
     core: Core,
     user_id: str,
@@ -789,21 +830,10 @@ async def _cancel(
             if core.network.at(booking.day, booking.end) <= now:
                 raise errors.NotCancellable("this booking is over", booking_id=booking.id)
         request_id = await _open_request(repo, key, user_id, "cancel", now)
-        await repo.cancel_notifications([b.id for b in targets])
-        for booking in targets:
-            await repo.cancel_booking(booking.id, now)
-            await repo.audit(
-                now, actor or user_id, "cancelled", booking.id, {"request": request_id}
-            )
+        result = await _cancel_in(core, repo, targets, actor or user_id, request_id, now)
         if request_id is not None:
             await repo.set_request_result(request_id, {"cancelled": [b.id for b in targets]})
-        promoted: list[Promotion] = []
-        for centre_id, day in sorted(
-            {(b.centre_id, b.day) for b in targets if b.kind is ResourceKind.DESK}
-        ):
-            promoted += await _promote(core, repo, centre_id, day, now)
-        cancelled = [replace(b, status=BookingStatus.CANCELLED) for b in targets]
-        return CancelResult(cancelled, promoted)
+        return result
 
     return await _attempt(core, body)
 
@@ -866,7 +896,7 @@ async def cancel_all_future(core: Core, user_id: str, key: str | None = None) ->
 
     async def select(repo: BookingRepository, today: date) -> list[Booking]:
         found = await repo.find_bookings(user_id=user_id, first_day=today)
-        return [b for b in found if core.network.at(b.day, b.end) > core.now()]
+        return _still_to_come(core, found, core.now())
 
     return await _cancel(core, user_id, select, key)
 
@@ -908,7 +938,11 @@ async def change_booking(
 
 
 async def join_waitlist(core: Core, req: DeskRequest) -> WaitEntry:
-    """Wait for a desk at a full centre; the first freed desk goes to the first waiting."""
+    """Wait for a desk at a full centre; the first freed desk goes to the first waiting.
+
+    Only when it is full for that period: with a desk free, waiting would only hold a
+    place in a queue nobody needs, so it is refused (:class:`errors.NotFull`).
+    """
     centre, req = _check_desk_request(core, req)
 
     async def body(uow: UnitOfWork) -> WaitEntry:
@@ -921,6 +955,15 @@ async def join_waitlist(core: Core, req: DeskRequest) -> WaitEntry:
         for entry in await repo.waiting(user_id=req.user_id, centre_id=centre.id, day=req.day):
             if entry.period == req.period:
                 return entry
+        free = len((await _free_desks(repo, centre, req.day)).get(req.period, []))
+        if free >= req.count:
+            raise errors.NotFull(
+                f"{free} desk(s) free: book instead of waiting",
+                free=free,
+                centre=centre.id,
+                day=req.day.isoformat(),
+                period=req.period.value,
+            )
         request_id = await _open_request(repo, req.key, req.user_id, "waitlist", now)
         entry = await repo.add_wait(
             req.user_id, centre.id, req.day, req.period, req.count, now, request_id, req.channel

@@ -432,6 +432,11 @@ class SqlRepository(Repository):
             update(WaitlistRow).where(WaitlistRow.id == entry_id).values(status=status.value)
         )
 
+    async def delete_waits(self, user_id: str) -> None:
+        await self._execute(
+            delete(WAITLIST).where(WAITLIST.c.user_id == bindparam("u")), {"u": user_id}
+        )
+
     async def set_checked_in(self, booking_id: int, at: datetime) -> None:
         await self._execute(
             update(BOOKINGS)

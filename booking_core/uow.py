@@ -108,6 +108,10 @@ class BookingRepository(abc.ABC):
     async def set_wait_status(self, entry_id: int, status: WaitStatus) -> None: ...
 
     @abc.abstractmethod
+    async def delete_waits(self, user_id: str) -> None:
+        """Delete every waitlist entry of this person, whatever its status."""
+
+    @abc.abstractmethod
     async def set_checked_in(self, booking_id: int, at: datetime) -> None: ...
 
     @abc.abstractmethod

@@ -160,6 +160,9 @@ class FakeRepository(Repository):
     async def set_wait_status(self, entry_id: int, status: WaitStatus) -> None:
         self.s.waits[entry_id] = replace(self.s.waits[entry_id], status=status)
 
+    async def delete_waits(self, user_id: str) -> None:
+        self.s.waits = {k: w for k, w in self.s.waits.items() if w.user_id != user_id}
+
     async def set_checked_in(self, booking_id: int, at: datetime) -> None:
         self.s.bookings[booking_id] = replace(self.s.bookings[booking_id], checked_in_at=at)
 
