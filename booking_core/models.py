@@ -94,6 +94,8 @@ class BookingRow(Base):
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     checked_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     channel: Mapped[str | None] = mapped_column(String(200))
+    erased_commute_km: Mapped[float | None] = mapped_column(Float)
+    """Only on an erased person's bookings: their commute, for the impact counts."""
 
     __table_args__ = (
         Index("ix_bookings_user_day", "user_id", "day"),

@@ -1,13 +1,13 @@
 """A person's data: see all of it, or erase it (GDPR articles 15 and 17).
 
-Erasure keeps the network's impact counts honest: bookings stay, but under a random
-token that nothing links back to the person; future bookings are cancelled in the same
+Erasure keeps the network's impact counts honest: bookings stay, each day of them under
+its own random token with the commute, so that nothing links them back to the person or
+to each other; future bookings are cancelled in the same
 transaction, so their desks go back to the people waiting (never to the person erased).
 """
 
 from __future__ import annotations
 
-import secrets
 from datetime import timedelta
 from typing import Any
 
@@ -34,7 +34,6 @@ async def erase_person(core: Core, user_id: str, key: str | None = None) -> int:
     ``key`` (the message that asked) is not recorded: erasure deletes every request
     record of the person, and a replay finds nothing left to erase.
     """
-    token = "erased:" + secrets.token_hex(8)
 
     async def body(uow: UnitOfWork) -> int:
         repo = uow.repo
@@ -42,7 +41,7 @@ async def erase_person(core: Core, user_id: str, key: str | None = None) -> int:
         now = core.now()
         await repo.delete_waits(user_id)
         cancelled = await cancel_upcoming_in(core, repo, user_id, now)
-        await repo.erase_person(user_id, token)
+        await repo.erase_person(user_id)
         return len(cancelled.cancelled)
 
     count = await in_transaction(core, body)

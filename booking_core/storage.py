@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import secrets
 from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from datetime import UTC, date, datetime
 from types import SimpleNamespace
@@ -18,6 +19,7 @@ from sqlalchemy import (
     String,
     Table,
     bindparam,
+    case,
     delete,
     func,
     insert,
@@ -152,6 +154,43 @@ _PERSONAL = (
     ("directory_consents", DIRECTORY_CONSENTS, "user_id"),
     ("directory_contacts_sent", DIRECTORY_CONTACTS, "from_user"),
 )
+
+
+ERASED = "erased:"
+"""Prefix of the tokens erased bookings are kept under: one fresh token per person-day."""
+# One person-day of an erased person: a token of its own, nothing that ties it to the
+# person's other days (request, series, the moments they booked or cancelled together),
+# and their commute, so the impact counts stay what they were.
+ANONYMISE_DAY = (
+    update(BOOKINGS)
+    .where(BOOKINGS.c.user_id == bindparam("u"), BOOKINGS.c.day == bindparam("d"))
+    .values(
+        user_id=bindparam("t"),
+        channel=None,
+        request_id=None,
+        series_id=None,
+        erased_commute_km=bindparam("km"),
+        created_at=bindparam("at"),
+        cancelled_at=case((BOOKINGS.c.cancelled_at.is_(None), None), else_=bindparam("at")),
+    )
+)
+# Rows that only describe the person go whole (the waitlist is already gone, before
+# the cancellations). Requests are deleted above, once no booking points to them.
+ERASE_ROWS = (
+    (WAITLIST, "user_id"),
+    (CONVERSATIONS, "user_id"),
+    (PROFILES, "user_id"),
+    (OUTBOX, "user_id"),
+    (AUDIT, "actor"),
+)
+
+
+def _erased_token() -> str:
+    return ERASED + secrets.token_hex(8)
+
+
+def _midnight(day: date) -> datetime:
+    return datetime.combine(day, datetime.min.time(), tzinfo=UTC)
 
 
 SELECT_CONVERSATION = select(ConversationRow.state).where(
@@ -594,7 +633,7 @@ class SqlRepository(Repository):
     async def inactive_people(self, before: date) -> list[str]:
         booked = (
             select(BOOKINGS.c.user_id)
-            .where(~BOOKINGS.c.user_id.like("erased:%"))
+            .where(~BOOKINGS.c.user_id.like(ERASED + "%"))
             .group_by(BOOKINGS.c.user_id)
             .having(func.max(BOOKINGS.c.day) < bindparam("d"))
         )
@@ -602,7 +641,7 @@ class SqlRepository(Repository):
         recent = select(PROFILES.c.user_id).where(PROFILES.c.updated_at >= bindparam("m"))
         stale_profiles = select(PROFILES.c.user_id).where(
             PROFILES.c.updated_at < bindparam("m"),
-            ~PROFILES.c.user_id.like("erased:%"),
+            ~PROFILES.c.user_id.like(ERASED + "%"),
             ~PROFILES.c.user_id.in_(
                 select(BOOKINGS.c.user_id).where(BOOKINGS.c.day >= bindparam("d"))
             ),
@@ -613,30 +652,29 @@ class SqlRepository(Repository):
         )
         return sorted(str(r[0]) for r in rows)
 
-    async def erase_person(self, user_id: str, token: str) -> None:
-        params = {"u": user_id, "t": token}
-        for table, column in ((BOOKINGS, "user_id"), (REQUESTS, "user_id"), (AUDIT, "actor")):
+    async def erase_person(self, user_id: str) -> None:
+        u = {"u": user_id}
+        commute = (
             await self._execute(
-                update(table)
-                .where(table.c[column] == bindparam("u"))
-                .values({column: bindparam("t")}),
-                params,
+                select(PROFILES.c.commute_km).where(PROFILES.c.user_id == bindparam("u")), u
             )
-        await self._execute(
-            update(BOOKINGS).where(BOOKINGS.c.user_id == bindparam("t")).values(channel=None),
-            params,
-        )
-        # The commute alone, under the random token, keeps the impact totals unchanged.
-        await self._execute(
-            update(PROFILES)
-            .where(PROFILES.c.user_id == bindparam("u"), PROFILES.c.commute_km.is_not(None))
-            .values(user_id=bindparam("t"), language=None, home_commune=None, usual_centre=None),
-            params,
-        )
-        for table in (WAITLIST, CONVERSATIONS, PROFILES, OUTBOX):
-            await self._execute(delete(table).where(table.c.user_id == bindparam("u")), params)
+        ).scalar()
+        days = (
+            await self._execute(
+                select(BOOKINGS.c.day).where(BOOKINGS.c.user_id == bindparam("u")).distinct(), u
+            )
+        ).scalars()
+        per_day = [
+            {"u": user_id, "d": day, "t": _erased_token(), "km": commute, "at": _midnight(day)}
+            for day in days
+        ]
+        if per_day:
+            await self._execute(ANONYMISE_DAY, per_day)
+        await self._execute(delete(REQUESTS).where(REQUESTS.c.user_id == bindparam("u")), u)
+        for table, column in ERASE_ROWS:
+            await self._execute(delete(table).where(table.c[column] == bindparam("u")), u)
         for statement in ERASE_DIRECTORY:
-            await self._execute(statement, {"u": user_id})
+            await self._execute(statement, u)
 
     async def _upsert(
         self,

@@ -188,8 +188,9 @@ class ConversationRepository(abc.ABC):
         """People with no booking on or after ``before`` and no recent profile change."""
 
     @abc.abstractmethod
-    async def erase_person(self, user_id: str, token: str) -> None:
-        """Delete what identifies the person; bookings stay as anonymous ``token`` rows."""
+    async def erase_person(self, user_id: str) -> None:
+        """Delete what identifies the person; bookings stay, under one random token per
+        day, with the commute and nothing that links two of those days together."""
 
 
 class Repository(BookingRepository, ConversationRepository, abc.ABC):

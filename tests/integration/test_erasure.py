@@ -3,12 +3,16 @@ nothing left that names them or links their bookings together."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime, time
 
-from booking_core import privacy, services
-from booking_core.domain import BookingStatus, DeskRequest
+from sqlalchemy import func, select
+
+from booking_core import conversations, privacy, reports, services
+from booking_core.domain import BookingStatus, DeskRequest, Profile, RoomRequest
 from booking_core.network import Period
 from booking_core.services import Core
+from booking_core.storage import AUDIT, BOOKINGS, PROFILES, REQUESTS, Storage
+from tests.conftest import Clock
 
 THU = date(2026, 12, 10)
 
@@ -34,3 +38,53 @@ async def test_erasure_never_gives_the_person_a_desk_back(db_core: Core) -> None
     ]
     past = await services.list_bookings(db_core, day=THU, include_cancelled=True)
     assert [b.status for b in past if b.user_id.startswith("erased:")] == [BookingStatus.CANCELLED]
+
+
+async def test_erased_days_cannot_be_linked_and_the_impact_stays(
+    db_core: Core, storage: Storage, clock: Clock
+) -> None:
+    await conversations.save(db_core, "t:p", "p", {}, Profile("p", "fr", "Maurs", 12.0))
+    tuesdays = services.series_days(date(2026, 12, 8), [1], until=date(2026, 12, 22))
+    await services.book_series(
+        db_core, DeskRequest("p", "figeac", tuesdays[0], Period.MORNING, key="t:m1"), tuesdays
+    )
+    await services.book_room(
+        db_core, RoomRequest("p", "figeac", tuesdays[1], time(14), time(15), key="t:m2")
+    )
+    clock.set("2026-12-23T10:00")  # all attended
+    before = await reports.impact(db_core, date(2026, 12, 1), date(2026, 12, 31))
+    assert (before.total.trips, before.total.km) == (3, 72.0)
+
+    await privacy.erase_person(db_core, "p")
+
+    after = await reports.impact(db_core, date(2026, 12, 1), date(2026, 12, 31))
+    totals = (after.total.trips, after.total.km, after.total.hours, after.total.co2_kg)
+    assert totals == (before.total.trips, 72.0, before.total.hours, before.total.co2_kg)
+    assert after.total.attended_bookings == 4
+    async with storage.engine.connect() as conn:
+        rows = (
+            await conn.execute(
+                select(
+                    BOOKINGS.c.user_id,
+                    BOOKINGS.c.day,
+                    BOOKINGS.c.request_id,
+                    BOOKINGS.c.series_id,
+                    BOOKINGS.c.created_at,
+                )
+            )
+        ).all()
+        requests = (await conn.execute(select(func.count()).select_from(REQUESTS))).scalar()
+        audit = (await conn.execute(select(AUDIT.c.actor))).scalars().all()
+        profiles = (await conn.execute(select(PROFILES.c.user_id))).scalars().all()
+    tokens = {day: {r.user_id for r in rows if r.day == day} for day in tuesdays}
+    assert all(len(t) == 1 for t in tokens.values()), "one day, one token (one trip)"
+    assert len(set().union(*tokens.values())) == 3, "each day its own token"
+    assert {(r.request_id, r.series_id) for r in rows} == {(None, None)}
+    assert all(_utc(r.created_at).time() == time(0) for r in rows), "not booked together"
+    assert requests == 0, "idempotency keys (hashed message ids) are gone with the person"
+    assert audit == [], "the person's audit trail went with them"
+    assert profiles == [], "no token profile: the commute is on each day's bookings"
+
+
+def _utc(moment: datetime) -> datetime:
+    return moment if moment.tzinfo is None else moment.astimezone(UTC)
