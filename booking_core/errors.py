@@ -54,6 +54,12 @@ class InvalidTimeRange(InvalidRequest):
     code = "invalid_time_range"
 
 
+class KeyReused(InvalidRequest):
+    """An idempotency key (a chat message id) already recorded for a different request."""
+
+    code = "key_reused"
+
+
 # Rules: the request is well-formed but the network's rules refuse it.
 class RuleRefusal(BookingError):
     code = "refused"

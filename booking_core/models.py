@@ -72,6 +72,8 @@ class RequestRow(Base):
     kind: Mapped[str] = mapped_column(String(20))
     result: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    fingerprint: Mapped[str | None] = mapped_column(String(64))
+    """SHA-256 of what was asked: a key reused for another request is refused."""
 
 
 class BookingRow(Base):

@@ -10,6 +10,7 @@ rolled back and the whole attempt re-run, which then answers ``Full`` cleanly.
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 import uuid
 from collections.abc import Awaitable, Callable, Iterable, Sequence
@@ -29,6 +30,7 @@ from booking_core.domain import (
     NewBooking,
     NewNotification,
     Promotion,
+    RequestRecord,
     RoomRequest,
     WaitEntry,
     WaitStatus,
@@ -400,10 +402,35 @@ async def _book_desks_in(
     return booked
 
 
-async def _replay(repo: BookingRepository, key: str | None) -> Confirmation | None:
+def _fingerprint(kind: str, user_id: str, **asked: object) -> str:
+    """What a request asked for, stored with its key: a key reused for anything else is
+    refused instead of answered with the first request's result."""
+    body = json.dumps({"kind": kind, "user": user_id, **asked}, sort_keys=True, default=str)
+    return hashlib.sha256(body.encode()).hexdigest()
+
+
+def _desk_asked(req: DeskRequest) -> dict[str, object]:
+    return {"centre": req.centre_id, "day": req.day, "period": req.period, "count": req.count}
+
+
+async def _recorded(
+    repo: BookingRepository, key: str | None, fingerprint: str
+) -> RequestRecord | None:
+    """The request already made under this key, if any; a different one is a conflict."""
     if key is None:
         return None
     record = await repo.find_request(_digest(key))
+    if record is None:
+        return None
+    if record.fingerprint is not None and record.fingerprint != fingerprint:
+        raise errors.KeyReused("this message id already asked for something else", kind=record.kind)
+    return record
+
+
+async def _replay(
+    repo: BookingRepository, key: str | None, fingerprint: str
+) -> Confirmation | None:
+    record = await _recorded(repo, key, fingerprint)
     if record is None:
         return None
     bookings = await repo.find_bookings(request_id=record.id, active_only=False)
@@ -412,9 +439,16 @@ async def _replay(repo: BookingRepository, key: str | None) -> Confirmation | No
 
 
 async def _open_request(
-    repo: BookingRepository, key: str | None, user_id: str, kind: str, now: datetime
+    repo: BookingRepository,
+    key: str | None,
+    user_id: str,
+    kind: str,
+    now: datetime,
+    fingerprint: str,
 ) -> int | None:
-    return None if key is None else await repo.add_request(_digest(key), user_id, kind, now)
+    if key is None:
+        return None
+    return await repo.add_request(_digest(key), user_id, kind, now, fingerprint)
 
 
 def _digest(key: str) -> str:
@@ -438,10 +472,11 @@ async def _desks(core: Core, req: DeskRequest, *, dry_run: bool) -> Confirmation
     async def body(uow: UnitOfWork) -> Confirmation:
         repo = uow.repo
         await repo.lock_user(req.user_id)
-        if replayed := await _replay(repo, req.key):
+        asked = _fingerprint("book", req.user_id, **_desk_asked(req))
+        if replayed := await _replay(repo, req.key, asked):
             return replayed
         now = core.now()
-        request_id = await _open_request(repo, req.key, req.user_id, "book", now)
+        request_id = await _open_request(repo, req.key, req.user_id, "book", now, asked)
         booked = await _book_desks_in(core, repo, centre, req, request_id, None, now)
         return Confirmation(booked)
 
@@ -471,7 +506,17 @@ async def _room(core: Core, req: RoomRequest, *, dry_run: bool) -> Confirmation:
     async def body(uow: UnitOfWork) -> Confirmation:
         repo = uow.repo
         await repo.lock_user(req.user_id)
-        if replayed := await _replay(repo, req.key):
+        asked = _fingerprint(
+            "room",
+            req.user_id,
+            centre=req.centre_id,
+            day=req.day,
+            start=req.start,
+            end=req.end,
+            people=req.people,
+            resource=req.resource_id,
+        )
+        if replayed := await _replay(repo, req.key, asked):
             return replayed
         now = core.now()
         _check_window(core, req.day, req.end)
@@ -493,7 +538,7 @@ async def _room(core: Core, req: RoomRequest, *, dry_run: bool) -> Confirmation:
             raise errors.Full(
                 "no meeting room free then", centre=centre.id, day=req.day.isoformat()
             )
-        request_id = await _open_request(repo, req.key, req.user_id, "book", now)
+        request_id = await _open_request(repo, req.key, req.user_id, "book", now, asked)
         booking = await repo.add_booking(
             NewBooking(
                 user_id=req.user_id,
@@ -573,14 +618,17 @@ async def _series(
     async def body(uow: UnitOfWork) -> Confirmation:
         repo = uow.repo
         await repo.lock_user(template.user_id)
-        if not dry_run and (replayed := await _replay(repo, template.key)):
+        asked = _fingerprint(
+            "series", template.user_id, **_desk_asked(template), days=days, partial=partial
+        )
+        if not dry_run and (replayed := await _replay(repo, template.key, asked)):
             return replayed
         now = core.now()
         series_id = uuid.uuid4().hex
         request_id = (
             None
             if dry_run
-            else await _open_request(repo, template.key, template.user_id, "series", now)
+            else await _open_request(repo, template.key, template.user_id, "series", now, asked)
         )
         booked: list[Booking] = []
         bookable: list[date] = []
@@ -811,15 +859,17 @@ async def _cancel(
     user_id: str,
     select: Callable[[BookingRepository, date], Awaitable[list[Booking]]],
     key: str | None,
+    asked: dict[str, object],
     actor: str | None = None,
 ) -> CancelResult:
     _check_user(user_id)
+    fingerprint = _fingerprint("cancel", user_id, **asked)
 
     async def body(uow: UnitOfWork) -> CancelResult:
         repo = uow.repo
         await repo.lock_user(user_id)
         now = core.now()
-        if key is not None and (record := await repo.find_request(_digest(key))):
+        if record := await _recorded(repo, key, fingerprint):
             ids = (record.result or {}).get("cancelled", [])
             done = [b for i in ids if (b := await repo.get_booking(int(i)))]
             return CancelResult(done, replayed=True)
@@ -829,7 +879,7 @@ async def _cancel(
                 raise errors.NotOwner("not your booking", booking_id=booking.id)
             if core.network.at(booking.day, booking.end) <= now:
                 raise errors.NotCancellable("this booking is over", booking_id=booking.id)
-        request_id = await _open_request(repo, key, user_id, "cancel", now)
+        request_id = await _open_request(repo, key, user_id, "cancel", now, fingerprint)
         result = await _cancel_in(core, repo, targets, actor or user_id, request_id, now)
         if request_id is not None:
             await repo.set_request_result(request_id, {"cancelled": [b.id for b in targets]})
@@ -862,7 +912,7 @@ async def cancel_bookings(
                 found.append(booking)
         return found
 
-    return await _cancel(core, user_id, select, key)
+    return await _cancel(core, user_id, select, key, {"bookings": sorted(booking_ids)})
 
 
 async def cancel_day(
@@ -874,7 +924,7 @@ async def cancel_day(
     async def select(repo: BookingRepository, today: date) -> list[Booking]:
         return await repo.find_bookings(user_id=user_id, first_day=target, last_day=target)
 
-    return await _cancel(core, user_id, select, key)
+    return await _cancel(core, user_id, select, key, {"day": target})
 
 
 async def cancel_series(
@@ -888,7 +938,7 @@ async def cancel_series(
             raise errors.NotOwner("not your series")
         return [b for b in found if core.network.at(b.day, b.end) > core.now()]
 
-    return await _cancel(core, user_id, select, key)
+    return await _cancel(core, user_id, select, key, {"series": series_id})
 
 
 async def cancel_all_future(core: Core, user_id: str, key: str | None = None) -> CancelResult:
@@ -898,7 +948,7 @@ async def cancel_all_future(core: Core, user_id: str, key: str | None = None) ->
         found = await repo.find_bookings(user_id=user_id, first_day=today)
         return _still_to_come(core, found, core.now())
 
-    return await _cancel(core, user_id, select, key)
+    return await _cancel(core, user_id, select, key, {"all": True})
 
 
 async def change_booking(
@@ -912,7 +962,8 @@ async def change_booking(
     async def body(uow: UnitOfWork) -> Confirmation:
         repo = uow.repo
         await repo.lock_user(user_id)
-        if replayed := await _replay(repo, new.key):
+        asked = _fingerprint("change", user_id, booking=booking_id, **_desk_asked(new))
+        if replayed := await _replay(repo, new.key, asked):
             return replayed
         now = core.now()
         old = await repo.get_booking(booking_id)
@@ -922,7 +973,7 @@ async def change_booking(
             raise errors.NotOwner("not your booking", booking_id=booking_id)
         if old.status is not BookingStatus.ACTIVE or core.network.at(old.day, old.end) <= now:
             raise errors.NotCancellable("this booking cannot be changed", booking_id=booking_id)
-        request_id = await _open_request(repo, new.key, user_id, "change", now)
+        request_id = await _open_request(repo, new.key, user_id, "change", now, asked)
         await repo.cancel_notifications([old.id])
         await repo.cancel_booking(old.id, now)
         await repo.audit(now, user_id, "changed", old.id, {"request": request_id})
@@ -948,6 +999,9 @@ async def join_waitlist(core: Core, req: DeskRequest) -> WaitEntry:
     async def body(uow: UnitOfWork) -> WaitEntry:
         repo = uow.repo
         await repo.lock_user(req.user_id)
+        asked = _fingerprint("waitlist", req.user_id, **_desk_asked(req))
+        if record := await _recorded(repo, req.key, asked):
+            return _wait_from_json((record.result or {})["wait"])
         now = core.now()
         _check_window(core, req.day, centre.half_bounds(req.period)[1])
         if not all(h in centre.open_halves(req.day) for h in req.period.halves):
@@ -964,14 +1018,44 @@ async def join_waitlist(core: Core, req: DeskRequest) -> WaitEntry:
                 day=req.day.isoformat(),
                 period=req.period.value,
             )
-        request_id = await _open_request(repo, req.key, req.user_id, "waitlist", now)
+        request_id = await _open_request(repo, req.key, req.user_id, "waitlist", now, asked)
         entry = await repo.add_wait(
             req.user_id, centre.id, req.day, req.period, req.count, now, request_id, req.channel
         )
+        if request_id is not None:
+            await repo.set_request_result(request_id, {"wait": _wait_json(entry)})
         await repo.audit(now, req.user_id, "waitlisted", None, {"wait": entry.id})
         return entry
 
     return await _attempt(core, body)
+
+
+def _wait_json(entry: WaitEntry) -> dict[str, Any]:
+    return {
+        "id": entry.id,
+        "user": entry.user_id,
+        "centre": entry.centre_id,
+        "day": entry.day.isoformat(),
+        "period": entry.period.value,
+        "count": entry.count,
+        "created_at": entry.created_at.isoformat(),
+        "channel": entry.channel,
+    }
+
+
+def _wait_from_json(row: dict[str, Any]) -> WaitEntry:
+    """The entry as first answered: a replay gets the same answer, not a new entry."""
+    return WaitEntry(
+        id=int(row["id"]),
+        user_id=row["user"],
+        centre_id=row["centre"],
+        day=date.fromisoformat(row["day"]),
+        period=Period(row["period"]),
+        count=int(row["count"]),
+        status=WaitStatus.WAITING,
+        created_at=datetime.fromisoformat(row["created_at"]),
+        channel=row["channel"],
+    )
 
 
 async def leave_waitlist(core: Core, user_id: str, entry_id: int) -> None:

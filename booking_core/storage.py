@@ -205,7 +205,7 @@ LATEST_CHANNEL = (
 )
 SELECT_PROFILE = select(PROFILES).where(PROFILES.c.user_id == bindparam("u"))
 SELECT_REQUEST = select(
-    RequestRow.id, RequestRow.user_id, RequestRow.kind, RequestRow.result
+    RequestRow.id, RequestRow.user_id, RequestRow.kind, RequestRow.result, RequestRow.fingerprint
 ).where(RequestRow.key == bindparam("key"))
 
 
@@ -342,10 +342,18 @@ class SqlRepository(Repository):
         row = (await self._execute(SELECT_REQUEST, {"key": key})).first()
         if row is None:
             return None
-        return RequestRecord(row.id, key, row.user_id, row.kind, row.result)
+        return RequestRecord(row.id, key, row.user_id, row.kind, row.result, row.fingerprint)
 
-    async def add_request(self, key: str, user_id: str, kind: str, at: datetime) -> int:
-        values = {"key": key, "user_id": user_id, "kind": kind, "created_at": at}
+    async def add_request(
+        self, key: str, user_id: str, kind: str, at: datetime, fingerprint: str
+    ) -> int:
+        values = {
+            "key": key,
+            "user_id": user_id,
+            "kind": kind,
+            "created_at": at,
+            "fingerprint": fingerprint,
+        }
         try:
             return int((await self._execute(INSERT_REQUEST, values)).scalar_one())
         except IntegrityError as exc:

@@ -49,8 +49,11 @@ class BookingRepository(abc.ABC):
     async def find_request(self, key: str) -> RequestRecord | None: ...
 
     @abc.abstractmethod
-    async def add_request(self, key: str, user_id: str, kind: str, at: datetime) -> int:
-        """Record an idempotency key; raises DuplicateKey if another writer has it."""
+    async def add_request(
+        self, key: str, user_id: str, kind: str, at: datetime, fingerprint: str
+    ) -> int:
+        """Record an idempotency key and what it asked; raises DuplicateKey if another
+        writer has it."""
 
     @abc.abstractmethod
     async def set_request_result(self, request_id: int, result: dict[str, Any]) -> None: ...

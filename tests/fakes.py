@@ -53,10 +53,12 @@ class FakeRepository(Repository):
     async def find_request(self, key: str) -> RequestRecord | None:
         return self.s.requests.get(key)
 
-    async def add_request(self, key: str, user_id: str, kind: str, at: datetime) -> int:
+    async def add_request(
+        self, key: str, user_id: str, kind: str, at: datetime, fingerprint: str
+    ) -> int:
         if key in self.s.requests:
             raise DuplicateKey(key)
-        record = RequestRecord(self.s.new_id(), key, user_id, kind, None)
+        record = RequestRecord(self.s.new_id(), key, user_id, kind, None, fingerprint)
         self.s.requests[key] = record
         return record.id
 

@@ -150,6 +150,37 @@ async def test_replayed_key_books_nothing_new(core: Core, store: FakeStore) -> N
     assert len(store.state.bookings) == 1
 
 
+async def test_a_key_reused_for_another_request_is_refused(core: Core, store: FakeStore) -> None:
+    first = await services.book_desks(core, desk("u1", key="console:1"))
+    for other in (
+        services.book_desks(core, desk("u1", day=date(2026, 12, 11), key="console:1")),
+        services.book_desks(core, desk("u1", period=A, key="console:1")),
+        services.book_desks(core, desk("u2", key="console:1")),
+        services.cancel_booking(core, "u1", first.bookings[0].id, key="console:1"),
+        services.book_room(
+            core, RoomRequest("u1", "figeac", THU, time(14), time(15), key="console:1")
+        ),
+        services.join_waitlist(core, desk("u1", centre="cassaniouze", key="console:1")),
+    ):
+        with pytest.raises(errors.KeyReused):
+            await other
+    assert [b.id for b in store.state.bookings.values()] == [first.bookings[0].id]
+    assert all(b.status == "active" for b in store.state.bookings.values())
+    # The same request again is a replay, answered with the first result.
+    again = await services.book_desks(core, desk("u1", key="console:1"))
+    assert again.replayed
+    assert [b.id for b in again.bookings] == [first.bookings[0].id]
+
+
+async def test_a_replayed_waitlist_request_gets_its_first_answer(core: Core) -> None:
+    await services.book_desks(core, desk("u1", centre="cassaniouze", count=3))
+    entry = await services.join_waitlist(core, desk("u2", centre="cassaniouze", key="m-9"))
+    await services.leave_waitlist(core, "u2", entry.id)
+    again = await services.join_waitlist(core, desk("u2", centre="cassaniouze", key="m-9"))
+    assert again.id == entry.id, "no second entry, no endless retry on the taken key"
+    assert await _waiting(core) == []
+
+
 async def test_full_offers_other_half_other_days_and_nearest_centres(core: Core) -> None:
     await services.book_desks(core, desk("u1", centre="cassaniouze", period=M, count=3))
     with pytest.raises(errors.Full) as refused:
