@@ -978,7 +978,8 @@ async def change_booking(
         await repo.cancel_booking(old.id, now)
         await repo.audit(now, user_id, "changed", old.id, {"request": request_id})
         booked = await _book_desks_in(core, repo, centre, new, request_id, None, now)
-        if old.kind is ResourceKind.DESK and (old.centre_id, old.day) != (centre.id, new.day):
+        if old.kind is ResourceKind.DESK:
+            # Even at the same centre and day: morning to afternoon frees the morning.
             await _promote(core, repo, old.centre_id, old.day, now)
         return Confirmation(booked)
 

@@ -327,6 +327,18 @@ async def _waiting(core: Core) -> list[WaitEntry]:
         return list(await uow.repo.waiting(centre_id="cassaniouze"))
 
 
+async def test_a_change_within_the_same_day_gives_the_freed_half_to_the_waitlist(
+    core: Core,
+) -> None:
+    moving = (await services.book_desks(core, desk("u1", centre="cassaniouze"))).bookings[0]
+    await services.book_desks(core, desk("u2", centre="cassaniouze", count=2))
+    waiting = await services.join_waitlist(core, desk("u3", centre="cassaniouze"))
+    await services.change_booking(core, "u1", moving.id, desk("u1", "cassaniouze", period=A))
+    assert await _waiting(core) == [], f"entry {waiting.id} still waits for a free morning"
+    [got] = await services.upcoming(core, "u3")
+    assert (got.period, got.resource_id) == (M, moving.resource_id)
+
+
 async def test_change_is_atomic(core: Core) -> None:
     old = (await services.book_desks(core, desk("u1", centre="figeac"))).bookings[0]
     await services.book_desks(core, desk("u2", centre="cassaniouze", count=3))
