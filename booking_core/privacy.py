@@ -8,11 +8,14 @@ transaction, so their desks go back to the people waiting (never to the person e
 
 from __future__ import annotations
 
+import logging
 from datetime import timedelta
 from typing import Any
 
 from booking_core.services import Core, cancel_upcoming_in, in_transaction
 from booking_core.uow import UnitOfWork
+
+log = logging.getLogger(__name__)
 
 
 async def export_person(core: Core, user_id: str) -> dict[str, Any]:
@@ -50,7 +53,8 @@ async def erase_person(core: Core, user_id: str, key: str | None = None) -> int:
 
 
 async def apply_retention(core: Core) -> tuple[int, int]:
-    """Forget old dialogue states and anonymise people inactive for too long.
+    """Forget old dialogue states and relayed words, expire past waitlist entries, and
+    anonymise people inactive for too long.
 
     Returns (dialogue states deleted, people anonymised). Run daily by the scheduler.
     """
@@ -61,14 +65,23 @@ async def apply_retention(core: Core) -> tuple[int, int]:
         cutoff = today.replace(year=today.year - rules.inactive_years)
     except ValueError:  # 29 February
         cutoff = today.replace(year=today.year - rules.inactive_years, day=28)
+    short = now - timedelta(days=rules.conversation_days)
 
-    async def old(uow: UnitOfWork) -> tuple[int, list[str]]:
-        forgotten = await uow.repo.forget_conversations(
-            now - timedelta(days=rules.conversation_days)
-        )
-        return forgotten, await uow.repo.inactive_people(cutoff)
+    async def old(uow: UnitOfWork) -> tuple[int, int, int, list[str]]:
+        repo = uow.repo
+        # Who is inactive is read first: a dialogue forgotten or a past waitlist entry
+        # expired here is still activity.
+        inactive = await repo.inactive_people(cutoff)
+        forgotten = await repo.forget_conversations(short)
+        purged = await repo.purge_contact_texts(short)
+        expired = await repo.expire_waits(today)
+        return forgotten, purged, expired, inactive
 
-    forgotten, people = await core.uow().run(old)
+    forgotten, purged, expired, people = await core.uow().run(old)
     for user_id in people:
         await erase_person(core, user_id)
+    if purged or expired:
+        log.info(
+            "retention: %d contact text(s) purged, %d waitlist entr(ies) expired", purged, expired
+        )
     return forgotten, len(people)

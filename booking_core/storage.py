@@ -26,6 +26,7 @@ from sqlalchemy import (
     literal,
     select,
     text,
+    union_all,
     update,
 )
 from sqlalchemy import cast as sql_cast
@@ -182,6 +183,51 @@ ERASE_ROWS = (
     (PROFILES, "user_id"),
     (OUTBOX, "user_id"),
     (AUDIT, "actor"),
+)
+
+
+def _activity(table: Table, who: str, when: str, since: str) -> Select[Any]:
+    """(person, 1 if this row is recent else 0) for one kind of activity."""
+    recent = case((table.c[when] >= bindparam(since), 1), else_=0)
+    return select(table.c[who].label("user_id"), recent.label("recent"))
+
+
+# Anything a person does counts as activity: a booking (by its day), a waitlist entry,
+# a profile or directory change, a consent, a contact sent, a dialogue, a request.
+_ACTIVITY = union_all(
+    _activity(BOOKINGS, "user_id", "day", "d"),
+    _activity(WAITLIST, "user_id", "day", "d"),
+    _activity(PROFILES, "user_id", "updated_at", "m"),
+    _activity(CONVERSATIONS, "user_id", "updated_at", "m"),
+    _activity(REQUESTS, "user_id", "created_at", "m"),
+    _activity(DIRECTORY_PROFILES, "user_id", "updated_at", "m"),
+    _activity(DIRECTORY_CONSENTS, "user_id", "at", "m"),
+    _activity(DIRECTORY_CONTACTS, "from_user", "created_at", "m"),
+).subquery("activity")
+INACTIVE_PEOPLE = (
+    select(_ACTIVITY.c.user_id)
+    .where(~_ACTIVITY.c.user_id.like(ERASED + "%"))
+    .group_by(_ACTIVITY.c.user_id)
+    .having(func.max(_ACTIVITY.c.recent) == 0)
+)
+# Relayed words are kept as long as a dialogue state, no longer: the contact row stays
+# (the limits count it), its text and handle go, and so does the sent relay's payload.
+PURGE_CONTACTS = (
+    update(DIRECTORY_CONTACTS)
+    .where(
+        DIRECTORY_CONTACTS.c.created_at < bindparam("b"),
+        (DIRECTORY_CONTACTS.c.message != "") | DIRECTORY_CONTACTS.c.from_handle.is_not(None),
+    )
+    .values(message="", from_handle=None)
+)
+PURGE_RELAYS = (
+    update(OUTBOX)
+    .where(
+        OUTBOX.c.kind == "contact_relay",
+        OUTBOX.c.status != NotificationStatus.PENDING.value,
+        OUTBOX.c.created_at < bindparam("b"),
+    )
+    .values(payload={})
 )
 
 
@@ -639,26 +685,20 @@ class SqlRepository(Repository):
         return int(getattr(result, "rowcount", 0) or 0)
 
     async def inactive_people(self, before: date) -> list[str]:
-        booked = (
-            select(BOOKINGS.c.user_id)
-            .where(~BOOKINGS.c.user_id.like(ERASED + "%"))
-            .group_by(BOOKINGS.c.user_id)
-            .having(func.max(BOOKINGS.c.day) < bindparam("d"))
-        )
-        moment = datetime.combine(before, datetime.min.time(), tzinfo=UTC)
-        recent = select(PROFILES.c.user_id).where(PROFILES.c.updated_at >= bindparam("m"))
-        stale_profiles = select(PROFILES.c.user_id).where(
-            PROFILES.c.updated_at < bindparam("m"),
-            ~PROFILES.c.user_id.like(ERASED + "%"),
-            ~PROFILES.c.user_id.in_(
-                select(BOOKINGS.c.user_id).where(BOOKINGS.c.day >= bindparam("d"))
-            ),
-        )
-        rows = await self._execute(
-            booked.where(~BOOKINGS.c.user_id.in_(recent)).union(stale_profiles),
-            {"d": before, "m": moment},
-        )
+        params = {"d": before, "m": datetime.combine(before, datetime.min.time(), tzinfo=UTC)}
+        rows = await self._execute(INACTIVE_PEOPLE, params)
         return sorted(str(r[0]) for r in rows)
+
+    async def purge_contact_texts(self, before: datetime) -> int:
+        done = await self._execute(PURGE_CONTACTS, {"b": before})
+        await self._execute(PURGE_RELAYS, {"b": before})
+        return int(getattr(done, "rowcount", 0) or 0)
+
+    async def expire_waits(self, today: date) -> int:
+        done = await self._execute(
+            delete(WAITLIST).where(WAITLIST.c.day < bindparam("d")), {"d": today}
+        )
+        return int(getattr(done, "rowcount", 0) or 0)
 
     async def erase_person(self, user_id: str) -> None:
         u = {"u": user_id}

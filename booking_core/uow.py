@@ -188,7 +188,17 @@ class ConversationRepository(abc.ABC):
 
     @abc.abstractmethod
     async def inactive_people(self, before: date) -> list[str]:
-        """People with no booking on or after ``before`` and no recent profile change."""
+        """People with no activity of any kind (booking, waitlist, profile, directory,
+        consent, contact, dialogue, request) on or after ``before``."""
+
+    @abc.abstractmethod
+    async def purge_contact_texts(self, before: datetime) -> int:
+        """Blank the words and handles of contacts relayed before ``before`` (and of their
+        sent relays); how many contacts."""
+
+    @abc.abstractmethod
+    async def expire_waits(self, today: date) -> int:
+        """Delete waitlist entries for days already past; how many."""
 
     @abc.abstractmethod
     async def erase_person(self, user_id: str) -> None:

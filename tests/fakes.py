@@ -281,6 +281,19 @@ class FakeRepository(Repository):
                 last[b.user_id] = max(last.get(b.user_id, b.day), b.day)
         return sorted(u for u, d in last.items() if d < before)
 
+    async def purge_contact_texts(self, before: datetime) -> int:
+        # The fake has no directory: only the relays' payloads.
+        for row in self.s.outbox.values():
+            if row["kind"] == "contact_relay" and row["status"] != "pending":
+                row["payload"] = {}
+        return 0
+
+    async def expire_waits(self, today: date) -> int:
+        old = [k for k, w in self.s.waits.items() if w.day < today]
+        for k in old:
+            del self.s.waits[k]
+        return len(old)
+
     async def erase_person(self, user_id: str) -> None:
         tokens: dict[date, str] = {}
         for booking_id, booking in list(self.s.bookings.items()):
