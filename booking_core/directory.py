@@ -39,6 +39,7 @@ from sqlalchemy import (
     insert,
     literal_column,
     null,
+    or_,
     select,
     update,
 )
@@ -49,7 +50,7 @@ from booking_core import errors
 from booking_core.domain import NewNotification
 from booking_core.models import BookingRow, MissingSkillRow
 from booking_core.services import Core
-from booking_core.skills import Skill, vocabulary
+from booking_core.skills import Skill, as_typed, name_key, vocabulary
 from booking_core.storage import (
     CONTACT_KEY,
     DIRECTORY_CONSENTS,
@@ -277,6 +278,7 @@ _WRITABLE = (
     "partner_job_note",
     "published",
     "updated_at",
+    "name_key",
 )
 INSERT_PROFILE = insert(DIRECTORY_PROFILES).returning(_P.id)
 UPDATE_PROFILE = (
@@ -572,6 +574,8 @@ def _values(core: Core, **given: Any) -> dict[str, Any]:
             values[name] = core.network.centre(value).id
         else:
             values[name] = _text(name, value)
+    if "display_name" in values:
+        values["name_key"] = name_key(values["display_name"])
     return values
 
 
@@ -720,7 +724,7 @@ async def search(
 
     centre, rows, total = await _run(core, body, readonly=True)
     if total == 0 and page == 0 and record_missing:
-        await _record_missing(core, skills, centre)
+        await _record_missing(core, query, skills, centre)
     return SearchPage(skills, tuple(_entry(core, row, centre) for row in rows), page, total)
 
 
@@ -753,18 +757,51 @@ def _entry(core: Core, row: Any, searcher_centre: str | None) -> Entry:
     )
 
 
-async def _record_missing(core: Core, skills: Sequence[Skill], centre: str | None) -> None:
-    """Count the search, with no person in it: the day, the centre, the skills."""
+async def _record_missing(
+    core: Core, query: str, skills: Sequence[Skill], centre: str | None
+) -> None:
+    """Count the search, with no person in it: the day, the centre, the skills.
+
+    People sometimes search for a person, not a skill ("/annuaire Alice Martin"), and a
+    name must not end up in the managers' digest. So a skill of the vocabulary is always
+    counted, and an unlisted word only when it is not written like a name (see
+    :func:`booking_core.skills.as_typed`) and is not part of any member's display name.
+    """
+    listed = vocabulary().labels
+    typed = as_typed(query)
+    names = {t.key for t in typed if t.name_like}
+    forms: dict[str, set[str]] = {}
+    for t in typed:
+        forms.setdefault(t.key, set()).update((t.key, t.token))
+    candidates = [s for s in skills if s.key in listed or s.key not in names]
+    unlisted = [s for s in candidates if s.key not in listed]
     day = core.now().date()
-    rows = [
-        {"day": day, "centre_id": centre or "", "skill": s.key, "label": s.label, "searches": 1}
-        for s in skills
-    ]
 
     async def body(repo: SqlRepository) -> None:
-        await repo._execute(_missing_upsert(repo._postgres), rows)
+        kept = list(candidates)
+        if unlisted:
+            hits = await _in_member_names(repo, [forms.get(s.key, {s.key}) for s in unlisted])
+            named = {s for s, hit in zip(unlisted, hits, strict=True) if hit}
+            kept = [s for s in kept if s not in named]
+        rows = [
+            {"day": day, "centre_id": centre or "", "skill": s.key, "label": s.label, "searches": 1}
+            for s in kept
+        ]
+        if rows:
+            await repo._execute(_missing_upsert(repo._postgres), rows)
 
-    await _run(core, body)
+    if candidates:
+        await _run(core, body)
+
+
+async def _in_member_names(repo: SqlRepository, forms: list[set[str]]) -> list[bool]:
+    """For each word (in its folded forms), whether it is a word of a member's name."""
+    columns = [
+        func.max(case((or_(*(_P.name_key.contains(f" {f} ") for f in sorted(group))), 1), else_=0))
+        for group in forms
+    ]
+    row = (await repo._execute(select(*columns).where(_P.name_key.is_not(None)))).one()
+    return [bool(value) for value in row]
 
 
 async def missing_skills(core: Core, since: date, limit: int = 10) -> list[MissingSkill]:

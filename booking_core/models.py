@@ -244,6 +244,9 @@ class DirectoryProfileRow(Base):
     published: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    name_key: Mapped[str | None] = mapped_column(String(120))
+    """The display name folded (" helene dupont "), never shown: a search for a member's
+    name is not counted as a missing skill."""
 
 
 class DirectorySkillRow(Base):

@@ -349,3 +349,29 @@ async def test_an_answer_reaches_a_hidden_profile_only_from_those_it_wrote_to(
     clock.set("2027-01-10T10:00")  # past the reply window
     with pytest.raises(UnknownDirectoryEntry):
         await directory.request_contact(db_core, "t", relay.reply_to, "encore moi")
+
+
+async def test_names_searched_for_never_reach_the_missing_skills(db_core: Core) -> None:
+    await member(db_core, "h", ["python"], display_name="Hélène Dupont")
+    for query in (
+        "chercher Alice Martin",  # what "/annuaire chercher Alice Martin" searches
+        "Alice Martin",
+        "je cherche Bernard",
+        "helene",  # a member's name, typed without accents or capitals
+        "dupont",
+        "soudeur",
+        "Soudeurs",  # a capital opening a one-word search is not a name
+        "SQL",  # nor is an acronym
+        "je cherche un Comptable",  # a listed skill is one whatever the case
+    ):
+        page = await directory.search(db_core, query)
+        assert page.total == 0, query
+    missing = await directory.missing_skills(db_core, date(2026, 12, 1))
+    assert sorted((m.skill, m.searches) for m in missing) == [
+        ("comptabilite", 1),
+        ("soudeur", 2),
+        ("sql", 1),
+    ]
+    dump = repr(await directory.missing_skills(db_core, date(2026, 12, 1), limit=100))
+    for name in ("alice", "martin", "bernard", "helene", "dupont"):
+        assert name not in dump.lower()
