@@ -104,6 +104,9 @@ class CentreSpec(_Strict):
     desks: int = Field(ge=0, le=500)
     rooms: list[RoomSpec] = []
     checkin_release_minutes: int | None = Field(default=None, ge=5, le=240)
+    open_at_lunch: bool = False
+    """Whether the building stays open between the morning and the afternoon hours; when
+    not, a meeting room cannot be booked across that break."""
 
     @field_validator("morning", "afternoon")
     @classmethod
@@ -345,12 +348,18 @@ class Centre:
             return self.afternoon
         return self.morning[0], self.afternoon[1]
 
-    def open_span(self, day: date) -> tuple[time, time] | None:
-        """The hours the building is open that day (lunch included when both halves are)."""
-        halves = self.open_halves(day)
-        if not halves:
-            return None
-        return self.half_bounds(halves[0])[0], self.half_bounds(halves[-1])[1]
+    def open_ranges(self, day: date) -> list[tuple[time, time]]:
+        """The hours the building is open that day: each open half-day, joined into one
+        range when it stays open at lunch."""
+        ranges = [self.half_bounds(h) for h in self.open_halves(day)]
+        if len(ranges) == 2 and (self.spec.open_at_lunch or ranges[0][1] == ranges[1][0]):
+            return [(ranges[0][0], ranges[1][1])]
+        return ranges
+
+    def lunch_break(self, day: date) -> tuple[time, time] | None:
+        """When the building closes between two open half-days, if it does that day."""
+        ranges = self.open_ranges(day)
+        return (ranges[0][1], ranges[1][0]) if len(ranges) == 2 else None
 
 
 class Network:

@@ -520,8 +520,24 @@ async def _room(core: Core, req: RoomRequest, *, dry_run: bool) -> Confirmation:
             return replayed
         now = core.now()
         _check_window(core, req.day, req.end)
-        span = centre.open_span(req.day)
-        if span is None or req.start < span[0] or req.end > span[1]:
+        if core.network.at(req.day, req.start) < now:
+            # Unlike a desk's half-day, a room range already begun is refused: its start
+            # is the person's own choice, and the next 30-minute step is still free.
+            raise errors.InThePast(
+                f"{req.day} {req.start:%H:%M} has begun", day=req.day.isoformat(), started=True
+            )
+        ranges = centre.open_ranges(req.day)
+        if not any(start <= req.start and req.end <= end for start, end in ranges):
+            lunch = centre.lunch_break(req.day)
+            if lunch and req.start < lunch[1] and lunch[0] < req.end:
+                raise errors.Closed(
+                    "closed at lunch",
+                    reason="lunch",
+                    centre=centre.id,
+                    day=req.day.isoformat(),
+                    closed_from=lunch[0].strftime("%H:%M"),
+                    closed_until=lunch[1].strftime("%H:%M"),
+                )
             raise _closed_error(centre, req.day, [])
         await _check_person(
             core, repo, req.user_id, centre, req.day, req.start, req.end, ResourceKind.MEETING_ROOM

@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 from datetime import date, time
+from importlib import resources
 
 import pytest
 
 from booking_core import errors, services
 from booking_core.domain import DeskRequest, RoomRequest, WaitEntry
-from booking_core.network import Period
+from booking_core.network import Period, parse_network
 from booking_core.services import Core
 from tests.conftest import Clock
 from tests.fakes import FakeStore
 
+SAMPLE = resources.files("booking_core").joinpath("sample_network.toml").read_text("utf-8")
 THU = date(2026, 12, 10)  # an open Thursday a week ahead
 M, A, D = Period.MORNING, Period.AFTERNOON, Period.DAY
 
@@ -198,16 +200,46 @@ async def test_full_offers_other_half_other_days_and_nearest_centres(core: Core)
 
 
 async def test_meeting_rooms_adjacent_ranges_fit_overlapping_do_not(core: Core) -> None:
-    def room(user: str, start: int, end: int) -> RoomRequest:
-        return RoomRequest(user, "figeac", THU, time(start), time(end), people=6)
+    def room(user: str, start: time, end: time) -> RoomRequest:
+        return RoomRequest(user, "figeac", THU, start, end, people=6)
 
-    assert (await services.book_room(core, room("u1", 9, 12))).bookings
-    assert (await services.book_room(core, room("u2", 12, 14))).bookings
+    assert (await services.book_room(core, room("u1", time(9), time(11)))).bookings
+    assert (await services.book_room(core, room("u2", time(11), time(12, 30)))).bookings
     with pytest.raises(errors.Full):
-        await services.book_room(core, room("u3", 11, 13))
+        await services.book_room(core, room("u3", time(10), time(11, 30)))
     with pytest.raises(errors.Full):
-        await services.book_room(core, room("u3", 13, 15))
-    assert (await services.book_room(core, room("u3", 14, 16))).bookings
+        await services.book_room(core, room("u3", time(12), time(12, 30)))
+    assert (await services.book_room(core, room("u3", time(14), time(16)))).bookings
+
+
+async def test_a_room_range_already_begun_is_refused(core: Core) -> None:
+    # Now: Thursday 3 December, 10:00 (a desk's morning under way can still be booked).
+    today = date(2026, 12, 3)
+    with pytest.raises(errors.InThePast):
+        await services.book_room(core, RoomRequest("u1", "figeac", today, time(9, 30), time(11)))
+    assert await services.book_room(core, RoomRequest("u1", "figeac", today, time(10), time(11)))
+    assert await services.book_desks(core, desk("u2", day=today, period=M))
+
+
+async def test_a_room_across_a_closed_lunch_break_is_refused(core: Core) -> None:
+    # Figeac: 08:30-12:30 and 13:30-17:30, closed between.
+    with pytest.raises(errors.Closed) as closed:
+        await services.book_room(core, RoomRequest("u1", "figeac", THU, time(12), time(14)))
+    assert closed.value.details["reason"] == "lunch"
+    assert (closed.value.details["closed_from"], closed.value.details["closed_until"]) == (
+        "12:30",
+        "13:30",
+    )
+    assert await services.book_room(core, RoomRequest("u1", "figeac", THU, time(13, 30), time(15)))
+
+
+async def test_a_centre_open_at_lunch_takes_a_room_across_it(
+    store: FakeStore, clock: Clock
+) -> None:
+    text = SAMPLE.replace('id = "figeac"\n', 'id = "figeac"\nopen_at_lunch = true\n', 1)
+    core = Core(parse_network(text), store.uow, clock)
+    done = await services.book_room(core, RoomRequest("u1", "figeac", THU, time(12), time(14)))
+    assert done.bookings[0].start == time(12)
 
 
 async def test_smallest_room_that_seats_everyone(core: Core) -> None:
