@@ -36,7 +36,7 @@ from booking_core.domain import (
     WaitStatus,
 )
 from booking_core.network import Centre, Network, Period, ResourceKind
-from booking_core.uow import BookingRepository, StorageConflict, UnitOfWork
+from booking_core.uow import BookingRepository, LockOrder, StorageConflict, UnitOfWork
 
 log = logging.getLogger(__name__)
 
@@ -198,12 +198,29 @@ async def _attempt(
 
     With ``commit=False`` it is a dry run: every rule is checked, nothing is kept.
     """
+    locks: tuple[str, ...] = ()
     for attempt in range(1, MAX_ATTEMPTS + 1):
         try:
-            return await core.uow().run(body, commit=commit)
+            return await core.uow().run(_locking(body, locks), commit=commit)
+        except LockOrder as wanted:
+            locks = wanted.users  # the next attempt takes them first, in order
+            log.debug("lock wanted out of order, attempt %d", attempt)
         except StorageConflict:
             log.debug("write conflict, attempt %d", attempt)
     raise errors.Busy(f"lost {MAX_ATTEMPTS} races in a row; try again")
+
+
+def _locking(
+    body: Callable[[UnitOfWork], Awaitable[T]], users: tuple[str, ...]
+) -> Callable[[UnitOfWork], Awaitable[T]]:
+    if not users:
+        return body
+
+    async def locked(uow: UnitOfWork) -> T:
+        await uow.repo.lock_users(users)
+        return await body(uow)
+
+    return locked
 
 
 async def _read(core: Core, body: Callable[[BookingRepository], Awaitable[T]]) -> T:
@@ -795,18 +812,28 @@ async def release_no_shows(core: Core) -> list[Booking]:
 async def _promote(
     core: Core, repo: BookingRepository, centre_id: str, day: date, now: datetime
 ) -> list[Promotion]:
-    """Give freed desks to the people waiting for that centre and day, first come first."""
+    """Give freed desks to the people waiting for that centre and day, first come first.
+
+    Each waiting person's own lock is taken before booking for them, as their own
+    request would, so that a request of theirs running meanwhile (a booking elsewhere)
+    cannot put them in two places. An entry a rule now refuses (they booked elsewhere,
+    reached the quota, the centre closed) is dropped and they are told why.
+    """
     promoted: list[Promotion] = []
     centre = core.network.centre(centre_id)
     for entry in await repo.waiting(centre_id=centre_id, day=day):
+        await repo.lock_user(entry.user_id)
+        mine = await repo.waiting(user_id=entry.user_id, centre_id=centre_id, day=day)
+        if entry.id not in {e.id for e in mine}:
+            continue  # left the waitlist meanwhile
         channel = entry.channel or entry.user_id
         req = DeskRequest(entry.user_id, centre_id, day, entry.period, entry.count, None, channel)
         try:
             booked = await _book_desks_in(core, repo, centre, req, None, None, now)
         except errors.Full:
             continue
-        except errors.RuleRefusal:
-            await repo.set_wait_status(entry.id, WaitStatus.CANCELLED)
+        except errors.RuleRefusal as refusal:
+            await _drop(core, repo, entry, refusal, now)
             continue
         await repo.set_wait_status(entry.id, WaitStatus.FULFILLED)
         await repo.audit(now, entry.user_id, "waitlist_promoted", booked[0].id, {"wait": entry.id})
@@ -827,6 +854,44 @@ async def _promote(
         )
         promoted.append(Promotion(entry, booked))
     return promoted
+
+
+async def _drop(
+    core: Core,
+    repo: BookingRepository,
+    entry: WaitEntry,
+    refusal: errors.RuleRefusal,
+    now: datetime,
+) -> None:
+    """End a waitlist entry a rule refuses, and tell the person.
+
+    The notice is of kind ``waitlist_dropped``, with the payload ``{"wait": {"centre",
+    "date", "period", "count"}, "reason": <the refusal's code>}``; it expires when the
+    half-day it was for ends, since it is news only until then.
+    """
+    centre = core.network.centre(entry.centre_id)
+    await repo.set_wait_status(entry.id, WaitStatus.CANCELLED)
+    await repo.audit(now, entry.user_id, "waitlist_dropped", None, {"wait": entry.id})
+    wait = {
+        "centre": entry.centre_id,
+        "date": entry.day.isoformat(),
+        "period": entry.period.value,
+        "count": entry.count,
+    }
+    await repo.add_notifications(
+        [
+            NewNotification(
+                key=f"waitlist_dropped:{entry.id}",
+                kind="waitlist_dropped",
+                channel=entry.channel or entry.user_id,
+                user_id=entry.user_id,
+                payload={"wait": wait, "reason": refusal.code},
+                due_at=now,
+                expires_at=core.network.at(entry.day, centre.half_bounds(entry.period)[1]),
+            )
+        ],
+        now,
+    )
 
 
 async def _cancel_in(
@@ -1079,6 +1144,7 @@ async def leave_waitlist(core: Core, user_id: str, entry_id: int) -> None:
     """Stop waiting."""
 
     async def body(uow: UnitOfWork) -> None:
+        await uow.repo.lock_user(user_id)
         entries = await uow.repo.waiting(user_id=user_id)
         if not any(e.id == entry_id for e in entries):
             raise errors.UnknownBooking(f"no waitlist entry {entry_id}")

@@ -63,7 +63,7 @@ from booking_core.models import (
     WaitlistRow,
 )
 from booking_core.network import Period, ResourceKind
-from booking_core.uow import DuplicateKey, Repository, SlotTaken, UnitOfWork
+from booking_core.uow import DuplicateKey, LockOrder, Repository, SlotTaken, UnitOfWork
 
 T = TypeVar("T")
 
@@ -328,6 +328,8 @@ def _plain(row: dict[str, Any]) -> dict[str, Any]:
     return {k: v.isoformat() if hasattr(v, "isoformat") else v for k, v in row.items()}
 
 
+LOCK_USER = text("SELECT pg_advisory_xact_lock(hashtextextended(:u, 0))")
+TRY_LOCK_USER = text("SELECT pg_try_advisory_xact_lock(hashtextextended(:u, 0))")
 # Constant statements with bound values: compiled once, then served from the cache.
 INSERT_REQUEST = insert(RequestRow).returning(RequestRow.id)
 INSERT_BOOKING = insert(BookingRow).returning(BookingRow.id)
@@ -369,6 +371,7 @@ class SqlRepository(Repository):
         self.conn = conn
         self._postgres = conn.dialect.name == "postgresql"
         self._audit: list[dict[str, Any]] = []
+        self._locked: set[str] = set()
 
     async def _execute(
         self, statement: Executable, params: dict[str, Any] | list[dict[str, Any]] | None = None
@@ -379,10 +382,15 @@ class SqlRepository(Repository):
 
     async def lock_user(self, user_id: str) -> None:
         # SQLite already runs one writer at a time (BEGIN IMMEDIATE).
-        if self._postgres:
-            await self._execute(
-                text("SELECT pg_advisory_xact_lock(hashtextextended(:u, 0))"), {"u": user_id}
-            )
+        if not self._postgres or user_id in self._locked:
+            return
+        params = {"u": user_id}
+        if self._locked and user_id < max(self._locked):
+            if not (await self._execute(TRY_LOCK_USER, params)).scalar():
+                raise LockOrder(tuple(sorted({*self._locked, user_id})))
+        else:
+            await self._execute(LOCK_USER, params)
+        self._locked.add(user_id)
 
     async def find_request(self, key: str) -> RequestRecord | None:
         row = (await self._execute(SELECT_REQUEST, {"key": key})).first()

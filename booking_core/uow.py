@@ -40,10 +40,29 @@ class DuplicateKey(StorageConflict):
     pass
 
 
+class LockOrder(StorageConflict):
+    """A person's lock was wanted out of order and was busy: waiting for it could
+    deadlock, so the transaction is re-run taking all of ``users`` first, in order."""
+
+    def __init__(self, users: tuple[str, ...]) -> None:
+        super().__init__(", ".join(users))
+        self.users = users
+
+
 class BookingRepository(abc.ABC):
     @abc.abstractmethod
     async def lock_user(self, user_id: str) -> None:
-        """Serialise this user's concurrent requests until the transaction ends."""
+        """Serialise this user's concurrent requests until the transaction ends.
+
+        Locks are taken in one global order (by user id) so that two transactions never
+        wait for each other: one wanted out of order is only tried, and when busy,
+        :class:`LockOrder` asks for a re-run that takes them all first.
+        """
+
+    async def lock_users(self, users: tuple[str, ...]) -> None:
+        """Take these people's locks at the start of a transaction, in order."""
+        for user_id in sorted(set(users)):
+            await self.lock_user(user_id)
 
     @abc.abstractmethod
     async def find_request(self, key: str) -> RequestRecord | None: ...

@@ -115,6 +115,16 @@ EN: dict[str, str | tuple[str, str]] = {
         '"Reply": I will pass it on without showing your id.'
     ),
     "Répondre": "Reply",
+    # Waitlist (handlers/notify.py)
+    "Je vous retire de la liste d'attente pour {what} : {why}": (
+        "I am taking you off the waiting list for {what}: {why}"
+    ),
+    "vous avez désormais une réservation à ce moment-là.": "you now have a booking at that time.",
+    "vous avez atteint le nombre de jours réservables cette semaine.": (
+        "you have reached the number of days you can book this week."
+    ),
+    "le télécentre est fermé ce jour-là.": "the telecentre is closed that day.",
+    "cette place ne peut plus vous être donnée.": "that place can no longer be given to you.",
     "Sous quel nom voulez-vous apparaître ?": "Under which name do you want to appear?",
     "Suivants": "Next",
     "Vous n'êtes plus dans l'annuaire.": "You are no longer in the directory.",
