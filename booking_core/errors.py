@@ -42,6 +42,12 @@ class UnknownBooking(InvalidRequest):
     code = "unknown_booking"
 
 
+class UnknownSeries(UnknownBooking):
+    """No repeated booking has this id (a mistyped or forged one)."""
+
+    code = "unknown_series"
+
+
 class InvalidDate(InvalidRequest):
     code = "invalid_date"
 

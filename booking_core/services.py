@@ -1014,9 +1014,12 @@ async def cancel_series(
     """Cancel the occurrences of a repeated booking that are still to come."""
 
     async def select(repo: BookingRepository, today: date) -> list[Booking]:
-        found = await repo.find_bookings(series_id=series_id, first_day=today)
-        if any(b.user_id != user_id for b in found):
+        ever = await repo.find_bookings(series_id=series_id, active_only=False, limit=1)
+        if not ever:
+            raise errors.UnknownSeries(f"no series {series_id!r}", series=series_id)
+        if ever[0].user_id != user_id:
             raise errors.NotOwner("not your series")
+        found = await repo.find_bookings(series_id=series_id, first_day=today)
         return [b for b in found if core.network.at(b.day, b.end) > core.now()]
 
     return await _cancel(core, user_id, select, key, {"series": series_id})

@@ -433,6 +433,17 @@ async def test_series_lists_unbookable_dates_then_books_rest_or_nothing(
     rest = await services.cancel_series(core, "u1", done.series_id)
     assert [b.day for b in rest.cancelled] == [date(2026, 12, 17), date(2027, 1, 7)]
     assert await services.upcoming(core, "u1") == []
+    # Nothing left to come is an empty answer; a series of someone else's, a refusal.
+    assert (await services.cancel_series(core, "u1", done.series_id)).cancelled == []
+    with pytest.raises(errors.NotOwner):
+        await services.cancel_series(core, "u2", done.series_id)
+
+
+async def test_an_unknown_series_is_refused_not_silently_empty(core: Core) -> None:
+    await services.book_desks(core, desk("u1"))
+    with pytest.raises(errors.UnknownSeries):
+        await services.cancel_series(core, "u1", "no-such-series")
+    assert len(await services.upcoming(core, "u1")) == 1
 
 
 async def test_series_respects_quota_within_itself(core: Core) -> None:
