@@ -709,6 +709,9 @@ class SqlRepository(Repository):
         return int(getattr(done, "rowcount", 0) or 0)
 
     async def erase_person(self, user_id: str) -> None:
+        # Audit rows are buffered until the commit: write those of this transaction (the
+        # erasure's own cancellations) now, so that they are erased too.
+        await self.flush_audit()
         u = {"u": user_id}
         commute = (
             await self._execute(

@@ -17,7 +17,7 @@ from tests.conftest import Clock
 THU = date(2026, 12, 10)
 
 
-async def test_erasure_never_gives_the_person_a_desk_back(db_core: Core) -> None:
+async def test_erasure_never_gives_the_person_a_desk_back(db_core: Core, storage: Storage) -> None:
     # Cassaniouze has 3 desks: the leaver holds one all day, two others the afternoon.
     await services.book_desks(db_core, DeskRequest("leaver", "cassaniouze", THU, Period.DAY))
     for user in ("a", "b"):
@@ -38,6 +38,9 @@ async def test_erasure_never_gives_the_person_a_desk_back(db_core: Core) -> None
     ]
     past = await services.list_bookings(db_core, day=THU, include_cancelled=True)
     assert [b.status for b in past if b.user_id.startswith("erased:")] == [BookingStatus.CANCELLED]
+    async with storage.engine.connect() as conn:
+        actors = set((await conn.execute(select(AUDIT.c.actor))).scalars())
+    assert "leaver" not in actors, "not even the audit of the erasure's own cancellations"
 
 
 async def test_erased_days_cannot_be_linked_and_the_impact_stays(
