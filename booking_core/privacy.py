@@ -80,6 +80,8 @@ async def apply_retention(core: Core) -> tuple[int, int]:
     forgotten, purged, expired, people = await core.uow().run(old)
     for user_id in people:
         await erase_person(core, user_id)
+    # Also flushes what an earlier erasure could not (a reader was using the log then).
+    await core.uow().forget_traces()
     if purged or expired:
         log.info(
             "retention: %d contact text(s) purged, %d waitlist entr(ies) expired", purged, expired

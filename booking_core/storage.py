@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import logging
 import secrets
+import time
 from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from datetime import UTC, date, datetime
 from types import SimpleNamespace
@@ -35,7 +37,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from booking_core.db import READONLY, create_sync_engine
+from booking_core.db import READONLY, SQLITE_BUSY_TIMEOUT_S, create_sync_engine
 from booking_core.domain import (
     Booking,
     BookingStatus,
@@ -66,6 +68,7 @@ from booking_core.network import Period, ResourceKind
 from booking_core.uow import DuplicateKey, LockOrder, Repository, SlotTaken, UnitOfWork
 
 T = TypeVar("T")
+log = logging.getLogger(__name__)
 
 
 def _booking(row: Any) -> Booking:
@@ -791,6 +794,11 @@ def _run_to_completion(coro: Coroutine[Any, Any, T]) -> T:
     )
 
 
+CHECKPOINT_TRIES = 20
+CHECKPOINT_WAIT_MS = 50
+CHECKPOINT_PAUSE_S = 0.05
+
+
 class SqliteUnitOfWork(UnitOfWork):
     """A whole SQLite transaction in one worker thread, on the synchronous driver.
 
@@ -816,19 +824,37 @@ class SqliteUnitOfWork(UnitOfWork):
         self._conn.begin()
         self.repo = SqlRepository(self._conn)
 
-    async def forget_traces(self) -> None:
+    async def forget_traces(self) -> bool:
         """Checkpoint and truncate the write-ahead log, which still holds old page images.
 
         Outside any transaction, on the driver's own connection (SQLite refuses it inside).
+        A reader still using the log makes the checkpoint partial: it is tried again for a
+        moment, then reported (False, and a warning); the daily retention tries again.
         """
-        await asyncio.to_thread(self._checkpoint)
+        return await asyncio.to_thread(self._checkpoint)
 
-    def _checkpoint(self) -> None:
+    def _checkpoint(self) -> bool:
         raw = self._engine.raw_connection()
         try:
-            raw.cursor().execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            cursor = raw.cursor()
+            # Short waits here: the busy handler would otherwise hold this thread 60 s.
+            cursor.execute(f"PRAGMA busy_timeout={CHECKPOINT_WAIT_MS}")
+            try:
+                for _ in range(CHECKPOINT_TRIES):
+                    busy, _log, _done = cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+                    if not busy:
+                        return True
+                    time.sleep(CHECKPOINT_PAUSE_S)
+            finally:
+                cursor.execute(f"PRAGMA busy_timeout={int(SQLITE_BUSY_TIMEOUT_S * 1000)}")
         finally:
             raw.close()
+        log.warning(
+            "write-ahead log not truncated after %d tries (a reader is using it): erased "
+            "rows may stay in it until the next checkpoint",
+            CHECKPOINT_TRIES,
+        )
+        return False
 
     async def _end(self) -> None:
         if self._conn is not None:

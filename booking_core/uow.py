@@ -261,9 +261,15 @@ class UnitOfWork(abc.ABC):
         finally:
             await self._end()
 
-    async def forget_traces(self) -> None:
-        """After an erasure: flush what the storage keeps of deleted rows outside its tables."""
-        return None
+    async def forget_traces(self) -> bool:
+        """After an erasure: flush what the storage keeps of deleted rows outside its tables.
+
+        False when it could not be done completely now (the caller may try again later).
+        PostgreSQL has nothing to flush from here: old row versions stay in the table files
+        until (auto)vacuum reuses their space, and in the server's WAL and backups for
+        their own retention, which is the operator's to set.
+        """
+        return True
 
     @abc.abstractmethod
     async def _begin(self) -> None: ...

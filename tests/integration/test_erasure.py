@@ -3,13 +3,18 @@ nothing left that names them or links their bookings together."""
 
 from __future__ import annotations
 
+import sqlite3
+import threading
 from datetime import UTC, date, datetime, time
+from pathlib import Path
 
+import pytest
 from sqlalchemy import func, select
 
 from booking_core import conversations, privacy, reports, services
+from booking_core.db import create_engine, upgrade
 from booking_core.domain import BookingStatus, DeskRequest, Profile, RoomRequest
-from booking_core.network import Period
+from booking_core.network import Network, Period
 from booking_core.services import Core
 from booking_core.storage import AUDIT, BOOKINGS, PROFILES, REQUESTS, Storage
 from tests.conftest import Clock
@@ -91,3 +96,42 @@ async def test_erased_days_cannot_be_linked_and_the_impact_stays(
 
 def _utc(moment: datetime) -> datetime:
     return moment if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+def _traces(path: Path, secret: bytes) -> list[str]:
+    return [p.name for p in (path, Path(f"{path}-wal")) if p.exists() and secret in p.read_bytes()]
+
+
+async def test_a_reader_holding_the_log_delays_its_truncation_and_it_is_said(
+    tmp_path: Path, network: Network, clock: Clock, caplog: pytest.LogCaptureFixture
+) -> None:
+    path = tmp_path / "e.db"
+    engine = create_engine(f"sqlite:///{path}")
+    await upgrade(engine)
+    storage = Storage(engine)
+    core = Core(network, storage.uow, clock)
+    try:
+        await services.book_desks(core, DeskRequest("telegram:4242", "figeac", THU, Period.DAY))
+        reader = sqlite3.connect(path, isolation_level=None)
+        reader.execute("BEGIN")
+        reader.execute("SELECT count(*) FROM bookings").fetchall()  # a snapshot on the log
+        await privacy.erase_person(core, "telegram:4242")
+        assert "write-ahead log not truncated" in caplog.text, "a partial checkpoint is said"
+        reader.execute("ROLLBACK")
+        reader.close()
+        assert await core.uow().forget_traces() is True
+        assert _traces(path, b"telegram:4242") == []
+
+        # A reader that finishes within the retries: the erasure itself truncates the log.
+        caplog.clear()
+        await services.book_desks(core, DeskRequest("telegram:4343", "figeac", THU, Period.DAY))
+        reader = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+        reader.execute("BEGIN")
+        reader.execute("SELECT count(*) FROM bookings").fetchall()
+        threading.Timer(0.3, lambda: reader.execute("ROLLBACK")).start()
+        await privacy.erase_person(core, "telegram:4343")
+        assert "not truncated" not in caplog.text
+        reader.close()
+        assert _traces(path, b"telegram:4343") == []
+    finally:
+        await storage.dispose()
