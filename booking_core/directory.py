@@ -225,13 +225,10 @@ class SearchPage:
 
 
 @dataclass(frozen=True)
-class ContactRelay:
-    """What the bot sends to the recipient; nothing of the recipient goes back."""
+class ContactSent:
+    """What went to the recipient, as the requester may see it: never who or where."""
 
     request_id: int
-    to_user: str
-    channel: str
-    language: str | None
     from_handle: str | None
     """The requester's contact handle, only when they published it."""
     message: str
@@ -834,14 +831,14 @@ async def missing_skills(core: Core, since: date, limit: int = 10) -> list[Missi
 
 async def request_contact(
     core: Core, from_user: str, to_profile_id: int, message: str
-) -> ContactRelay:
+) -> ContactSent:
     """Record a contact request and queue its relay to the recipient, in one transaction.
 
     The requester must be in the directory themselves, so the recipient can always
     answer: through the bot (a reply goes to the requester's profile, see below), and
     also directly when the requester published a contact handle, which is then passed
     on. Nothing else of the requester is: never their chat id, never an unpublished
-    field. Nothing about the recipient is returned beyond where to deliver.
+    field. Nothing about the recipient is returned to the requester either.
 
     Only a profile one could find is reached (skills published): unknown and hidden
     profiles are refused alike, so a profile number cannot reach someone who hid from
@@ -851,7 +848,7 @@ async def request_contact(
     text = _text("message", message) or ""
     now = core.now()
 
-    async def body(repo: SqlRepository) -> ContactRelay:
+    async def body(repo: SqlRepository) -> ContactSent:
         own = (await repo._execute(SELECT_OWN, {"u": from_user})).first()
         if own is None:
             raise NoContactHandle("join the directory first, so the person can answer")
@@ -905,32 +902,23 @@ async def request_contact(
                 },
             )
         ).scalar_one()
-        profile = await repo.get_profile(target.user_id)
-        relay = ContactRelay(
-            request_id=request_id,
-            to_user=target.user_id,
-            channel=channel,
-            language=profile.language if profile else None,
-            from_handle=handle,
-            message=text,
-            reply_to=own.id,
-        )
+        sent = ContactSent(request_id, handle, text, own.id)
         # Queued with the contact row, so a relay is never counted without being sent;
         # the key ties it to the contact, so leaving or erasure deletes it with it.
-        await repo.add_notifications([_relay_notification(relay, now)], now)
-        return relay
+        await repo.add_notifications([_relay(sent, target.user_id, channel, now)], now)
+        return sent
 
     return await _run(core, body)
 
 
-def _relay_notification(relay: ContactRelay, now: datetime) -> NewNotification:
+def _relay(sent: ContactSent, to_user: str, channel: str, now: datetime) -> NewNotification:
     """The relayed message goes out through the outbox, like every other notification."""
     return NewNotification(
-        key=f"{CONTACT_KEY}{relay.request_id}",
+        key=f"{CONTACT_KEY}{sent.request_id}",
         kind="contact_relay",
-        channel=relay.channel,
-        user_id=relay.to_user,
-        payload={"from": relay.from_handle, "message": relay.message, "reply_to": relay.reply_to},
+        channel=channel,
+        user_id=to_user,
+        payload={"from": sent.from_handle, "message": sent.message, "reply_to": sent.reply_to},
         due_at=now,
     )
 

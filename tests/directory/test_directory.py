@@ -148,9 +148,13 @@ async def test_unpublished_fields_never_shown(db_core: Core) -> None:
     # The requester's own export holds nothing about the person contacted.
     await member(db_core, "seeker", ["python"], contact_handle="@seeker")
     relay = await directory.request_contact(db_core, "seeker", target.id, "Bonjour !")
-    assert relay.to_user == "hidden-user"
-    assert relay.channel == "telegram:hidden"
     assert relay.from_handle == "@seeker"
+    async with db_core.uow(readonly=True) as uow:
+        [queued] = await uow.repo.claim_notifications(
+            "check", db_core.now(), db_core.now(), 10
+        )  # read only: nothing kept
+    assert (queued.user_id, queued.channel) == ("hidden-user", "telegram:hidden")
+    assert "hidden-user" not in repr(relay), "nothing of the recipient to the requester"
     exported = json.dumps(await privacy.export_person(db_core, "seeker"), default=str)
     assert "Bonjour" in exported  # their own message, yes
     for value in [*secret.values(), "hidden-user", "telegram:hidden", "graphisme"]:
@@ -341,7 +345,9 @@ async def test_an_answer_reaches_a_hidden_profile_only_from_those_it_wrote_to(
     await directory.create_profile(db_core, "asker", "telegram:555", skills=["python"])
     relay = await directory.request_contact(db_core, "asker", target, "bonjour")
     answer = await directory.request_contact(db_core, "t", relay.reply_to, "avec plaisir")
-    assert (answer.to_user, answer.channel) == ("asker", "telegram:555")
+    async with db_core.uow(readonly=True) as uow:
+        queued = await uow.repo.claim_notifications("check", db_core.now(), db_core.now(), 10)
+    assert [(n.user_id, n.channel) for n in queued][-1] == ("asker", "telegram:555")
     assert answer.from_handle is None, "t published no contact handle either"
     await member(db_core, "third", ["rust"])
     with pytest.raises(UnknownDirectoryEntry):  # hidden from anyone it did not write to
@@ -375,3 +381,64 @@ async def test_names_searched_for_never_reach_the_missing_skills(db_core: Core) 
     dump = repr(await directory.missing_skills(db_core, date(2026, 12, 1), limit=100))
     for name in ("alice", "martin", "bernard", "helene", "dupont"):
         assert name not in dump.lower()
+
+
+SECRETS: dict[Field, Any] = {
+    Field.DISPLAY_NAME: "Nomsecret Xq",
+    Field.SKILLS: ["apiculture", "graphisme"],
+    Field.PROFESSION: "metiersecret",
+    Field.COMMUNE: "communesecrete",
+    Field.USUAL_CENTRE: "montmurat",
+    Field.CONTACT_HANDLE: "@handlesecret",
+    Field.OPEN_TO: [OpenTo.MENTORING],
+    Field.PARTNER_JOB_NOTE: "notesecrete",
+}
+
+
+def _leaks(field: Field, text: str) -> bool:
+    value = SECRETS[field]
+    words = value if isinstance(value, list) else [value]
+    if field is Field.SKILLS:
+        words = ["apiculture"]  # "graphisme" is what the searcher asked for
+    return any(str(w).lower() in text.lower() for w in words)
+
+
+@pytest.mark.parametrize("hidden", list(SECRETS))
+async def test_an_unpublished_field_appears_in_no_output(
+    db_core: Core, storage: Storage, hidden: Field
+) -> None:
+    values = {f.value: v for f, v in SECRETS.items() if f is not Field.SKILLS}
+    target = await directory.create_profile(
+        db_core,
+        "target",
+        "telegram:target",
+        skills=SECRETS[Field.SKILLS] if hidden is Field.SKILLS else ["graphisme"],
+        publish=[f for f in Field if f not in (hidden, Field.PRESENCE)],
+        **values,
+    )
+    await member(db_core, "seeker", ["occitan"], "figeac", contact_handle="@seeker")
+    outputs: list[str] = []
+
+    page = await directory.search(db_core, "graphisme", searcher="seeker")
+    outputs.append(repr(page))
+    if hidden is Field.SKILLS:
+        assert page.entries == (), "skills withheld: not found at all"
+        with pytest.raises(UnknownDirectoryEntry):
+            await directory.request_contact(db_core, "seeker", target.id, "bonjour")
+    else:
+        [entry] = page.entries
+        assert getattr(entry, hidden.value, None) is None or hidden is Field.PARTNER_JOB_NOTE
+        if hidden is Field.USUAL_CENTRE:
+            assert entry.distance_km is None, "nor a distance that would tell it"
+        outputs.append(repr(await directory.request_contact(db_core, "seeker", target.id, "a")))
+    # The target writes to the seeker: nothing it withheld goes with its message.
+    seeker = await directory.get_profile(db_core, "seeker")
+    assert seeker is not None
+    outputs.append(repr(await directory.request_contact(db_core, "target", seeker.id, "b")))
+    async with storage.engine.connect() as conn:
+        to_seeker = await conn.execute(select(OUTBOX.c.payload).where(OUTBOX.c.user_id == "seeker"))
+        outputs.append(repr([r.payload for r in to_seeker]))
+    outputs.append(json.dumps(await privacy.export_person(db_core, "seeker"), default=str))
+    for shown in outputs:
+        assert not _leaks(hidden, shown), (hidden, shown)
+        assert "telegram:target" not in shown, "a chat id is never shown to another member"
