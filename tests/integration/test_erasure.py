@@ -3,6 +3,7 @@ nothing left that names them or links their bookings together."""
 
 from __future__ import annotations
 
+import logging
 import sqlite3
 import threading
 from datetime import UTC, date, datetime, time
@@ -10,14 +11,21 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
+from sqlalchemy.engine import URL
 
 from booking_core import conversations, privacy, reports, services
 from booking_core.db import create_engine, upgrade
 from booking_core.domain import BookingStatus, DeskRequest, Profile, RoomRequest
+from booking_core.models import Base
 from booking_core.network import Network, Period
 from booking_core.services import Core
 from booking_core.storage import AUDIT, BOOKINGS, PROFILES, REQUESTS, Storage
+from bot.scheduler import Scheduler
+from handlers.i18n import Catalogs
+from handlers.router import Router
 from tests.conftest import Clock
+from tests.conversation.conftest import Chat
+from tests.outbox.recording import RecordingTransport
 
 THU = date(2026, 12, 10)
 
@@ -135,3 +143,67 @@ async def test_a_reader_holding_the_log_delays_its_truncation_and_it_is_said(
         assert _traces(path, b"telegram:4343") == []
     finally:
         await storage.dispose()
+
+
+SECRETS = ["7770001", "Zéphyrine", "Quatremare", "zephyrine_q", "Zorglub", "Brouzouf", "Viescamp"]
+
+
+async def test_erasure_through_the_chat_leaves_no_trace_anywhere(
+    db_url: URL,
+    storage: Storage,
+    network: Network,
+    clock: Clock,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    core = Core(network, storage.uow, clock)
+    router = Router(core, Catalogs())
+    zed, bob = Chat(router, "telegram:7770001"), Chat(router, "telegram:8880002")
+    for line in ("/profil", "Lacapelle-Viescamp", "12", "4"):
+        await zed.say(line)
+    await zed.say("bureau à Figeac jeudi matin")
+    await zed.say("oui")
+    for line in ("/annuaire rejoindre", "graphisme", "Zéphyrine Quatremare", "oui"):
+        await zed.say(line)
+    await zed.say("/annuaire contact @zephyrine_q")
+    await zed.say("/annuaire publier contact")
+    for line in ("/annuaire rejoindre", "occitan", "Bob", "oui"):
+        await bob.say(line)
+    await zed.say("/annuaire occitan")
+    await zed.pick("Contacter")
+    assert "Message transmis" in await zed.say("Zorglub, on se voit jeudi ?")
+    await bob.say("qui fait du graphisme ?")
+    await bob.pick("Contacter")
+    assert "Message transmis" in await bob.say("Brouzouf, volontiers")
+    for user in ("a", "b", "c"):
+        await services.book_desks(core, DeskRequest(user, "cassaniouze", THU, Period.AFTERNOON))
+    await zed.say("bureau à Cassaniouze jeudi après-midi")
+    assert "liste d'attente" in await zed.pick("liste d'attente")
+    await Scheduler(core, [RecordingTransport()], Catalogs()).tick()  # some sent, some not
+    before = await _dump(storage)
+    assert all(s in before for s in ("7770001", "Zorglub", "zephyrine_q", "Viescamp"))
+
+    await zed.say("/oublier")
+    assert "effacées" in await zed.say("oui")
+
+    after = await _dump(storage)
+    for secret in SECRETS:
+        assert secret not in after, secret
+    assert "Bob" in after, "the other member stays"
+    if db_url.get_backend_name() == "sqlite":
+        assert db_url.database is not None
+        for secret in SECRETS:
+            assert _traces(Path(db_url.database), secret.encode()) == [], secret
+    for secret in SECRETS:
+        assert secret not in caplog.text, f"the logs hold {secret!r}"
+
+
+async def _dump(storage: Storage) -> str:
+    """Every row of every table, as text."""
+    async with storage.engine.connect() as conn:
+        rows = [
+            tuple(r)
+            for table in Base.metadata.sorted_tables
+            for r in await conn.execute(select(table))
+        ]
+    return repr(rows)
