@@ -35,7 +35,7 @@ from booking_core.db import create_engine, database_url, upgrade
 from booking_core.directory import BIT, Field
 from booking_core.network import Network, load_network
 from booking_core.services import Core
-from booking_core.skills import vocabulary
+from booking_core.skills import name_key, vocabulary
 from booking_core.storage import DIRECTORY_PROFILES, DIRECTORY_SKILLS, Storage
 
 DEFAULT_PG = "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"
@@ -77,6 +77,7 @@ def generate(
                 "user_id": f"telegram:{100000 + n}",
                 "channel": f"telegram:{100000 + n}",
                 "display_name": f"Membre {n}",
+                "name_key": name_key(f"Membre {n}"),
                 "skills": chosen,
                 "profession": rng.choice(["indépendant", "salarié", "gérante", None]),
                 "commune": rng.choice(["Aurillac", "Figeac", "Maurs", "Capdenac"]),

@@ -11,8 +11,9 @@ Privacy by design, because people only join a directory they control:
   unpublished value never even reaches Python, and a profile whose skills are not
   published is not found at all; ranking uses the centre only when it is published, so
   the order of the results cannot leak it either;
-* contacting someone goes through the bot (:func:`request_contact`): the requester's
-  handle is passed to the recipient, never the other way round;
+* contacting someone goes through the bot (:func:`request_contact`): the recipient can
+  answer through the bot, and gets the requester's contact handle only if the requester
+  published it; nothing of the recipient goes back unless they answer;
 * a search that finds nobody is counted per day, centre and skill, with no person in it
   (:func:`missing_skills` feeds the managers' weekly digest).
 
@@ -38,6 +39,7 @@ from sqlalchemy import (
     insert,
     literal_column,
     null,
+    or_,
     select,
     update,
 )
@@ -45,10 +47,12 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from booking_core import errors
+from booking_core.domain import NewNotification
 from booking_core.models import BookingRow, MissingSkillRow
 from booking_core.services import Core
-from booking_core.skills import Skill, vocabulary
+from booking_core.skills import Skill, as_typed, name_key, vocabulary
 from booking_core.storage import (
+    CONTACT_KEY,
     DIRECTORY_CONSENTS,
     DIRECTORY_CONTACTS,
     DIRECTORY_PROFILES,
@@ -65,6 +69,8 @@ CONTACTS_PER_DAY: Final = 5
 """A requester may reach this many people a day: a directory must not become a spam list."""
 REPEAT_CONTACT_DAYS: Final = 7
 """Asking the same person again waits this long: ignoring a request is a valid answer."""
+REPLY_DAYS: Final = 30
+"""A contact can be answered through the bot this long, even at a hidden profile."""
 MAX_SKILLS: Final = 20
 MAX_LENGTH: Final = {
     "display_name": 100,
@@ -145,7 +151,7 @@ class InvalidDirectoryValue(errors.InvalidRequest):
 
 
 class NoContactHandle(errors.RuleRefusal):
-    """The requester gave no handle to pass on: the recipient could not answer."""
+    """The requester is not in the directory: the recipient could not answer them."""
 
     code = "no_contact_handle"
 
@@ -219,15 +225,15 @@ class SearchPage:
 
 
 @dataclass(frozen=True)
-class ContactRelay:
-    """What the bot sends to the recipient; nothing of the recipient goes back."""
+class ContactSent:
+    """What went to the recipient, as the requester may see it: never who or where."""
 
     request_id: int
-    to_user: str
-    channel: str
-    language: str | None
-    from_handle: str
+    from_handle: str | None
+    """The requester's contact handle, only when they published it."""
     message: str
+    reply_to: int
+    """The requester's profile: the recipient answers there, through the bot."""
 
 
 @dataclass(frozen=True)
@@ -269,6 +275,7 @@ _WRITABLE = (
     "partner_job_note",
     "published",
     "updated_at",
+    "name_key",
 )
 INSERT_PROFILE = insert(DIRECTORY_PROFILES).returning(_P.id)
 UPDATE_PROFILE = (
@@ -564,6 +571,8 @@ def _values(core: Core, **given: Any) -> dict[str, Any]:
             values[name] = core.network.centre(value).id
         else:
             values[name] = _text(name, value)
+    if "display_name" in values:
+        values["name_key"] = name_key(values["display_name"])
     return values
 
 
@@ -712,7 +721,7 @@ async def search(
 
     centre, rows, total = await _run(core, body, readonly=True)
     if total == 0 and page == 0 and record_missing:
-        await _record_missing(core, skills, centre)
+        await _record_missing(core, query, skills, centre)
     return SearchPage(skills, tuple(_entry(core, row, centre) for row in rows), page, total)
 
 
@@ -745,18 +754,51 @@ def _entry(core: Core, row: Any, searcher_centre: str | None) -> Entry:
     )
 
 
-async def _record_missing(core: Core, skills: Sequence[Skill], centre: str | None) -> None:
-    """Count the search, with no person in it: the day, the centre, the skills."""
+async def _record_missing(
+    core: Core, query: str, skills: Sequence[Skill], centre: str | None
+) -> None:
+    """Count the search, with no person in it: the day, the centre, the skills.
+
+    People sometimes search for a person, not a skill ("/annuaire Alice Martin"), and a
+    name must not end up in the managers' digest. So a skill of the vocabulary is always
+    counted, and an unlisted word only when it is not written like a name (see
+    :func:`booking_core.skills.as_typed`) and is not part of any member's display name.
+    """
+    listed = vocabulary().labels
+    typed = as_typed(query)
+    names = {t.key for t in typed if t.name_like}
+    forms: dict[str, set[str]] = {}
+    for t in typed:
+        forms.setdefault(t.key, set()).update((t.key, t.token))
+    candidates = [s for s in skills if s.key in listed or s.key not in names]
+    unlisted = [s for s in candidates if s.key not in listed]
     day = core.now().date()
-    rows = [
-        {"day": day, "centre_id": centre or "", "skill": s.key, "label": s.label, "searches": 1}
-        for s in skills
-    ]
 
     async def body(repo: SqlRepository) -> None:
-        await repo._execute(_missing_upsert(repo._postgres), rows)
+        kept = list(candidates)
+        if unlisted:
+            hits = await _in_member_names(repo, [forms.get(s.key, {s.key}) for s in unlisted])
+            named = {s for s, hit in zip(unlisted, hits, strict=True) if hit}
+            kept = [s for s in kept if s not in named]
+        rows = [
+            {"day": day, "centre_id": centre or "", "skill": s.key, "label": s.label, "searches": 1}
+            for s in kept
+        ]
+        if rows:
+            await repo._execute(_missing_upsert(repo._postgres), rows)
 
-    await _run(core, body)
+    if candidates:
+        await _run(core, body)
+
+
+async def _in_member_names(repo: SqlRepository, forms: list[set[str]]) -> list[bool]:
+    """For each word (in its folded forms), whether it is a word of a member's name."""
+    columns = [
+        func.max(case((or_(*(_P.name_key.contains(f" {f} ") for f in sorted(group))), 1), else_=0))
+        for group in forms
+    ]
+    row = (await repo._execute(select(*columns).where(_P.name_key.is_not(None)))).one()
+    return [bool(value) for value in row]
 
 
 async def missing_skills(core: Core, since: date, limit: int = 10) -> list[MissingSkill]:
@@ -788,33 +830,45 @@ async def missing_skills(core: Core, since: date, limit: int = 10) -> list[Missi
 
 
 async def request_contact(
-    core: Core,
-    from_user: str,
-    to_profile_id: int,
-    message: str,
-    *,
-    from_handle: str | None = None,
-) -> ContactRelay:
-    """Record a contact request and say what to send to the recipient.
+    core: Core, from_user: str, to_profile_id: int, message: str
+) -> ContactSent:
+    """Record a contact request and queue its relay to the recipient, in one transaction.
 
-    The requester's handle (``from_handle``, else the one in their own profile) goes to
-    the recipient, who may answer or ignore it; nothing about the recipient is returned
-    beyond where to deliver. Unknown and fully unpublished profiles are refused alike.
+    The requester must be in the directory themselves, so the recipient can always
+    answer: through the bot (a reply goes to the requester's profile, see below), and
+    also directly when the requester published a contact handle, which is then passed
+    on. Nothing else of the requester is: never their chat id, never an unpublished
+    field. Nothing about the recipient is returned to the requester either.
+
+    Only a profile one could find is reached (skills published): unknown and hidden
+    profiles are refused alike, so a profile number cannot reach someone who hid from
+    searches. The one exception is an answer: someone who wrote to me in the last
+    :data:`REPLY_DAYS` days can be answered at their profile even if it is hidden.
     """
     text = _text("message", message) or ""
-    handle = _text("contact_handle", from_handle)
     now = core.now()
 
-    async def body(repo: SqlRepository) -> ContactRelay:
+    async def body(repo: SqlRepository) -> ContactSent:
+        own = (await repo._execute(SELECT_OWN, {"u": from_user})).first()
+        if own is None:
+            raise NoContactHandle("join the directory first, so the person can answer")
         target = (await repo._execute(SELECT_BY_ID, {"pid": to_profile_id})).first()
-        if target is None or target.published == 0 or target.user_id == from_user:
+        if target is None or target.user_id == from_user:
             raise UnknownDirectoryEntry("no such entry", profile_id=to_profile_id)
-        sender = handle
-        if sender is None:
-            own = (await repo._execute(SELECT_OWN, {"u": from_user})).first()
-            sender = own.contact_handle if own is not None else None
-        if not sender:
-            raise NoContactHandle("no handle to pass on")
+        if not target.published & BIT[Field.SKILLS]:
+            answering = (
+                await repo._execute(
+                    COUNT_REPEAT,
+                    {
+                        "u": target.user_id,
+                        "pid": own.id,
+                        "since": now - timedelta(days=REPLY_DAYS),
+                    },
+                )
+            ).scalar_one()
+            if not answering:
+                raise UnknownDirectoryEntry("no such entry", profile_id=to_profile_id)
+        handle = own.contact_handle if own.published & BIT[Field.CONTACT_HANDLE] else None
         day_ago = now - timedelta(days=1)
         sent = (
             await repo._execute(COUNT_CONTACTS_SINCE, {"u": from_user, "since": day_ago})
@@ -842,23 +896,31 @@ async def request_contact(
                 {
                     "from_user": from_user,
                     "to_profile_id": to_profile_id,
-                    "from_handle": sender,
+                    "from_handle": handle,
                     "message": text,
                     "created_at": now,
                 },
             )
         ).scalar_one()
-        profile = await repo.get_profile(target.user_id)
-        return ContactRelay(
-            request_id=request_id,
-            to_user=target.user_id,
-            channel=channel,
-            language=profile.language if profile else None,
-            from_handle=sender,
-            message=text,
-        )
+        sent = ContactSent(request_id, handle, text, own.id)
+        # Queued with the contact row, so a relay is never counted without being sent;
+        # the key ties it to the contact, so leaving or erasure deletes it with it.
+        await repo.add_notifications([_relay(sent, target.user_id, channel, now)], now)
+        return sent
 
     return await _run(core, body)
+
+
+def _relay(sent: ContactSent, to_user: str, channel: str, now: datetime) -> NewNotification:
+    """The relayed message goes out through the outbox, like every other notification."""
+    return NewNotification(
+        key=f"{CONTACT_KEY}{sent.request_id}",
+        kind="contact_relay",
+        channel=channel,
+        user_id=to_user,
+        payload={"from": sent.from_handle, "message": sent.message, "reply_to": sent.reply_to},
+        due_at=now,
+    )
 
 
 # ---------------------------------------------------------------- partner employment

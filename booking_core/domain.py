@@ -117,6 +117,8 @@ class RequestRecord:
     user_id: str
     kind: str
     result: dict[str, Any] | None
+    fingerprint: str | None = None
+    """What was asked (hashed); ``None`` on records made before it was kept."""
 
 
 @dataclass(frozen=True)

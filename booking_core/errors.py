@@ -42,6 +42,12 @@ class UnknownBooking(InvalidRequest):
     code = "unknown_booking"
 
 
+class UnknownSeries(UnknownBooking):
+    """No repeated booking has this id (a mistyped or forged one)."""
+
+    code = "unknown_series"
+
+
 class InvalidDate(InvalidRequest):
     code = "invalid_date"
 
@@ -52,6 +58,12 @@ class InvalidCount(InvalidRequest):
 
 class InvalidTimeRange(InvalidRequest):
     code = "invalid_time_range"
+
+
+class KeyReused(InvalidRequest):
+    """An idempotency key (a chat message id) already recorded for a different request."""
+
+    code = "key_reused"
 
 
 # Rules: the request is well-formed but the network's rules refuse it.
@@ -101,6 +113,12 @@ class Full(RuleRefusal):
     ) -> None:
         super().__init__(message, **details)
         self.alternatives = list(alternatives)
+
+
+class NotFull(RuleRefusal):
+    """Joining a waitlist while enough desks are free: book them instead."""
+
+    code = "not_full"
 
 
 class Busy(BookingError):

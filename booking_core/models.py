@@ -73,6 +73,8 @@ class RequestRow(Base):
     kind: Mapped[str] = mapped_column(String(20))
     result: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    fingerprint: Mapped[str | None] = mapped_column(String(64))
+    """SHA-256 of what was asked: a key reused for another request is refused."""
 
 
 class BookingRow(Base):
@@ -95,6 +97,8 @@ class BookingRow(Base):
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     checked_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     channel: Mapped[str | None] = mapped_column(String(200))
+    erased_commute_km: Mapped[float | None] = mapped_column(Float)
+    """Only on an erased person's bookings: their commute, for the impact counts."""
 
     __table_args__ = (
         Index("ix_bookings_user_day", "user_id", "day"),
@@ -243,6 +247,9 @@ class DirectoryProfileRow(Base):
     published: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    name_key: Mapped[str | None] = mapped_column(String(120))
+    """The display name folded (" helene dupont "), never shown: a search for a member's
+    name is not counted as a missing skill."""
 
 
 class DirectorySkillRow(Base):
@@ -274,7 +281,7 @@ class DirectoryConsentRow(Base):
 
 
 class DirectoryContactRow(Base):
-    """A contact relayed by the bot: the requester's handle goes to the recipient only.
+    """A contact relayed by the bot: the recipient may answer through the bot.
 
     Only the recipient's profile number is kept, never their id or handle, so the
     requester's export holds nothing about the recipient they did not already see.
@@ -287,7 +294,8 @@ class DirectoryContactRow(Base):
     to_profile_id: Mapped[int] = mapped_column(
         ForeignKey("directory_profiles.id", ondelete="CASCADE")
     )
-    from_handle: Mapped[str] = mapped_column(String(200))
+    from_handle: Mapped[str | None] = mapped_column(String(200))
+    """The requester's contact handle, only when they published it."""
     message: Mapped[str] = mapped_column(String(1000))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 

@@ -21,6 +21,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import holidays
 from pydantic import (
+    AfterValidator,
     BaseModel,
     ConfigDict,
     Field,
@@ -83,6 +84,22 @@ class RoomSpec(_Strict):
     equipment: list[str] = []
 
 
+def _valid_closure(value: str) -> str:
+    _parse_closure(value)
+    return value
+
+
+# A closure date or range; checked one by one, so an error names the faulty entry.
+Closure = Annotated[str, AfterValidator(_valid_closure)]
+
+
+def _confirmable(value: str) -> str:
+    fields = set(CentreSpec.model_fields) - {"id", "to_confirm"}
+    if value not in fields:
+        raise ValueError(f"unknown field {value!r}; use one of {', '.join(sorted(fields))}")
+    return value
+
+
 class CentreSpec(_Strict):
     id: Ident
     name: str = Field(min_length=1)
@@ -97,13 +114,18 @@ class CentreSpec(_Strict):
     morning: str
     afternoon: str
     opening: dict[str, Literal["day", "morning", "afternoon", "closed"]]
-    closures: list[str] = []
+    closures: list[Closure] = []
     prices: list[str] = []
     equipment: list[str] = []
     managers: list[str] = []
     desks: int = Field(ge=0, le=500)
     rooms: list[RoomSpec] = []
     checkin_release_minutes: int | None = Field(default=None, ge=5, le=240)
+    open_at_lunch: bool = False
+    """Whether the building stays open between the morning and the afternoon hours; when
+    not, a meeting room cannot be booked across that break."""
+    to_confirm: list[Annotated[str, AfterValidator(_confirmable)]] = []
+    """Fields whose values are placeholders still to be confirmed with the centre."""
 
     @field_validator("morning", "afternoon")
     @classmethod
@@ -117,13 +139,6 @@ class CentreSpec(_Strict):
         unknown = sorted(set(value) - set(WEEKDAYS))
         if unknown:
             raise ValueError(f"unknown weekday {unknown[0]!r}; use {', '.join(WEEKDAYS)}")
-        return value
-
-    @field_validator("closures")
-    @classmethod
-    def _valid_closures(cls, value: list[str]) -> list[str]:
-        for item in value:
-            _parse_closure(item)
         return value
 
     @model_validator(mode="after")
@@ -209,22 +224,35 @@ class NetworkSpec(_Strict):
     network: NetworkInfo
     centres: list[CentreSpec] = Field(min_length=1)
 
-    @model_validator(mode="after")
-    def _unique(self) -> NetworkSpec:
-        seen: dict[str, str] = {}
+    def cross_problems(self) -> list[tuple[tuple[int | str, ...], str]]:
+        """What no single field shows: a centre id used twice, a name or alias naming two
+        centres; each with the location of the entry at fault."""
+        problems: list[tuple[tuple[int | str, ...], str]] = []
+        seen: dict[str, int] = {}
         for index, centre in enumerate(self.centres):
             if centre.id in seen:
-                raise ValueError(f"centres[{index}].id: {centre.id!r} is used twice")
-            seen[centre.id] = centre.id
-        names: dict[str, str] = {}
-        for centre in self.centres:
-            for alias in [centre.name, *centre.aliases]:
-                key = alias.casefold().strip()
-                if names.setdefault(key, centre.id) != centre.id:
-                    raise ValueError(
-                        f"alias {alias!r} of {centre.id!r} already names {names[key]!r}"
+                problems.append(
+                    (
+                        ("centres", index, "id"),
+                        f"{centre.id!r} is already the id of centres[{seen[centre.id]}]",
                     )
-        return self
+                )
+            seen.setdefault(centre.id, index)
+        names: dict[str, tuple[str, tuple[int | str, ...]]] = {}
+        for index, centre in enumerate(self.centres):
+            named: list[tuple[tuple[int | str, ...], str]] = [
+                (("centres", index, "name"), centre.name),
+                *((("centres", index, "aliases", n), a) for n, a in enumerate(centre.aliases)),
+            ]
+            for loc, alias in named:
+                owner, first = names.setdefault(alias.casefold().strip(), (centre.id, loc))
+                if owner != centre.id:
+                    problems.append((loc, f"{alias!r} already names {owner!r} ({_path(first)})"))
+        return problems
+
+
+def _path(loc: tuple[int | str, ...]) -> str:
+    return "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in loc).lstrip(".")
 
 
 def _parse_closure(item: str) -> tuple[date, date]:
@@ -258,7 +286,8 @@ def _format_loc(loc: tuple[int | str, ...], raw: dict[str, Any]) -> str:
     for item in loc:
         if isinstance(item, int):
             parts.append(f"[{item}]")
-            ident = node[item].get("id") if isinstance(node, list) and item < len(node) else None
+            entry = node[item] if isinstance(node, list) and item < len(node) else None
+            ident = entry.get("id") if isinstance(entry, dict) else None
             if isinstance(ident, str) and parts:
                 parts[-1] = f"[{item}]({ident})"
         else:
@@ -307,6 +336,11 @@ class Centre:
     def __repr__(self) -> str:
         return f"Centre({self.id!r})"
 
+    @property
+    def to_confirm(self) -> tuple[str, ...]:
+        """Fields of this centre whose values are placeholders, still to be confirmed."""
+        return tuple(self.spec.to_confirm)
+
     def resource(self, resource_id: str) -> Resource:
         for resource in (*self.desks, *self.rooms):
             if resource.id == resource_id:
@@ -345,12 +379,18 @@ class Centre:
             return self.afternoon
         return self.morning[0], self.afternoon[1]
 
-    def open_span(self, day: date) -> tuple[time, time] | None:
-        """The hours the building is open that day (lunch included when both halves are)."""
-        halves = self.open_halves(day)
-        if not halves:
-            return None
-        return self.half_bounds(halves[0])[0], self.half_bounds(halves[-1])[1]
+    def open_ranges(self, day: date) -> list[tuple[time, time]]:
+        """The hours the building is open that day: each open half-day, joined into one
+        range when it stays open at lunch."""
+        ranges = [self.half_bounds(h) for h in self.open_halves(day)]
+        if len(ranges) == 2 and (self.spec.open_at_lunch or ranges[0][1] == ranges[1][0]):
+            return [(ranges[0][0], ranges[1][1])]
+        return ranges
+
+    def lunch_break(self, day: date) -> tuple[time, time] | None:
+        """When the building closes between two open half-days, if it does that day."""
+        ranges = self.open_ranges(day)
+        return (ranges[0][1], ranges[1][0]) if len(ranges) == 2 else None
 
 
 class Network:
@@ -424,6 +464,10 @@ def parse_network(text: str, source: str = "<network>") -> Network:
     except ValidationError as exc:
         problems = [f"{_format_loc(tuple(err['loc']), raw)}: {err['msg']}" for err in exc.errors()]
         raise NetworkConfigError(source, problems) from exc
+    if crossed := spec.cross_problems():
+        raise NetworkConfigError(
+            source, [f"{_format_loc(loc, raw)}: {msg}" for loc, msg in crossed]
+        )
     return Network(spec)
 
 

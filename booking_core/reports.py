@@ -614,7 +614,13 @@ def _in_range() -> list[Any]:
 def _impact_statement(per_centre: bool, filters: frozenset[str]) -> Select[Any]:
     """Person-days in a subquery, then trips and kilometres per month (and centre)."""
     keys = [_B.centre_id] if per_centre else []
-    inner = select(*keys, _B.user_id, _B.day, func.count().label("bookings"))
+    inner = select(
+        *keys,
+        _B.user_id,
+        _B.day,
+        func.count().label("bookings"),
+        func.max(_B.erased_commute_km).label("erased_km"),
+    )
     inner = inner.where(_attended(), *_in_range())
     if "user_id" in filters:
         inner = inner.where(_B.user_id == bindparam("user_id"))
@@ -623,7 +629,9 @@ def _impact_statement(per_centre: bool, filters: frozenset[str]) -> Select[Any]:
     year = extract("year", days.c.day).label("year")
     month = extract("month", days.c.day).label("month")
     groups = [days.c.centre_id] if per_centre else []
-    commute = case((p.commute_km > 0, p.commute_km), else_=0.0)
+    # An erased person's days carry their commute themselves (no profile is left).
+    declared = func.coalesce(p.commute_km, days.c.erased_km)
+    commute = case((declared > 0, declared), else_=0.0)
     return (
         select(
             *groups,
@@ -632,7 +640,7 @@ def _impact_statement(per_centre: bool, filters: frozenset[str]) -> Select[Any]:
             func.sum(days.c.bookings).label("bookings"),
             func.count(distinct(days.c.user_id)).label("people"),
             func.count().label("trips"),
-            func.count(p.commute_km).label("trips_km"),
+            func.count(declared).label("trips_km"),
             func.coalesce(func.sum(2 * commute), 0.0).label("km"),
         )
         .select_from(days.outerjoin(PROFILES, p.user_id == days.c.user_id))

@@ -10,6 +10,7 @@ rolled back and the whole attempt re-run, which then answers ``Full`` cleanly.
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 import uuid
 from collections.abc import Awaitable, Callable, Iterable, Sequence
@@ -29,12 +30,13 @@ from booking_core.domain import (
     NewBooking,
     NewNotification,
     Promotion,
+    RequestRecord,
     RoomRequest,
     WaitEntry,
     WaitStatus,
 )
 from booking_core.network import Centre, Network, Period, ResourceKind
-from booking_core.uow import BookingRepository, StorageConflict, UnitOfWork
+from booking_core.uow import BookingRepository, LockOrder, StorageConflict, UnitOfWork
 
 log = logging.getLogger(__name__)
 
@@ -196,12 +198,29 @@ async def _attempt(
 
     With ``commit=False`` it is a dry run: every rule is checked, nothing is kept.
     """
+    locks: tuple[str, ...] = ()
     for attempt in range(1, MAX_ATTEMPTS + 1):
         try:
-            return await core.uow().run(body, commit=commit)
+            return await core.uow().run(_locking(body, locks), commit=commit)
+        except LockOrder as wanted:
+            locks = wanted.users  # the next attempt takes them first, in order
+            log.debug("lock wanted out of order, attempt %d", attempt)
         except StorageConflict:
             log.debug("write conflict, attempt %d", attempt)
     raise errors.Busy(f"lost {MAX_ATTEMPTS} races in a row; try again")
+
+
+def _locking(
+    body: Callable[[UnitOfWork], Awaitable[T]], users: tuple[str, ...]
+) -> Callable[[UnitOfWork], Awaitable[T]]:
+    if not users:
+        return body
+
+    async def locked(uow: UnitOfWork) -> T:
+        await uow.repo.lock_users(users)
+        return await body(uow)
+
+    return locked
 
 
 async def _read(core: Core, body: Callable[[BookingRepository], Awaitable[T]]) -> T:
@@ -400,10 +419,35 @@ async def _book_desks_in(
     return booked
 
 
-async def _replay(repo: BookingRepository, key: str | None) -> Confirmation | None:
+def _fingerprint(kind: str, user_id: str, **asked: object) -> str:
+    """What a request asked for, stored with its key: a key reused for anything else is
+    refused instead of answered with the first request's result."""
+    body = json.dumps({"kind": kind, "user": user_id, **asked}, sort_keys=True, default=str)
+    return hashlib.sha256(body.encode()).hexdigest()
+
+
+def _desk_asked(req: DeskRequest) -> dict[str, object]:
+    return {"centre": req.centre_id, "day": req.day, "period": req.period, "count": req.count}
+
+
+async def _recorded(
+    repo: BookingRepository, key: str | None, fingerprint: str
+) -> RequestRecord | None:
+    """The request already made under this key, if any; a different one is a conflict."""
     if key is None:
         return None
     record = await repo.find_request(_digest(key))
+    if record is None:
+        return None
+    if record.fingerprint is not None and record.fingerprint != fingerprint:
+        raise errors.KeyReused("this message id already asked for something else", kind=record.kind)
+    return record
+
+
+async def _replay(
+    repo: BookingRepository, key: str | None, fingerprint: str
+) -> Confirmation | None:
+    record = await _recorded(repo, key, fingerprint)
     if record is None:
         return None
     bookings = await repo.find_bookings(request_id=record.id, active_only=False)
@@ -412,9 +456,16 @@ async def _replay(repo: BookingRepository, key: str | None) -> Confirmation | No
 
 
 async def _open_request(
-    repo: BookingRepository, key: str | None, user_id: str, kind: str, now: datetime
+    repo: BookingRepository,
+    key: str | None,
+    user_id: str,
+    kind: str,
+    now: datetime,
+    fingerprint: str,
 ) -> int | None:
-    return None if key is None else await repo.add_request(_digest(key), user_id, kind, now)
+    if key is None:
+        return None
+    return await repo.add_request(_digest(key), user_id, kind, now, fingerprint)
 
 
 def _digest(key: str) -> str:
@@ -438,10 +489,11 @@ async def _desks(core: Core, req: DeskRequest, *, dry_run: bool) -> Confirmation
     async def body(uow: UnitOfWork) -> Confirmation:
         repo = uow.repo
         await repo.lock_user(req.user_id)
-        if replayed := await _replay(repo, req.key):
+        asked = _fingerprint("book", req.user_id, **_desk_asked(req))
+        if replayed := await _replay(repo, req.key, asked):
             return replayed
         now = core.now()
-        request_id = await _open_request(repo, req.key, req.user_id, "book", now)
+        request_id = await _open_request(repo, req.key, req.user_id, "book", now, asked)
         booked = await _book_desks_in(core, repo, centre, req, request_id, None, now)
         return Confirmation(booked)
 
@@ -471,12 +523,38 @@ async def _room(core: Core, req: RoomRequest, *, dry_run: bool) -> Confirmation:
     async def body(uow: UnitOfWork) -> Confirmation:
         repo = uow.repo
         await repo.lock_user(req.user_id)
-        if replayed := await _replay(repo, req.key):
+        asked = _fingerprint(
+            "room",
+            req.user_id,
+            centre=req.centre_id,
+            day=req.day,
+            start=req.start,
+            end=req.end,
+            people=req.people,
+            resource=req.resource_id,
+        )
+        if replayed := await _replay(repo, req.key, asked):
             return replayed
         now = core.now()
         _check_window(core, req.day, req.end)
-        span = centre.open_span(req.day)
-        if span is None or req.start < span[0] or req.end > span[1]:
+        if core.network.at(req.day, req.start) < now:
+            # Unlike a desk's half-day, a room range already begun is refused: its start
+            # is the person's own choice, and the next 30-minute step is still free.
+            raise errors.InThePast(
+                f"{req.day} {req.start:%H:%M} has begun", day=req.day.isoformat(), started=True
+            )
+        ranges = centre.open_ranges(req.day)
+        if not any(start <= req.start and req.end <= end for start, end in ranges):
+            lunch = centre.lunch_break(req.day)
+            if lunch and req.start < lunch[1] and lunch[0] < req.end:
+                raise errors.Closed(
+                    "closed at lunch",
+                    reason="lunch",
+                    centre=centre.id,
+                    day=req.day.isoformat(),
+                    closed_from=lunch[0].strftime("%H:%M"),
+                    closed_until=lunch[1].strftime("%H:%M"),
+                )
             raise _closed_error(centre, req.day, [])
         await _check_person(
             core, repo, req.user_id, centre, req.day, req.start, req.end, ResourceKind.MEETING_ROOM
@@ -493,7 +571,7 @@ async def _room(core: Core, req: RoomRequest, *, dry_run: bool) -> Confirmation:
             raise errors.Full(
                 "no meeting room free then", centre=centre.id, day=req.day.isoformat()
             )
-        request_id = await _open_request(repo, req.key, req.user_id, "book", now)
+        request_id = await _open_request(repo, req.key, req.user_id, "book", now, asked)
         booking = await repo.add_booking(
             NewBooking(
                 user_id=req.user_id,
@@ -573,14 +651,17 @@ async def _series(
     async def body(uow: UnitOfWork) -> Confirmation:
         repo = uow.repo
         await repo.lock_user(template.user_id)
-        if not dry_run and (replayed := await _replay(repo, template.key)):
+        asked = _fingerprint(
+            "series", template.user_id, **_desk_asked(template), days=days, partial=partial
+        )
+        if not dry_run and (replayed := await _replay(repo, template.key, asked)):
             return replayed
         now = core.now()
         series_id = uuid.uuid4().hex
         request_id = (
             None
             if dry_run
-            else await _open_request(repo, template.key, template.user_id, "series", now)
+            else await _open_request(repo, template.key, template.user_id, "series", now, asked)
         )
         booked: list[Booking] = []
         bookable: list[date] = []
@@ -731,18 +812,28 @@ async def release_no_shows(core: Core) -> list[Booking]:
 async def _promote(
     core: Core, repo: BookingRepository, centre_id: str, day: date, now: datetime
 ) -> list[Promotion]:
-    """Give freed desks to the people waiting for that centre and day, first come first."""
+    """Give freed desks to the people waiting for that centre and day, first come first.
+
+    Each waiting person's own lock is taken before booking for them, as their own
+    request would, so that a request of theirs running meanwhile (a booking elsewhere)
+    cannot put them in two places. An entry a rule now refuses (they booked elsewhere,
+    reached the quota, the centre closed) is dropped and they are told why.
+    """
     promoted: list[Promotion] = []
     centre = core.network.centre(centre_id)
     for entry in await repo.waiting(centre_id=centre_id, day=day):
+        await repo.lock_user(entry.user_id)
+        mine = await repo.waiting(user_id=entry.user_id, centre_id=centre_id, day=day)
+        if entry.id not in {e.id for e in mine}:
+            continue  # left the waitlist meanwhile
         channel = entry.channel or entry.user_id
         req = DeskRequest(entry.user_id, centre_id, day, entry.period, entry.count, None, channel)
         try:
             booked = await _book_desks_in(core, repo, centre, req, None, None, now)
         except errors.Full:
             continue
-        except errors.RuleRefusal:
-            await repo.set_wait_status(entry.id, WaitStatus.CANCELLED)
+        except errors.RuleRefusal as refusal:
+            await _drop(core, repo, entry, refusal, now)
             continue
         await repo.set_wait_status(entry.id, WaitStatus.FULFILLED)
         await repo.audit(now, entry.user_id, "waitlist_promoted", booked[0].id, {"wait": entry.id})
@@ -765,20 +856,101 @@ async def _promote(
     return promoted
 
 
+async def _drop(
+    core: Core,
+    repo: BookingRepository,
+    entry: WaitEntry,
+    refusal: errors.RuleRefusal,
+    now: datetime,
+) -> None:
+    """End a waitlist entry a rule refuses, and tell the person.
+
+    The notice is of kind ``waitlist_dropped``, with the payload ``{"wait": {"centre",
+    "date", "period", "count"}, "reason": <the refusal's code>}``; it expires when the
+    half-day it was for ends, since it is news only until then.
+    """
+    centre = core.network.centre(entry.centre_id)
+    await repo.set_wait_status(entry.id, WaitStatus.CANCELLED)
+    await repo.audit(now, entry.user_id, "waitlist_dropped", None, {"wait": entry.id})
+    wait = {
+        "centre": entry.centre_id,
+        "date": entry.day.isoformat(),
+        "period": entry.period.value,
+        "count": entry.count,
+    }
+    await repo.add_notifications(
+        [
+            NewNotification(
+                key=f"waitlist_dropped:{entry.id}",
+                kind="waitlist_dropped",
+                channel=entry.channel or entry.user_id,
+                user_id=entry.user_id,
+                payload={"wait": wait, "reason": refusal.code},
+                due_at=now,
+                expires_at=core.network.at(entry.day, centre.half_bounds(entry.period)[1]),
+            )
+        ],
+        now,
+    )
+
+
+async def _cancel_in(
+    core: Core,
+    repo: BookingRepository,
+    targets: Sequence[Booking],
+    actor: str,
+    request_id: int | None,
+    now: datetime,
+) -> CancelResult:
+    """Cancel these bookings and give the freed desks to the people waiting, in ``repo``'s
+    transaction."""
+    await repo.cancel_notifications([b.id for b in targets])
+    for booking in targets:
+        await repo.cancel_booking(booking.id, now)
+        await repo.audit(now, actor, "cancelled", booking.id, {"request": request_id})
+    promoted: list[Promotion] = []
+    for centre_id, day in sorted(
+        {(b.centre_id, b.day) for b in targets if b.kind is ResourceKind.DESK}
+    ):
+        promoted += await _promote(core, repo, centre_id, day, now)
+    cancelled = [replace(b, status=BookingStatus.CANCELLED) for b in targets]
+    return CancelResult(cancelled, promoted)
+
+
+def _still_to_come(core: Core, bookings: Iterable[Booking], now: datetime) -> list[Booking]:
+    return [b for b in bookings if core.network.at(b.day, b.end) > now]
+
+
+async def cancel_upcoming_in(
+    core: Core, repo: BookingRepository, user_id: str, now: datetime
+) -> CancelResult:
+    """Cancel every booking of this person not over yet, inside the caller's transaction
+    (erasure runs it between dropping their waitlist entries and anonymising them)."""
+    found = await repo.find_bookings(user_id=user_id, first_day=now.date())
+    return await _cancel_in(core, repo, _still_to_come(core, found, now), user_id, None, now)
+
+
+async def in_transaction(core: Core, body: Callable[[UnitOfWork], Awaitable[T]]) -> T:
+    """Run ``body`` in one write transaction, re-run whole when it loses a race."""
+    return await _attempt(core, body)
+
+
 async def _cancel(
     core: Core,
     user_id: str,
     select: Callable[[BookingRepository, date], Awaitable[list[Booking]]],
     key: str | None,
+    asked: dict[str, object],
     actor: str | None = None,
 ) -> CancelResult:
     _check_user(user_id)
+    fingerprint = _fingerprint("cancel", user_id, **asked)
 
     async def body(uow: UnitOfWork) -> CancelResult:
         repo = uow.repo
         await repo.lock_user(user_id)
         now = core.now()
-        if key is not None and (record := await repo.find_request(_digest(key))):
+        if record := await _recorded(repo, key, fingerprint):
             ids = (record.result or {}).get("cancelled", [])
             done = [b for i in ids if (b := await repo.get_booking(int(i)))]
             return CancelResult(done, replayed=True)
@@ -788,22 +960,11 @@ async def _cancel(
                 raise errors.NotOwner("not your booking", booking_id=booking.id)
             if core.network.at(booking.day, booking.end) <= now:
                 raise errors.NotCancellable("this booking is over", booking_id=booking.id)
-        request_id = await _open_request(repo, key, user_id, "cancel", now)
-        await repo.cancel_notifications([b.id for b in targets])
-        for booking in targets:
-            await repo.cancel_booking(booking.id, now)
-            await repo.audit(
-                now, actor or user_id, "cancelled", booking.id, {"request": request_id}
-            )
+        request_id = await _open_request(repo, key, user_id, "cancel", now, fingerprint)
+        result = await _cancel_in(core, repo, targets, actor or user_id, request_id, now)
         if request_id is not None:
             await repo.set_request_result(request_id, {"cancelled": [b.id for b in targets]})
-        promoted: list[Promotion] = []
-        for centre_id, day in sorted(
-            {(b.centre_id, b.day) for b in targets if b.kind is ResourceKind.DESK}
-        ):
-            promoted += await _promote(core, repo, centre_id, day, now)
-        cancelled = [replace(b, status=BookingStatus.CANCELLED) for b in targets]
-        return CancelResult(cancelled, promoted)
+        return result
 
     return await _attempt(core, body)
 
@@ -832,7 +993,7 @@ async def cancel_bookings(
                 found.append(booking)
         return found
 
-    return await _cancel(core, user_id, select, key)
+    return await _cancel(core, user_id, select, key, {"bookings": sorted(booking_ids)})
 
 
 async def cancel_day(
@@ -844,7 +1005,7 @@ async def cancel_day(
     async def select(repo: BookingRepository, today: date) -> list[Booking]:
         return await repo.find_bookings(user_id=user_id, first_day=target, last_day=target)
 
-    return await _cancel(core, user_id, select, key)
+    return await _cancel(core, user_id, select, key, {"day": target})
 
 
 async def cancel_series(
@@ -853,12 +1014,15 @@ async def cancel_series(
     """Cancel the occurrences of a repeated booking that are still to come."""
 
     async def select(repo: BookingRepository, today: date) -> list[Booking]:
-        found = await repo.find_bookings(series_id=series_id, first_day=today)
-        if any(b.user_id != user_id for b in found):
+        ever = await repo.find_bookings(series_id=series_id, active_only=False, limit=1)
+        if not ever:
+            raise errors.UnknownSeries(f"no series {series_id!r}", series=series_id)
+        if ever[0].user_id != user_id:
             raise errors.NotOwner("not your series")
+        found = await repo.find_bookings(series_id=series_id, first_day=today)
         return [b for b in found if core.network.at(b.day, b.end) > core.now()]
 
-    return await _cancel(core, user_id, select, key)
+    return await _cancel(core, user_id, select, key, {"series": series_id})
 
 
 async def cancel_all_future(core: Core, user_id: str, key: str | None = None) -> CancelResult:
@@ -866,9 +1030,9 @@ async def cancel_all_future(core: Core, user_id: str, key: str | None = None) ->
 
     async def select(repo: BookingRepository, today: date) -> list[Booking]:
         found = await repo.find_bookings(user_id=user_id, first_day=today)
-        return [b for b in found if core.network.at(b.day, b.end) > core.now()]
+        return _still_to_come(core, found, core.now())
 
-    return await _cancel(core, user_id, select, key)
+    return await _cancel(core, user_id, select, key, {"all": True})
 
 
 async def change_booking(
@@ -893,7 +1057,8 @@ async def _change(
     async def body(uow: UnitOfWork) -> Confirmation:
         repo = uow.repo
         await repo.lock_user(user_id)
-        if replayed := await _replay(repo, new.key):
+        asked = _fingerprint("change", user_id, booking=booking_id, **_desk_asked(new))
+        if replayed := await _replay(repo, new.key, asked):
             return replayed
         now = core.now()
         old = await repo.get_booking(booking_id)
@@ -903,12 +1068,13 @@ async def _change(
             raise errors.NotOwner("not your booking", booking_id=booking_id)
         if old.status is not BookingStatus.ACTIVE or core.network.at(old.day, old.end) <= now:
             raise errors.NotCancellable("this booking cannot be changed", booking_id=booking_id)
-        request_id = await _open_request(repo, new.key, user_id, "change", now)
+        request_id = await _open_request(repo, new.key, user_id, "change", now, asked)
         await repo.cancel_notifications([old.id])
         await repo.cancel_booking(old.id, now)
         await repo.audit(now, user_id, "changed", old.id, {"request": request_id})
         booked = await _book_desks_in(core, repo, centre, new, request_id, None, now)
-        if old.kind is ResourceKind.DESK and (old.centre_id, old.day) != (centre.id, new.day):
+        if old.kind is ResourceKind.DESK:
+            # Even at the same centre and day: morning to afternoon frees the morning.
             await _promote(core, repo, old.centre_id, old.day, now)
         return Confirmation(booked, replaced=[old])
 
@@ -925,12 +1091,19 @@ async def _change(
 
 
 async def join_waitlist(core: Core, req: DeskRequest) -> WaitEntry:
-    """Wait for a desk at a full centre; the first freed desk goes to the first waiting."""
+    """Wait for a desk at a full centre; the first freed desk goes to the first waiting.
+
+    Only when it is full for that period: with a desk free, waiting would only hold a
+    place in a queue nobody needs, so it is refused (:class:`errors.NotFull`).
+    """
     centre, req = _check_desk_request(core, req)
 
     async def body(uow: UnitOfWork) -> WaitEntry:
         repo = uow.repo
         await repo.lock_user(req.user_id)
+        asked = _fingerprint("waitlist", req.user_id, **_desk_asked(req))
+        if record := await _recorded(repo, req.key, asked):
+            return _wait_from_json((record.result or {})["wait"])
         now = core.now()
         _check_window(core, req.day, centre.half_bounds(req.period)[1])
         if not all(h in centre.open_halves(req.day) for h in req.period.halves):
@@ -938,20 +1111,60 @@ async def join_waitlist(core: Core, req: DeskRequest) -> WaitEntry:
         for entry in await repo.waiting(user_id=req.user_id, centre_id=centre.id, day=req.day):
             if entry.period == req.period:
                 return entry
-        request_id = await _open_request(repo, req.key, req.user_id, "waitlist", now)
+        free = len((await _free_desks(repo, centre, req.day)).get(req.period, []))
+        if free >= req.count:
+            raise errors.NotFull(
+                f"{free} desk(s) free: book instead of waiting",
+                free=free,
+                centre=centre.id,
+                day=req.day.isoformat(),
+                period=req.period.value,
+            )
+        request_id = await _open_request(repo, req.key, req.user_id, "waitlist", now, asked)
         entry = await repo.add_wait(
             req.user_id, centre.id, req.day, req.period, req.count, now, request_id, req.channel
         )
+        if request_id is not None:
+            await repo.set_request_result(request_id, {"wait": _wait_json(entry)})
         await repo.audit(now, req.user_id, "waitlisted", None, {"wait": entry.id})
         return entry
 
     return await _attempt(core, body)
 
 
+def _wait_json(entry: WaitEntry) -> dict[str, Any]:
+    return {
+        "id": entry.id,
+        "user": entry.user_id,
+        "centre": entry.centre_id,
+        "day": entry.day.isoformat(),
+        "period": entry.period.value,
+        "count": entry.count,
+        "created_at": entry.created_at.isoformat(),
+        "channel": entry.channel,
+    }
+
+
+def _wait_from_json(row: dict[str, Any]) -> WaitEntry:
+    """The entry as first answered: a replay gets the same answer, not a new entry."""
+    return WaitEntry(
+        id=int(row["id"]),
+        user_id=row["user"],
+        centre_id=row["centre"],
+        day=date.fromisoformat(row["day"]),
+        period=Period(row["period"]),
+        count=int(row["count"]),
+        status=WaitStatus.WAITING,
+        created_at=datetime.fromisoformat(row["created_at"]),
+        channel=row["channel"],
+    )
+
+
 async def leave_waitlist(core: Core, user_id: str, entry_id: int) -> None:
     """Stop waiting."""
 
     async def body(uow: UnitOfWork) -> None:
+        await uow.repo.lock_user(user_id)
         entries = await uow.repo.waiting(user_id=user_id)
         if not any(e.id == entry_id for e in entries):
             raise errors.UnknownBooking(f"no waitlist entry {entry_id}")

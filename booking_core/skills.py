@@ -47,6 +47,46 @@ def tokens(text: str) -> list[str]:
     return _TOKEN.findall(fold(text))
 
 
+_WORD = re.compile(r"[^\W_]+")
+
+
+def _titled(word: str) -> bool:
+    return word[0].isupper() and any(c.islower() for c in word[1:])
+
+
+@dataclass(frozen=True)
+class Typed:
+    """One word of a text as typed, with the forms it is compared under."""
+
+    word: str
+    token: str
+    """Folded (lower case, no accents)."""
+    key: str
+    """Folded and singular: what a skill is keyed on."""
+    name_like: bool
+    """Written like a person's name: capitalised inside the text ("chercher Alice
+    Martin"), or opening it when the next word is capitalised too ("Alice Martin").
+    Acronyms ("SQL") are not."""
+
+
+def as_typed(text: str) -> list[Typed]:
+    """The words of a text with their case kept, to tell a skill from a name."""
+    words = _WORD.findall(text)
+    found: list[Typed] = []
+    for i, word in enumerate(words):
+        name = _titled(word) and (i > 0 or (len(words) > 1 and _titled(words[1])))
+        found += [Typed(word, t, singular(t), name) for t in tokens(word)]
+    return found
+
+
+def name_key(name: str | None) -> str | None:
+    """A display name's folded words between spaces (" helene dupont "): what a word is
+    compared with, whole, to know whether it is a member's name."""
+    if name is None:
+        return None
+    return " " + " ".join(_WORD.findall(fold(name))) + " "
+
+
 @dataclass(frozen=True)
 class Skill:
     """One canonical skill found in a text, with how to show it."""

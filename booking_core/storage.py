@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import logging
+import secrets
+import time
 from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from datetime import UTC, date, datetime
 from types import SimpleNamespace
@@ -15,22 +18,27 @@ from sqlalchemy import (
     Executable,
     Result,
     Select,
+    String,
     Table,
     bindparam,
+    case,
     delete,
     func,
     insert,
+    literal,
     select,
     text,
+    union_all,
     update,
 )
+from sqlalchemy import cast as sql_cast
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from booking_core import errors
-from booking_core.db import READONLY, create_sync_engine
+from booking_core.db import READONLY, SQLITE_BUSY_TIMEOUT_S, create_sync_engine
 from booking_core.domain import (
     Booking,
     BookingStatus,
@@ -58,9 +66,17 @@ from booking_core.models import (
     WaitlistRow,
 )
 from booking_core.network import Period, ResourceKind
-from booking_core.uow import REVISION, DuplicateKey, Repository, SlotTaken, UnitOfWork
+from booking_core.uow import (
+    REVISION,
+    DuplicateKey,
+    LockOrder,
+    Repository,
+    SlotTaken,
+    UnitOfWork,
+)
 
 T = TypeVar("T")
+log = logging.getLogger(__name__)
 
 
 def _booking(row: Any) -> Booking:
@@ -114,9 +130,22 @@ _OWN_DIRECTORY_PROFILE = (
     .where(DIRECTORY_PROFILES.c.user_id == bindparam("u"))
     .scalar_subquery()
 )
-# Leaving the directory (or erasure): the profile, its index, its consents, the contacts
-# it sent and received. Missing-skill counts hold no person and stay.
+CONTACT_KEY = "contact:"
+"""Outbox key prefix of a relayed contact, followed by its ``directory_contacts`` id."""
+_CONTACT_OUTBOX_KEY = literal(CONTACT_KEY, String) + sql_cast(DIRECTORY_CONTACTS.c.id, String)
+# Leaving the directory (or erasure): the relays queued for the contacts it sent and
+# received (they hold the requester's handle and words, whoever they were addressed to),
+# then the profile, its index, its consents, the contacts themselves. Missing-skill
+# counts hold no person and stay.
 ERASE_DIRECTORY = (
+    delete(OUTBOX).where(
+        OUTBOX.c.key.in_(
+            select(_CONTACT_OUTBOX_KEY).where(
+                (DIRECTORY_CONTACTS.c.from_user == bindparam("u"))
+                | (DIRECTORY_CONTACTS.c.to_profile_id == _OWN_DIRECTORY_PROFILE)
+            )
+        )
+    ),
     delete(DIRECTORY_CONTACTS).where(
         (DIRECTORY_CONTACTS.c.from_user == bindparam("u"))
         | (DIRECTORY_CONTACTS.c.to_profile_id == _OWN_DIRECTORY_PROFILE)
@@ -137,6 +166,88 @@ _PERSONAL = (
     ("directory_consents", DIRECTORY_CONSENTS, "user_id"),
     ("directory_contacts_sent", DIRECTORY_CONTACTS, "from_user"),
 )
+
+
+ERASED = "erased:"
+"""Prefix of the tokens erased bookings are kept under: one fresh token per person-day."""
+# One person-day of an erased person: a token of its own, nothing that ties it to the
+# person's other days (request, series, the moments they booked or cancelled together),
+# and their commute, so the impact counts stay what they were.
+ANONYMISE_DAY = (
+    update(BOOKINGS)
+    .where(BOOKINGS.c.user_id == bindparam("u"), BOOKINGS.c.day == bindparam("d"))
+    .values(
+        user_id=bindparam("t"),
+        channel=None,
+        request_id=None,
+        series_id=None,
+        erased_commute_km=bindparam("km"),
+        created_at=bindparam("at"),
+        cancelled_at=case((BOOKINGS.c.cancelled_at.is_(None), None), else_=bindparam("at")),
+    )
+)
+# Rows that only describe the person go whole (the waitlist is already gone, before
+# the cancellations). Requests are deleted above, once no booking points to them.
+ERASE_ROWS = (
+    (WAITLIST, "user_id"),
+    (CONVERSATIONS, "user_id"),
+    (PROFILES, "user_id"),
+    (OUTBOX, "user_id"),
+    (AUDIT, "actor"),
+)
+
+
+def _activity(table: Table, who: str, when: str, since: str) -> Select[Any]:
+    """(person, 1 if this row is recent else 0) for one kind of activity."""
+    recent = case((table.c[when] >= bindparam(since), 1), else_=0)
+    return select(table.c[who].label("user_id"), recent.label("recent"))
+
+
+# Anything a person does counts as activity: a booking (by its day), a waitlist entry,
+# a profile or directory change, a consent, a contact sent, a dialogue, a request.
+_ACTIVITY = union_all(
+    _activity(BOOKINGS, "user_id", "day", "d"),
+    _activity(WAITLIST, "user_id", "day", "d"),
+    _activity(PROFILES, "user_id", "updated_at", "m"),
+    _activity(CONVERSATIONS, "user_id", "updated_at", "m"),
+    _activity(REQUESTS, "user_id", "created_at", "m"),
+    _activity(DIRECTORY_PROFILES, "user_id", "updated_at", "m"),
+    _activity(DIRECTORY_CONSENTS, "user_id", "at", "m"),
+    _activity(DIRECTORY_CONTACTS, "from_user", "created_at", "m"),
+).subquery("activity")
+INACTIVE_PEOPLE = (
+    select(_ACTIVITY.c.user_id)
+    .where(~_ACTIVITY.c.user_id.like(ERASED + "%"))
+    .group_by(_ACTIVITY.c.user_id)
+    .having(func.max(_ACTIVITY.c.recent) == 0)
+)
+# Relayed words are kept as long as a dialogue state, no longer: the contact row stays
+# (the limits count it), its text and handle go, and so does the sent relay's payload.
+PURGE_CONTACTS = (
+    update(DIRECTORY_CONTACTS)
+    .where(
+        DIRECTORY_CONTACTS.c.created_at < bindparam("b"),
+        (DIRECTORY_CONTACTS.c.message != "") | DIRECTORY_CONTACTS.c.from_handle.is_not(None),
+    )
+    .values(message="", from_handle=None)
+)
+PURGE_RELAYS = (
+    update(OUTBOX)
+    .where(
+        OUTBOX.c.kind == "contact_relay",
+        OUTBOX.c.status != NotificationStatus.PENDING.value,
+        OUTBOX.c.created_at < bindparam("b"),
+    )
+    .values(payload={})
+)
+
+
+def _erased_token() -> str:
+    return ERASED + secrets.token_hex(8)
+
+
+def _midnight(day: date) -> datetime:
+    return datetime.combine(day, datetime.min.time(), tzinfo=UTC)
 
 
 SELECT_CONVERSATION = select(ConversationRow.state, ConversationRow.revision).where(
@@ -164,7 +275,7 @@ LATEST_CHANNEL = (
 )
 SELECT_PROFILE = select(PROFILES).where(PROFILES.c.user_id == bindparam("u"))
 SELECT_REQUEST = select(
-    RequestRow.id, RequestRow.user_id, RequestRow.kind, RequestRow.result
+    RequestRow.id, RequestRow.user_id, RequestRow.kind, RequestRow.result, RequestRow.fingerprint
 ).where(RequestRow.key == bindparam("key"))
 
 
@@ -241,6 +352,8 @@ def _plain(row: dict[str, Any]) -> dict[str, Any]:
     return {k: v.isoformat() if hasattr(v, "isoformat") else v for k, v in row.items()}
 
 
+LOCK_USER = text("SELECT pg_advisory_xact_lock(hashtextextended(:u, 0))")
+TRY_LOCK_USER = text("SELECT pg_try_advisory_xact_lock(hashtextextended(:u, 0))")
 # Constant statements with bound values: compiled once, then served from the cache.
 INSERT_REQUEST = insert(RequestRow).returning(RequestRow.id)
 INSERT_BOOKING = insert(BookingRow).returning(BookingRow.id)
@@ -282,6 +395,7 @@ class SqlRepository(Repository):
         self.conn = conn
         self._postgres = conn.dialect.name == "postgresql"
         self._audit: list[dict[str, Any]] = []
+        self._locked: set[str] = set()
 
     async def _execute(
         self, statement: Executable, params: dict[str, Any] | list[dict[str, Any]] | None = None
@@ -292,19 +406,32 @@ class SqlRepository(Repository):
 
     async def lock_user(self, user_id: str) -> None:
         # SQLite already runs one writer at a time (BEGIN IMMEDIATE).
-        if self._postgres:
-            await self._execute(
-                text("SELECT pg_advisory_xact_lock(hashtextextended(:u, 0))"), {"u": user_id}
-            )
+        if not self._postgres or user_id in self._locked:
+            return
+        params = {"u": user_id}
+        if self._locked and user_id < max(self._locked):
+            if not (await self._execute(TRY_LOCK_USER, params)).scalar():
+                raise LockOrder(tuple(sorted({*self._locked, user_id})))
+        else:
+            await self._execute(LOCK_USER, params)
+        self._locked.add(user_id)
 
     async def find_request(self, key: str) -> RequestRecord | None:
         row = (await self._execute(SELECT_REQUEST, {"key": key})).first()
         if row is None:
             return None
-        return RequestRecord(row.id, key, row.user_id, row.kind, row.result)
+        return RequestRecord(row.id, key, row.user_id, row.kind, row.result, row.fingerprint)
 
-    async def add_request(self, key: str, user_id: str, kind: str, at: datetime) -> int:
-        values = {"key": key, "user_id": user_id, "kind": kind, "created_at": at}
+    async def add_request(
+        self, key: str, user_id: str, kind: str, at: datetime, fingerprint: str
+    ) -> int:
+        values = {
+            "key": key,
+            "user_id": user_id,
+            "kind": kind,
+            "created_at": at,
+            "fingerprint": fingerprint,
+        }
         try:
             return int((await self._execute(INSERT_REQUEST, values)).scalar_one())
         except IntegrityError as exc:
@@ -428,6 +555,11 @@ class SqlRepository(Repository):
     async def set_wait_status(self, entry_id: int, status: WaitStatus) -> None:
         await self._execute(
             update(WaitlistRow).where(WaitlistRow.id == entry_id).values(status=status.value)
+        )
+
+    async def delete_waits(self, user_id: str) -> None:
+        await self._execute(
+            delete(WAITLIST).where(WAITLIST.c.user_id == bindparam("u")), {"u": user_id}
         )
 
     async def set_checked_in(self, booking_id: int, at: datetime) -> None:
@@ -596,51 +728,47 @@ class SqlRepository(Repository):
         return int(getattr(result, "rowcount", 0) or 0)
 
     async def inactive_people(self, before: date) -> list[str]:
-        booked = (
-            select(BOOKINGS.c.user_id)
-            .where(~BOOKINGS.c.user_id.like("erased:%"))
-            .group_by(BOOKINGS.c.user_id)
-            .having(func.max(BOOKINGS.c.day) < bindparam("d"))
-        )
-        moment = datetime.combine(before, datetime.min.time(), tzinfo=UTC)
-        recent = select(PROFILES.c.user_id).where(PROFILES.c.updated_at >= bindparam("m"))
-        stale_profiles = select(PROFILES.c.user_id).where(
-            PROFILES.c.updated_at < bindparam("m"),
-            ~PROFILES.c.user_id.like("erased:%"),
-            ~PROFILES.c.user_id.in_(
-                select(BOOKINGS.c.user_id).where(BOOKINGS.c.day >= bindparam("d"))
-            ),
-        )
-        rows = await self._execute(
-            booked.where(~BOOKINGS.c.user_id.in_(recent)).union(stale_profiles),
-            {"d": before, "m": moment},
-        )
+        params = {"d": before, "m": datetime.combine(before, datetime.min.time(), tzinfo=UTC)}
+        rows = await self._execute(INACTIVE_PEOPLE, params)
         return sorted(str(r[0]) for r in rows)
 
-    async def erase_person(self, user_id: str, token: str) -> None:
-        params = {"u": user_id, "t": token}
-        for table, column in ((BOOKINGS, "user_id"), (REQUESTS, "user_id"), (AUDIT, "actor")):
+    async def purge_contact_texts(self, before: datetime) -> int:
+        done = await self._execute(PURGE_CONTACTS, {"b": before})
+        await self._execute(PURGE_RELAYS, {"b": before})
+        return int(getattr(done, "rowcount", 0) or 0)
+
+    async def expire_waits(self, today: date) -> int:
+        done = await self._execute(
+            delete(WAITLIST).where(WAITLIST.c.day < bindparam("d")), {"d": today}
+        )
+        return int(getattr(done, "rowcount", 0) or 0)
+
+    async def erase_person(self, user_id: str) -> None:
+        # Audit rows are buffered until the commit: write those of this transaction (the
+        # erasure's own cancellations) now, so that they are erased too.
+        await self.flush_audit()
+        u = {"u": user_id}
+        commute = (
             await self._execute(
-                update(table)
-                .where(table.c[column] == bindparam("u"))
-                .values({column: bindparam("t")}),
-                params,
+                select(PROFILES.c.commute_km).where(PROFILES.c.user_id == bindparam("u")), u
             )
-        await self._execute(
-            update(BOOKINGS).where(BOOKINGS.c.user_id == bindparam("t")).values(channel=None),
-            params,
-        )
-        # The commute alone, under the random token, keeps the impact totals unchanged.
-        await self._execute(
-            update(PROFILES)
-            .where(PROFILES.c.user_id == bindparam("u"), PROFILES.c.commute_km.is_not(None))
-            .values(user_id=bindparam("t"), language=None, home_commune=None, usual_centre=None),
-            params,
-        )
-        for table in (WAITLIST, CONVERSATIONS, PROFILES, OUTBOX):
-            await self._execute(delete(table).where(table.c.user_id == bindparam("u")), params)
+        ).scalar()
+        days = (
+            await self._execute(
+                select(BOOKINGS.c.day).where(BOOKINGS.c.user_id == bindparam("u")).distinct(), u
+            )
+        ).scalars()
+        per_day = [
+            {"u": user_id, "d": day, "t": _erased_token(), "km": commute, "at": _midnight(day)}
+            for day in days
+        ]
+        if per_day:
+            await self._execute(ANONYMISE_DAY, per_day)
+        await self._execute(delete(REQUESTS).where(REQUESTS.c.user_id == bindparam("u")), u)
+        for table, column in ERASE_ROWS:
+            await self._execute(delete(table).where(table.c[column] == bindparam("u")), u)
         for statement in ERASE_DIRECTORY:
-            await self._execute(statement, {"u": user_id})
+            await self._execute(statement, u)
 
     async def _upsert(
         self,
@@ -698,6 +826,11 @@ def _run_to_completion(coro: Coroutine[Any, Any, T]) -> T:
     )
 
 
+CHECKPOINT_TRIES = 20
+CHECKPOINT_WAIT_MS = 50
+CHECKPOINT_PAUSE_S = 0.05
+
+
 class SqliteUnitOfWork(UnitOfWork):
     """A whole SQLite transaction in one worker thread, on the synchronous driver.
 
@@ -723,19 +856,37 @@ class SqliteUnitOfWork(UnitOfWork):
         self._conn.begin()
         self.repo = SqlRepository(self._conn)
 
-    async def forget_traces(self) -> None:
+    async def forget_traces(self) -> bool:
         """Checkpoint and truncate the write-ahead log, which still holds old page images.
 
         Outside any transaction, on the driver's own connection (SQLite refuses it inside).
+        A reader still using the log makes the checkpoint partial: it is tried again for a
+        moment, then reported (False, and a warning); the daily retention tries again.
         """
-        await asyncio.to_thread(self._checkpoint)
+        return await asyncio.to_thread(self._checkpoint)
 
-    def _checkpoint(self) -> None:
+    def _checkpoint(self) -> bool:
         raw = self._engine.raw_connection()
         try:
-            raw.cursor().execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            cursor = raw.cursor()
+            # Short waits here: the busy handler would otherwise hold this thread 60 s.
+            cursor.execute(f"PRAGMA busy_timeout={CHECKPOINT_WAIT_MS}")
+            try:
+                for _ in range(CHECKPOINT_TRIES):
+                    busy, _log, _done = cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+                    if not busy:
+                        return True
+                    time.sleep(CHECKPOINT_PAUSE_S)
+            finally:
+                cursor.execute(f"PRAGMA busy_timeout={int(SQLITE_BUSY_TIMEOUT_S * 1000)}")
         finally:
             raw.close()
+        log.warning(
+            "write-ahead log not truncated after %d tries (a reader is using it): erased "
+            "rows may stay in it until the next checkpoint",
+            CHECKPOINT_TRIES,
+        )
+        return False
 
     async def _end(self) -> None:
         if self._conn is not None:

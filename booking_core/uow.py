@@ -44,17 +44,39 @@ class DuplicateKey(StorageConflict):
     pass
 
 
+class LockOrder(StorageConflict):
+    """A person's lock was wanted out of order and was busy: waiting for it could
+    deadlock, so the transaction is re-run taking all of ``users`` first, in order."""
+
+    def __init__(self, users: tuple[str, ...]) -> None:
+        super().__init__(", ".join(users))
+        self.users = users
+
+
 class BookingRepository(abc.ABC):
     @abc.abstractmethod
     async def lock_user(self, user_id: str) -> None:
-        """Serialise this user's concurrent requests until the transaction ends."""
+        """Serialise this user's concurrent requests until the transaction ends.
+
+        Locks are taken in one global order (by user id) so that two transactions never
+        wait for each other: one wanted out of order is only tried, and when busy,
+        :class:`LockOrder` asks for a re-run that takes them all first.
+        """
+
+    async def lock_users(self, users: tuple[str, ...]) -> None:
+        """Take these people's locks at the start of a transaction, in order."""
+        for user_id in sorted(set(users)):
+            await self.lock_user(user_id)
 
     @abc.abstractmethod
     async def find_request(self, key: str) -> RequestRecord | None: ...
 
     @abc.abstractmethod
-    async def add_request(self, key: str, user_id: str, kind: str, at: datetime) -> int:
-        """Record an idempotency key; raises DuplicateKey if another writer has it."""
+    async def add_request(
+        self, key: str, user_id: str, kind: str, at: datetime, fingerprint: str
+    ) -> int:
+        """Record an idempotency key and what it asked; raises DuplicateKey if another
+        writer has it."""
 
     @abc.abstractmethod
     async def set_request_result(self, request_id: int, result: dict[str, Any]) -> None: ...
@@ -110,6 +132,10 @@ class BookingRepository(abc.ABC):
 
     @abc.abstractmethod
     async def set_wait_status(self, entry_id: int, status: WaitStatus) -> None: ...
+
+    @abc.abstractmethod
+    async def delete_waits(self, user_id: str) -> None:
+        """Delete every waitlist entry of this person, whatever its status."""
 
     @abc.abstractmethod
     async def set_checked_in(self, booking_id: int, at: datetime) -> None: ...
@@ -188,11 +214,22 @@ class ConversationRepository(abc.ABC):
 
     @abc.abstractmethod
     async def inactive_people(self, before: date) -> list[str]:
-        """People with no booking on or after ``before`` and no recent profile change."""
+        """People with no activity of any kind (booking, waitlist, profile, directory,
+        consent, contact, dialogue, request) on or after ``before``."""
 
     @abc.abstractmethod
-    async def erase_person(self, user_id: str, token: str) -> None:
-        """Delete what identifies the person; bookings stay as anonymous ``token`` rows."""
+    async def purge_contact_texts(self, before: datetime) -> int:
+        """Blank the words and handles of contacts relayed before ``before`` (and of their
+        sent relays); how many contacts."""
+
+    @abc.abstractmethod
+    async def expire_waits(self, today: date) -> int:
+        """Delete waitlist entries for days already past; how many."""
+
+    @abc.abstractmethod
+    async def erase_person(self, user_id: str) -> None:
+        """Delete what identifies the person; bookings stay, under one random token per
+        day, with the commute and nothing that links two of those days together."""
 
 
 class Repository(BookingRepository, ConversationRepository, abc.ABC):
@@ -231,9 +268,15 @@ class UnitOfWork(abc.ABC):
         finally:
             await self._end()
 
-    async def forget_traces(self) -> None:
-        """After an erasure: flush what the storage keeps of deleted rows outside its tables."""
-        return None
+    async def forget_traces(self) -> bool:
+        """After an erasure: flush what the storage keeps of deleted rows outside its tables.
+
+        False when it could not be done completely now (the caller may try again later).
+        PostgreSQL has nothing to flush from here: old row versions stay in the table files
+        until (auto)vacuum reuses their space, and in the server's WAL and backups for
+        their own retention, which is the operator's to set.
+        """
+        return True
 
     @abc.abstractmethod
     async def _begin(self) -> None: ...

@@ -438,6 +438,14 @@ def explain(exc: errors.BookingError, network: Network) -> Msg:
             ),
         )
     if isinstance(exc, errors.Closed):
+        if d.get("reason") == "lunch":
+            return t(
+                "Le {day}, le télécentre de {centre} ferme de {start} à {end} pour le déjeuner.",
+                day=day,
+                centre=where,
+                start=time.fromisoformat(str(d["closed_from"])),
+                end=time.fromisoformat(str(d["closed_until"])),
+            )
         if d.get("reason") == "closure":
             return t(
                 "Le télécentre de {centre} est fermé du {first} au {last}.",
@@ -455,7 +463,13 @@ def explain(exc: errors.BookingError, network: Network) -> Msg:
             )
         return t("Le télécentre de {centre} est fermé le {day}.", centre=where, day=day)
     if isinstance(exc, errors.InThePast):
+        if d.get("started"):
+            return t("Ce créneau a déjà commencé : choisissez une heure de début à venir.")
         return t("Ce créneau est déjà passé.")
+    if isinstance(exc, errors.NotFull):
+        return t("Il reste de la place à ce moment-là : inutile d'attendre, je peux réserver.")
+    if isinstance(exc, errors.KeyReused):
+        return t("Ce message a déjà servi à une autre demande : écrivez-la à nouveau.")
     if isinstance(exc, errors.BeyondWindow):
         return t(
             "On peut réserver jusqu'à {n} jours à l'avance, soit jusqu'au {last}.",
@@ -502,7 +516,24 @@ def explain(exc: errors.BookingError, network: Network) -> Msg:
         return t("Je ne trouve pas cette réservation parmi les vôtres.")
     if isinstance(exc, errors.Busy):
         return t("Beaucoup de demandes arrivent en même temps : réessayez dans un instant.")
-    return t("Je ne peux pas faire cela pour le moment.")
+    return _DIRECTORY_REFUSALS.get(exc.code) or t("Je ne peux pas faire cela pour le moment.")
+
+
+# The directory's refusals, by code (the core names them; the words are the dialogue's).
+_DIRECTORY_REFUSALS = {
+    "no_directory_profile": t("Vous n'êtes pas dans l'annuaire : /annuaire rejoindre."),
+    "directory_profile_exists": t("Vous êtes déjà dans l'annuaire : /annuaire profil."),
+    "unknown_directory_entry": t("Cette personne n'est plus dans l'annuaire."),
+    "invalid_directory_value": t("Cette valeur ne convient pas à ce champ."),
+    "no_contact_handle": t(
+        "Pour écrire à quelqu'un, rejoignez d'abord l'annuaire (/annuaire rejoindre) : "
+        "la personne pourra ainsi vous répondre."
+    ),
+    "contact_limit": t(
+        "Vous avez déjà écrit à beaucoup de monde aujourd'hui, ou à cette personne cette "
+        "semaine : réessayez plus tard."
+    ),
+}
 
 
 # ---------------------------------------------------------------- the step
@@ -1132,7 +1163,8 @@ def _on_choice(state: State, payload: dict[str, Any], ctx: Ctx) -> Step:
         )
     if do == "contact":
         asked = t(
-            "Quel message dois-je transmettre ? Il partira avec votre identifiant de messagerie."
+            "Quel message dois-je transmettre ? Votre contact publié l'accompagne si vous en "
+            "avez un ; sinon, la personne vous répondra par mon intermédiaire."
         )
         contact = {"flow": "directory", "awaiting": "dir_message", "contact": payload["profile"]}
         return Step({**state, **contact, "choices": {}}, [Out(asked)])
@@ -1624,6 +1656,11 @@ def _refused(state: State, command: Command, exc: errors.BookingError, ctx: Ctx)
         asked.out[:0] = out
         return asked
     flow = state.get("flow")
+    if isinstance(exc, errors.NotFull) and flow == "book":
+        # A desk came free meanwhile: offer it rather than the waitlist.
+        retried = _fill(state, None, ctx)
+        retried.out[:0] = out
+        return retried
     if isinstance(exc, errors.InvalidCount) and flow in ("book", "change"):
         slots = {k: v for k, v in state.get("slots", {}).items() if k != "count"}
         return Step(
@@ -1660,17 +1697,17 @@ def _room_refused(state: State, exc: errors.BookingError, out: list[Out], ctx: C
     day = date.fromisoformat(slots["date"])
     if isinstance(exc, errors.InvalidTimeRange):
         return _ask_times(state, out[0].text)  # type: ignore[arg-type]
-    if isinstance(exc, errors.Closed) and exc.details.get("reason") == "hours":
-        span = centre.open_span(day)
-        if span is not None:
-            hours = t(
-                "Le {day}, le télécentre de {centre} est ouvert de {start} à {end}.",
-                day=day,
-                centre=centre.spec.commune,
-                start=span[0],
-                end=span[1],
-            )
-            return _ask_times(state, hours)
+    if isinstance(exc, errors.Closed) and exc.details.get("reason") == "lunch":
+        return _ask_times(state, out[0].text)  # type: ignore[arg-type]
+    ranges = centre.open_ranges(day)
+    if isinstance(exc, errors.Closed) and exc.details.get("reason") == "hours" and ranges:
+        hours = t(
+            "Le {day}, le télécentre de {centre} est ouvert {hours}.",
+            day=day,
+            centre=centre.spec.commune,
+            hours=[t("de {start} à {end}", start=a, end=b) for a, b in ranges],
+        )
+        return _ask_times(state, hours)
     if isinstance(exc, errors.InvalidCount):
         people = int(slots.get("count") or 1)
         bigger = [

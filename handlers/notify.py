@@ -36,12 +36,34 @@ def prepare(note: Notification, state: State | None, network: Network) -> tuple[
             [(t("Annuler"), {"do": "cancel", "ids": ids, "booking": bookings[0]})],
         )
     if note.kind == "contact_relay":
-        text = t(
-            "Quelqu'un vous écrit via l'annuaire : « {message} » Pour répondre : {handle}.",
-            message=note.payload["message"],
-            handle=note.payload["from"],
+        # "from" is the requester's contact only when they published it; "reply_to" is
+        # their directory profile, where an answer through the bot goes.
+        message, handle = note.payload["message"], note.payload.get("from")
+        if handle:
+            text = t(
+                "Quelqu'un vous écrit via l'annuaire : « {message} » Pour répondre : {handle}.",
+                message=message,
+                handle=handle,
+            )
+        else:
+            text = t(
+                "Quelqu'un vous écrit via l'annuaire : « {message} » Pour répondre, "
+                "choisissez « Répondre » : je transmettrai, sans montrer votre identifiant.",
+                message=message,
+            )
+        reply_to = note.payload.get("reply_to")
+        if reply_to is None:
+            return state, [Out(text)]
+        return _with_choices(state, text, [(t("Répondre"), {"do": "contact", "profile": reply_to})])
+    if note.kind == "waitlist_dropped":
+        wait = note.payload["wait"]
+        what = _describe_payload(
+            network, {"day": wait["date"], "period": wait["period"], "centre": wait["centre"]}
         )
-        return state, [Out(text)]
+        why = _DROPPED.get(note.payload.get("reason", ""), _DROPPED[""])
+        return state, [
+            Out(t("Je vous retire de la liste d'attente pour {what} : {why}", what=what, why=why))
+        ]
     booking = note.payload["booking"]
     short = _as_payload(booking)
     what = _describe_payload(network, short)
@@ -66,6 +88,16 @@ def prepare(note: Notification, state: State | None, network: Network) -> tuple[
         )
         return state, [Out(text)]
     raise ValueError(f"unknown notification kind {note.kind!r}")
+
+
+# Why a waitlist entry was dropped (``waitlist_dropped``'s "reason": a refusal code).
+_DROPPED: dict[str, Msg] = {
+    "already_booked": t("vous avez désormais une réservation à ce moment-là."),
+    "quota_exceeded": t("vous avez atteint le nombre de jours réservables cette semaine."),
+    "closed": t("le télécentre est fermé ce jour-là."),
+    "public_holiday": t("le télécentre est fermé ce jour-là."),
+    "": t("cette place ne peut plus vous être donnée."),
+}
 
 
 def _with_choices(

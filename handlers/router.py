@@ -11,11 +11,11 @@ import asyncio
 import logging
 import weakref
 from dataclasses import replace
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
-from booking_core import conversations, directory, errors, outbox, privacy, reports, services
-from booking_core.domain import NewNotification, RoomRequest
+from booking_core import conversations, directory, errors, privacy, reports, services
+from booking_core.domain import RoomRequest
 from booking_core.services import Core
 from handlers import dialogue, digest
 from handlers.dialogue import (
@@ -232,11 +232,9 @@ class Router:
             if isinstance(command, DirectoryLeave):
                 return await directory.delete_profile(core, ctx.user)
             if isinstance(command, DirectoryContact):
-                relay = await directory.request_contact(
-                    core, ctx.user, command.profile_id, command.message, from_handle=ctx.user
+                return await directory.request_contact(
+                    core, ctx.user, command.profile_id, command.message
                 )
-                await outbox.enqueue(core, [contact_notification(relay, core.now())])
-                return relay
             if isinstance(command, OwnImpact):
                 today = core.now().date()
                 return await reports.impact(core, date(2000, 1, 1), today, user_id=ctx.user)
@@ -300,18 +298,6 @@ class Router:
 
     def _render(self, out: Out, lang: str) -> Reply:
         return render(self.catalogs, out, lang, self.core.now().date())
-
-
-def contact_notification(relay: directory.ContactRelay, now: datetime) -> NewNotification:
-    """The relayed message goes out through the outbox, like every other notification."""
-    return NewNotification(
-        key=f"contact:{relay.request_id}",
-        kind="contact_relay",
-        channel=relay.channel,
-        user_id=relay.to_user,
-        payload={"from": relay.from_handle, "message": relay.message},
-        due_at=now,
-    )
 
 
 def render(catalogs: Catalogs, out: Out, lang: str, today: date | None = None) -> Reply:

@@ -45,6 +45,36 @@ EN: dict[str, str | tuple[str, str]] = {
     "montrer)": 'Under which name will the other people there see you? ("no" to show nothing)',
     "Au revoir, à bientôt au télécentre !": "Goodbye, see you at the telecentre!",
     "Je ne connais pas de télécentre à {place}.": "I know no telecentre in {place}.",
+    "Ce créneau a déjà commencé : choisissez une heure de début à venir.": (
+        "That slot has already begun: choose a start time still to come."
+    ),
+    "Ce message a déjà servi à une autre demande : écrivez-la à nouveau.": (
+        "That message was already used for another request: please write it again."
+    ),
+    "Cette personne n'est plus dans l'annuaire.": "That person is no longer in the directory.",
+    "Cette valeur ne convient pas à ce champ.": "That value does not fit this field.",
+    "Il reste de la place à ce moment-là : inutile d'attendre, je peux réserver.": (
+        "There is still room then: no need to wait, I can book it."
+    ),
+    "Le {day}, le télécentre de {centre} est ouvert {hours}.": (
+        "On {day}, the {centre} telecentre is open {hours}."
+    ),
+    "Le {day}, le télécentre de {centre} ferme de {start} à {end} pour le déjeuner.": (
+        "On {day}, the {centre} telecentre closes from {start} to {end} for lunch."
+    ),
+    "Pour écrire à quelqu'un, rejoignez d'abord l'annuaire (/annuaire rejoindre) : la "
+    "personne pourra ainsi vous répondre.": "To write to someone, first join the directory "
+    "(/directory join): that way the person can answer you.",
+    "Quel message dois-je transmettre ? Votre contact publié l'accompagne si vous en avez "
+    "un ; sinon, la personne vous répondra par mon intermédiaire.": "What message shall I "
+    "pass on? Your published contact goes with it if you have one; otherwise the person "
+    "will answer you through me.",
+    "Vous avez déjà écrit à beaucoup de monde aujourd'hui, ou à cette personne cette "
+    "semaine : réessayez plus tard.": "You have already written to many people today, or "
+    "to this person this week: try again later.",
+    "Vous êtes déjà dans l'annuaire : /annuaire profil.": (
+        "You are already in the directory: /directory profile."
+    ),
     "Ailleurs, une salle assez grande :": "Elsewhere, a room big enough:",
     "Avec plaisir ! À bientôt au télécentre.": "You're welcome! See you at the telecentre.",
     "C'est fait : votre réservation du {old} est déplacée au {new}.": (
@@ -198,6 +228,22 @@ EN: dict[str, str | tuple[str, str]] = {
     "Quelqu'un vous écrit via l'annuaire : « {message} » Pour répondre : {handle}.": (
         'Someone writes to you through the directory: "{message}" To answer: {handle}.'
     ),
+    "Quelqu'un vous écrit via l'annuaire : « {message} » Pour répondre, choisissez "
+    "« Répondre » : je transmettrai, sans montrer votre identifiant.": (
+        'Someone writes to you through the directory: "{message}" To answer, choose '
+        '"Reply": I will pass it on without showing your id.'
+    ),
+    "Répondre": "Reply",
+    # Waitlist (handlers/notify.py)
+    "Je vous retire de la liste d'attente pour {what} : {why}": (
+        "I am taking you off the waiting list for {what}: {why}"
+    ),
+    "vous avez désormais une réservation à ce moment-là.": "you now have a booking at that time.",
+    "vous avez atteint le nombre de jours réservables cette semaine.": (
+        "you have reached the number of days you can book this week."
+    ),
+    "le télécentre est fermé ce jour-là.": "the telecentre is closed that day.",
+    "cette place ne peut plus vous être donnée.": "that place can no longer be given to you.",
     "Sous quel nom voulez-vous apparaître ?": "Under which name do you want to appear?",
     "Suivants": "Next",
     "Vous n'êtes plus dans l'annuaire.": "You are no longer in the directory.",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import secrets
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Any
@@ -53,10 +54,12 @@ class FakeRepository(Repository):
     async def find_request(self, key: str) -> RequestRecord | None:
         return self.s.requests.get(key)
 
-    async def add_request(self, key: str, user_id: str, kind: str, at: datetime) -> int:
+    async def add_request(
+        self, key: str, user_id: str, kind: str, at: datetime, fingerprint: str
+    ) -> int:
         if key in self.s.requests:
             raise DuplicateKey(key)
-        record = RequestRecord(self.s.new_id(), key, user_id, kind, None)
+        record = RequestRecord(self.s.new_id(), key, user_id, kind, None, fingerprint)
         self.s.requests[key] = record
         return record.id
 
@@ -160,6 +163,9 @@ class FakeRepository(Repository):
 
     async def set_wait_status(self, entry_id: int, status: WaitStatus) -> None:
         self.s.waits[entry_id] = replace(self.s.waits[entry_id], status=status)
+
+    async def delete_waits(self, user_id: str) -> None:
+        self.s.waits = {k: w for k, w in self.s.waits.items() if w.user_id != user_id}
 
     async def set_checked_in(self, booking_id: int, at: datetime) -> None:
         self.s.bookings[booking_id] = replace(self.s.bookings[booking_id], checked_in_at=at)
@@ -281,22 +287,32 @@ class FakeRepository(Repository):
                 last[b.user_id] = max(last.get(b.user_id, b.day), b.day)
         return sorted(u for u, d in last.items() if d < before)
 
-    async def erase_person(self, user_id: str, token: str) -> None:
+    async def purge_contact_texts(self, before: datetime) -> int:
+        # The fake has no directory: only the relays' payloads.
+        for row in self.s.outbox.values():
+            if row["kind"] == "contact_relay" and row["status"] != "pending":
+                row["payload"] = {}
+        return 0
+
+    async def expire_waits(self, today: date) -> int:
+        old = [k for k, w in self.s.waits.items() if w.day < today]
+        for k in old:
+            del self.s.waits[k]
+        return len(old)
+
+    async def erase_person(self, user_id: str) -> None:
+        tokens: dict[date, str] = {}
         for booking_id, booking in list(self.s.bookings.items()):
             if booking.user_id == user_id:
-                self.s.bookings[booking_id] = replace(booking, user_id=token, channel=None)
-        for request_key, record in list(self.s.requests.items()):
-            if record.user_id == user_id:
-                self.s.requests[request_key] = replace(record, user_id=token)
-        self.s.audit = [
-            (at, token if actor == user_id else actor, action, booking_id, details)
-            for at, actor, action, booking_id, details in self.s.audit
-        ]
+                token = tokens.setdefault(booking.day, "erased:" + secrets.token_hex(8))
+                self.s.bookings[booking_id] = replace(
+                    booking, user_id=token, channel=None, request_id=None, series_id=None
+                )
+        self.s.requests = {k: r for k, r in self.s.requests.items() if r.user_id != user_id}
+        self.s.audit = [a for a in self.s.audit if a[1] != user_id]
         self.s.waits = {k: w for k, w in self.s.waits.items() if w.user_id != user_id}
         self.s.conversations = {k: v for k, v in self.s.conversations.items() if k[1] != user_id}
-        kept = self.s.profiles.pop(user_id, None)
-        if kept is not None and kept.commute_km is not None:
-            self.s.profiles[token] = Profile(token, commute_km=kept.commute_km)
+        self.s.profiles.pop(user_id, None)
         self.s.outbox = {k: r for k, r in self.s.outbox.items() if r["user_id"] != user_id}
 
 

@@ -45,7 +45,7 @@ async def test_off_grid_times_ask_the_times_again_and_keep_the_rest(
 
 async def test_outside_opening_hours_gives_the_hours(chat: Chat) -> None:
     said = await chat.say("salle de réunion à Figeac lundi de 18h à 20h pour 4 personnes")
-    assert "ouvert de 08:30 à 17:30" in said
+    assert "ouvert de 08:30 à 12:30, de 13:30 à 17:30" in said
     assert "De quelle heure à quelle heure ?" in said
 
 
@@ -60,3 +60,11 @@ async def test_too_many_people_offers_a_centre_with_a_bigger_room(
     assert "salle de réunion à Decazeville pour 12 personnes. C'est bon ?" in said
     await chat.say("oui")
     assert rooms(store) == [("decazeville", "14:00", "16:00", 12)]
+
+
+async def test_across_the_lunch_break_says_when_it_closes(chat: Chat) -> None:
+    said = await chat.say("salle de réunion à Figeac lundi de 12h à 14h pour 4 personnes")
+    assert "ferme de 12:30 à 13:30 pour le déjeuner" in said
+    assert "De quelle heure à quelle heure ?" in said
+    said = await chat.say("de 14h à 15h")
+    assert "de 14:00 à 15:00, salle de réunion à Figeac pour 4 personnes. C'est bon ?" in said

@@ -40,6 +40,8 @@ async def test_join_search_and_contact_without_revealing_anyone(core: Core) -> N
     assert "Vous êtes dans l'annuaire" in said
 
     paul = Chat(router, "test:paul")
+    for line in ("/annuaire rejoindre", "photographie", "Paul", "oui"):
+        await paul.say(line)
     said = await paul.say("qui fait du graphisme ?")
     assert "Claire M." in said
     assert "test:claire" not in said, "no handle is shown"
@@ -49,10 +51,19 @@ async def test_join_search_and_contact_without_revealing_anyone(core: Core) -> N
     assert "Message transmis" in said
 
     transport = RecordingTransport()
-    await Scheduler(core, [transport], Catalogs()).tick()
+    scheduler = Scheduler(core, [transport], Catalogs())
+    await scheduler.tick()
     [text] = transport.texts("test:claire")
     assert "affiche pour une fête de village" in text
-    assert "test:paul" in text, "the requester's handle goes to the recipient only"
+    assert "test:paul" not in text, "a chat id is never a contact handle"
+    # Paul published no contact: Claire answers through the bot, and sees nothing of him.
+    said = await claire.say("1")
+    assert "Quel message" in said
+    assert "Message transmis" in await claire.say("Avec plaisir, appelez-moi au bureau")
+    await scheduler.tick()
+    [answer] = transport.texts("test:paul")
+    assert "appelez-moi au bureau" in answer
+    assert "test:claire" not in answer
 
     said = await paul.say("/annuaire traduction")
     assert "Personne ne propose encore cette compétence" in said
@@ -150,3 +161,55 @@ async def test_an_unknown_centre_in_the_profile_is_said_not_cleared(core: Core) 
     assert "Je ne connais pas ce télécentre" in said
     said = await claire.say("/annuaire profil")
     assert "télécentre habituel : Figeac" in said
+
+
+async def _outbox_dump(core: Core) -> str:
+    """Every outbox row, as text: what a database dump would show."""
+    from sqlalchemy import select
+
+    from booking_core.storage import OUTBOX
+    from booking_core.uow import UnitOfWork
+
+    async def body(uow: UnitOfWork) -> str:
+        rows = await uow.repo._execute(select(OUTBOX))  # type: ignore[attr-defined]
+        return repr([tuple(r) for r in rows])
+
+    return await core.uow(readonly=True).run(body, commit=False)
+
+
+async def _contact(router: Router, asker: Chat, words: str) -> None:
+    await asker.say("qui fait du graphisme ?")
+    await asker.pick("Contacter")
+    assert "Message transmis" in await asker.say(words)
+
+
+async def _join(chat: Chat, name: str) -> None:
+    for line in ("/annuaire rejoindre", "graphisme", name, "oui"):
+        await chat.say(line)
+
+
+async def test_erasure_deletes_the_relays_the_person_sent_sent_or_not(core: Core) -> None:
+    router = Router(core, Catalogs())
+    claire, paul = Chat(router, "test:claire"), Chat(router, "test:paul")
+    await _join(claire, "Claire M.")
+    await _join(paul, "Paul")
+    await _contact(router, paul, "Bonjour, une affiche pour la fête de Maurs")
+    assert "fête de Maurs" in await _outbox_dump(core), "queued with the contact"
+    await Scheduler(core, [RecordingTransport()], Catalogs()).tick()  # sent, row kept
+    await paul.say("/oublier")
+    await paul.say("oui")
+    dump = await _outbox_dump(core)
+    assert "fête de Maurs" not in dump
+    assert "test:paul" not in dump, "the relay addressed to Claire held Paul's handle"
+
+
+async def test_leaving_the_directory_deletes_the_relays_received(core: Core) -> None:
+    router = Router(core, Catalogs())
+    claire, paul = Chat(router, "test:claire"), Chat(router, "test:paul")
+    await _join(claire, "Claire M.")
+    await _join(paul, "Paul")
+    await _contact(router, paul, "Bonjour, une affiche pour la fête de Maurs")
+    await claire.say("/annuaire quitter")
+    dump = await _outbox_dump(core)
+    assert "fête de Maurs" not in dump, "an unsent relay to someone who left is withdrawn"
+    assert "test:paul" not in dump

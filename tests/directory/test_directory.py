@@ -24,6 +24,7 @@ from booking_core.storage import (
     DIRECTORY_CONTACTS,
     DIRECTORY_PROFILES,
     DIRECTORY_SKILLS,
+    OUTBOX,
     Storage,
 )
 from tests.conftest import Clock
@@ -145,12 +146,15 @@ async def test_unpublished_fields_never_shown(db_core: Core) -> None:
     assert "telegram:hidden" not in shown
 
     # The requester's own export holds nothing about the person contacted.
-    relay = await directory.request_contact(
-        db_core, "seeker", target.id, "Bonjour !", from_handle="@seeker"
-    )
-    assert relay.to_user == "hidden-user"
-    assert relay.channel == "telegram:hidden"
+    await member(db_core, "seeker", ["python"], contact_handle="@seeker")
+    relay = await directory.request_contact(db_core, "seeker", target.id, "Bonjour !")
     assert relay.from_handle == "@seeker"
+    async with db_core.uow(readonly=True) as uow:
+        [queued] = await uow.repo.claim_notifications(
+            "check", db_core.now(), db_core.now(), 10
+        )  # read only: nothing kept
+    assert (queued.user_id, queued.channel) == ("hidden-user", "telegram:hidden")
+    assert "hidden-user" not in repr(relay), "nothing of the recipient to the requester"
     exported = json.dumps(await privacy.export_person(db_core, "seeker"), default=str)
     assert "Bonjour" in exported  # their own message, yes
     for value in [*secret.values(), "hidden-user", "telegram:hidden", "graphisme"]:
@@ -179,21 +183,27 @@ async def test_unpublished_fields_never_shown(db_core: Core) -> None:
     assert mine.profession == "SECRETJOB"
 
 
-async def test_nothing_published_is_not_contactable(db_core: Core) -> None:
+async def test_only_a_findable_profile_is_contactable(db_core: Core) -> None:
     pid = await member(db_core, "shy", ["python"], publish=[])
+    await member(db_core, "x", ["occitan"], contact_handle="@x")
     with pytest.raises(UnknownDirectoryEntry):
-        await directory.request_contact(db_core, "x", pid, "hi", from_handle="@x")
+        await directory.request_contact(db_core, "x", pid, "hi")
+    # A name published but not the skills: not found by any search, so not reachable.
+    named = await member(db_core, "named", ["python"], publish=[Field.DISPLAY_NAME])
     with pytest.raises(UnknownDirectoryEntry):
-        await directory.request_contact(db_core, "x", 999_999, "hi", from_handle="@x")
+        await directory.request_contact(db_core, "x", named, "hi")
+    with pytest.raises(UnknownDirectoryEntry):
+        await directory.request_contact(db_core, "x", 999_999, "hi")
     assert (await directory.search(db_core, "python", record_missing=False)).entries == ()
 
 
 async def test_contact_rules(db_core: Core, clock: Clock) -> None:
     targets = [await member(db_core, f"t{n}", ["python"]) for n in range(7)]
-    with pytest.raises(NoContactHandle):
+    with pytest.raises(NoContactHandle):  # not in the directory: nobody could answer
         await directory.request_contact(db_core, "asker", targets[0], "hi")
-    # The handle comes from the requester's own profile when not given.
-    await directory.create_profile(db_core, "asker", "t:asker", contact_handle="@asker")
+    await directory.create_profile(
+        db_core, "asker", "t:asker", contact_handle="@asker", publish=[Field.CONTACT_HANDLE]
+    )
     relay = await directory.request_contact(db_core, "asker", targets[0], "  hi   there ")
     assert (relay.from_handle, relay.message) == ("@asker", "hi there")
     with pytest.raises(ContactLimit):
@@ -234,6 +244,8 @@ async def test_erasure_removes_profile_consents_and_contacts(
     assert await _count(storage, select(func.count()).select_from(DIRECTORY_CONTACTS)) == 0
     assert await _count(storage, select(func.count()).where(s.profile_id == leaving)) == 0
     assert await _count(storage, select(func.count()).where(k.to_profile_id == leaving)) == 0
+    # Both relays went: the one to "other" held the leaver's handle and words.
+    assert await _count(storage, select(func.count()).select_from(OUTBOX)) == 0
     # The other member is untouched; the anonymous missed search stays.
     assert (await directory.search(db_core, "occitan")).total == 1
     assert [m.skill for m in await directory.missing_skills(db_core, date(2026, 12, 1))] == [
@@ -297,3 +309,136 @@ async def test_update_reindexes_and_validates(db_core: Core) -> None:
         await directory.create_profile(db_core, "m", None)
     with pytest.raises(directory.NoDirectoryProfile):
         await directory.set_consent(db_core, "nobody", Field.SKILLS, True)
+
+
+async def _payloads(storage: Storage) -> list[dict[str, Any]]:
+    async with storage.engine.connect() as conn:
+        rows = await conn.execute(select(OUTBOX.c.payload).order_by(OUTBOX.c.id))
+        return [dict(r.payload) for r in rows]
+
+
+async def test_the_relay_carries_only_a_published_handle(db_core: Core, storage: Storage) -> None:
+    target = await member(db_core, "t", ["python"])
+    await directory.create_profile(
+        db_core, "asker", "telegram:555", skills=["python"], contact_handle="@asker-secret"
+    )
+    relay = await directory.request_contact(db_core, "asker", target, "bonjour")
+    assert relay.from_handle is None, "a handle given but not published stays hidden"
+    [payload] = await _payloads(storage)
+    assert "@asker-secret" not in repr(payload)
+    assert "telegram:555" not in repr(payload), "never the chat id instead"
+    assert "asker" not in repr(payload)
+    assert payload["reply_to"] == relay.reply_to, "the answer goes back through the bot"
+
+    other = await member(db_core, "t2", ["python"])
+    await directory.set_consent(db_core, "asker", Field.CONTACT_HANDLE, True)
+    relay = await directory.request_contact(db_core, "asker", other, "re-bonjour")
+    assert relay.from_handle == "@asker-secret"
+    assert (await _payloads(storage))[-1]["from"] == "@asker-secret"
+
+
+async def test_an_answer_reaches_a_hidden_profile_only_from_those_it_wrote_to(
+    db_core: Core, clock: Clock
+) -> None:
+    target = await member(db_core, "t", ["python"])
+    # The requester publishes nothing at all: still answerable, through the bot.
+    await directory.create_profile(db_core, "asker", "telegram:555", skills=["python"])
+    relay = await directory.request_contact(db_core, "asker", target, "bonjour")
+    answer = await directory.request_contact(db_core, "t", relay.reply_to, "avec plaisir")
+    async with db_core.uow(readonly=True) as uow:
+        queued = await uow.repo.claim_notifications("check", db_core.now(), db_core.now(), 10)
+    assert [(n.user_id, n.channel) for n in queued][-1] == ("asker", "telegram:555")
+    assert answer.from_handle is None, "t published no contact handle either"
+    await member(db_core, "third", ["rust"])
+    with pytest.raises(UnknownDirectoryEntry):  # hidden from anyone it did not write to
+        await directory.request_contact(db_core, "third", relay.reply_to, "hello")
+    clock.set("2027-01-10T10:00")  # past the reply window
+    with pytest.raises(UnknownDirectoryEntry):
+        await directory.request_contact(db_core, "t", relay.reply_to, "encore moi")
+
+
+async def test_names_searched_for_never_reach_the_missing_skills(db_core: Core) -> None:
+    await member(db_core, "h", ["python"], display_name="Hélène Dupont")
+    for query in (
+        "chercher Alice Martin",  # what "/annuaire chercher Alice Martin" searches
+        "Alice Martin",
+        "je cherche Bernard",
+        "helene",  # a member's name, typed without accents or capitals
+        "dupont",
+        "soudeur",
+        "Soudeurs",  # a capital opening a one-word search is not a name
+        "SQL",  # nor is an acronym
+        "je cherche un Comptable",  # a listed skill is one whatever the case
+    ):
+        page = await directory.search(db_core, query)
+        assert page.total == 0, query
+    missing = await directory.missing_skills(db_core, date(2026, 12, 1))
+    assert sorted((m.skill, m.searches) for m in missing) == [
+        ("comptabilite", 1),
+        ("soudeur", 2),
+        ("sql", 1),
+    ]
+    dump = repr(await directory.missing_skills(db_core, date(2026, 12, 1), limit=100))
+    for name in ("alice", "martin", "bernard", "helene", "dupont"):
+        assert name not in dump.lower()
+
+
+SECRETS: dict[Field, Any] = {
+    Field.DISPLAY_NAME: "Nomsecret Xq",
+    Field.SKILLS: ["apiculture", "graphisme"],
+    Field.PROFESSION: "metiersecret",
+    Field.COMMUNE: "communesecrete",
+    Field.USUAL_CENTRE: "montmurat",
+    Field.CONTACT_HANDLE: "@handlesecret",
+    Field.OPEN_TO: [OpenTo.MENTORING],
+    Field.PARTNER_JOB_NOTE: "notesecrete",
+}
+
+
+def _leaks(field: Field, text: str) -> bool:
+    value = SECRETS[field]
+    words = value if isinstance(value, list) else [value]
+    if field is Field.SKILLS:
+        words = ["apiculture"]  # "graphisme" is what the searcher asked for
+    return any(str(w).lower() in text.lower() for w in words)
+
+
+@pytest.mark.parametrize("hidden", list(SECRETS))
+async def test_an_unpublished_field_appears_in_no_output(
+    db_core: Core, storage: Storage, hidden: Field
+) -> None:
+    values = {f.value: v for f, v in SECRETS.items() if f is not Field.SKILLS}
+    target = await directory.create_profile(
+        db_core,
+        "target",
+        "telegram:target",
+        skills=SECRETS[Field.SKILLS] if hidden is Field.SKILLS else ["graphisme"],
+        publish=[f for f in Field if f not in (hidden, Field.PRESENCE)],
+        **values,
+    )
+    await member(db_core, "seeker", ["occitan"], "figeac", contact_handle="@seeker")
+    outputs: list[str] = []
+
+    page = await directory.search(db_core, "graphisme", searcher="seeker")
+    outputs.append(repr(page))
+    if hidden is Field.SKILLS:
+        assert page.entries == (), "skills withheld: not found at all"
+        with pytest.raises(UnknownDirectoryEntry):
+            await directory.request_contact(db_core, "seeker", target.id, "bonjour")
+    else:
+        [entry] = page.entries
+        assert getattr(entry, hidden.value, None) is None or hidden is Field.PARTNER_JOB_NOTE
+        if hidden is Field.USUAL_CENTRE:
+            assert entry.distance_km is None, "nor a distance that would tell it"
+        outputs.append(repr(await directory.request_contact(db_core, "seeker", target.id, "a")))
+    # The target writes to the seeker: nothing it withheld goes with its message.
+    seeker = await directory.get_profile(db_core, "seeker")
+    assert seeker is not None
+    outputs.append(repr(await directory.request_contact(db_core, "target", seeker.id, "b")))
+    async with storage.engine.connect() as conn:
+        to_seeker = await conn.execute(select(OUTBOX.c.payload).where(OUTBOX.c.user_id == "seeker"))
+        outputs.append(repr([r.payload for r in to_seeker]))
+    outputs.append(json.dumps(await privacy.export_person(db_core, "seeker"), default=str))
+    for shown in outputs:
+        assert not _leaks(hidden, shown), (hidden, shown)
+        assert "telegram:target" not in shown, "a chat id is never shown to another member"

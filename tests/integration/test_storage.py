@@ -30,7 +30,7 @@ async def _count(storage: Storage, model: type[BookingRow] | type[SlotClaim]) ->
 
 
 async def test_schema_is_at_head(storage: Storage) -> None:
-    assert await current_revision(storage.engine) == head_revision() == "0005"
+    assert await current_revision(storage.engine) == head_revision()
 
 
 async def test_book_read_back_and_cancel(db_core: Core, storage: Storage) -> None:
@@ -226,3 +226,15 @@ async def test_sqlite_unit_of_work_refuses_real_awaits(tmp_path: Path) -> None:
             await storage.uow().run(sleeps)
     finally:
         await storage.dispose()
+
+
+async def test_waiting_is_refused_while_a_desk_is_free(db_core: Core) -> None:
+    with pytest.raises(errors.NotFull) as refusal:
+        await services.join_waitlist(db_core, DeskRequest("u", "figeac", THU, Period.MORNING))
+    assert refusal.value.details["free"] == 6
+    # Full for two desks but one is free: waiting for two is fine.
+    await services.book_desks(db_core, DeskRequest("x", "cassaniouze", THU, Period.MORNING, 2))
+    entry = await services.join_waitlist(
+        db_core, DeskRequest("u", "cassaniouze", THU, Period.MORNING, 2)
+    )
+    assert entry.count == 2

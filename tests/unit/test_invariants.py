@@ -6,6 +6,7 @@ import asyncio
 from collections import defaultdict
 from collections.abc import Coroutine
 from datetime import date, time, timedelta
+from itertools import combinations
 from typing import Any
 
 from hypothesis import HealthCheck, settings
@@ -13,7 +14,7 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 
 from booking_core import errors, services
-from booking_core.domain import BookingStatus, DeskRequest, RoomRequest
+from booking_core.domain import Booking, BookingStatus, DeskRequest, RoomRequest
 from booking_core.network import Period, ResourceKind, load_network
 from booking_core.services import Core
 from tests.conftest import Clock
@@ -24,6 +25,7 @@ FIRST = date(2026, 12, 7)
 DAYS = st.integers(0, 11).map(lambda n: FIRST + timedelta(days=n))
 USERS = st.sampled_from([f"u{n}" for n in range(6)])
 CENTRES = st.sampled_from(["cassaniouze", "montmurat", "figeac"])
+QUOTA = NETWORK.max_days_per_week or 7
 PERIODS = st.sampled_from(list(Period))
 
 
@@ -31,10 +33,16 @@ class CoreMachine(RuleBasedStateMachine):
     def __init__(self) -> None:
         super().__init__()
         self.store = FakeStore()
-        self.core = Core(NETWORK, self.store.uow, Clock("2026-12-04T09:00"))
+        self.clock = Clock("2026-12-04T09:00")
+        self.core = Core(NETWORK, self.store.uow, self.clock)
 
     def run(self, coro: Coroutine[Any, Any, object]) -> object:
-        """Run one service call; a refusal is an answer, a lost race is a failure."""
+        """Run one service call; a refusal is an answer, a lost race is a failure.
+
+        Each call happens a second after the last, so bookings made by one call (several
+        desks at once) are the only ones sharing a creation time.
+        """
+        self.clock.moment += timedelta(seconds=1)
         try:
             return asyncio.run(coro)
         except errors.Busy:
@@ -102,11 +110,22 @@ class CoreMachine(RuleBasedStateMachine):
     @invariant()
     def nobody_over_quota_or_in_two_places(self) -> None:
         days: dict[tuple[str, date], set[date]] = defaultdict(set)
+        held: dict[tuple[str, date], list[Booking]] = defaultdict(list)
         for b in self.store.state.bookings.values():
-            if b.status is BookingStatus.ACTIVE and b.kind is ResourceKind.DESK:
+            if b.status is not BookingStatus.ACTIVE:
+                continue
+            held[(b.user_id, b.day)].append(b)
+            if b.kind is ResourceKind.DESK:
                 monday = b.day - timedelta(days=b.day.weekday())
                 days[(b.user_id, monday)].add(b.day)
-        assert all(len(d) <= 3 for d in days.values())
+        assert all(len(d) <= QUOTA for d in days.values())
+        for same_day in held.values():
+            for a, b in combinations(same_day, 2):
+                if a.start < b.end and b.start < a.end:
+                    assert a.centre_id == b.centre_id, f"two places at once: {a.id}, {b.id}"
+                    # Same kind at once only as one request for several desks.
+                    one_request = (a.period, a.created_at) == (b.period, b.created_at)
+                    assert a.kind is not b.kind or one_request, f"{a.id}, {b.id} overlap"
 
 
 CoreMachine.TestCase.settings = settings(

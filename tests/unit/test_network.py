@@ -63,6 +63,7 @@ def test_sample_network_describes_the_five_centres() -> None:
     assert "Maison de l'Emploi" in network.centre("figeac").aliases
     assert all(c.desks for c in network)
     assert "à confirmer" in SAMPLE.lower() or "to be confirmed" in SAMPLE.lower()
+    assert all("desks" in c.to_confirm for c in network), "a field scripts can read"
 
 
 def test_round_trip_of_the_test_serialiser() -> None:
@@ -101,8 +102,8 @@ def test_weekly_opening_and_half_days() -> None:
             "centres[0](aurillac).opening.mon",
         ),
         (
-            lambda d: d["centres"][1].update(closures=["2026-02-30"]),
-            "centres[1](montmurat).closures",
+            lambda d: d["centres"][1].update(closures=["2026-12-24", "2026-02-30"]),
+            "centres[1](montmurat).closures[1]",
         ),
         (lambda d: d["centres"][1].update(desks=-2), "centres[1](montmurat).desks"),
         (lambda d: d["centres"][2].update(latitude=123.0), "centres[2](cassaniouze).latitude"),
@@ -110,19 +111,34 @@ def test_weekly_opening_and_half_days() -> None:
         (lambda d: d["centres"][2].update(adress="x"), "centres[2](cassaniouze).adress"),
         (
             lambda d: d["centres"][4]["rooms"][0].update(capacity=0),
-            "centres[4](decazeville).rooms[0]",
+            "centres[4](decazeville).rooms[0](salle-reunion).capacity",
         ),
-        (lambda d: d["centres"][4].update(id="Decaz ville"), "centres[4]"),
+        (lambda d: d["centres"][4].update(id="Decaz ville"), "centres[4](Decaz ville).id"),
         (lambda d: d["network"].update(timezone="Europe/Figeac"), "network.timezone"),
         (lambda d: d["network"].update(holidays_country="XX"), "network"),
         (lambda d: d["network"].update(booking_window_days=0), "network.booking_window_days"),
-        (lambda d: d["centres"][1].update(id="aurillac"), "centres[1].id"),
-        (lambda d: d["centres"][1].update(aliases=["Decaz"]), "alias 'Decaz'"),
+        (lambda d: d["centres"][1].update(id="aurillac"), "centres[1](aurillac).id"),
+        (
+            lambda d: d["centres"][1].update(aliases=["Montmurat", "Decaz"]),
+            "centres[4](decazeville).aliases[1]",  # the second to claim it
+        ),
+        (
+            lambda d: d["centres"][0].update(to_confirm=["desks", "dekss"]),
+            "centres[0](aurillac).to_confirm[1]",
+        ),
     ],
 )
 def test_each_mistake_names_its_field(mutate: Any, expected: str) -> None:
     problems = _problems(mutate)
-    assert any(expected in p for p in problems), problems
+    assert any(p.startswith(f"{expected}:") for p in problems), problems
+
+
+def test_a_name_claimed_twice_points_at_both() -> None:
+    [problem] = _problems(lambda d: d["centres"][1].update(aliases=["Montmurat", "Decaz"]))
+    assert problem == (
+        "centres[4](decazeville).aliases[1]: 'Decaz' already names 'montmurat'"
+        " (centres[1].aliases[1])"
+    )
 
 
 def test_not_toml_and_missing_file() -> None:

@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 from datetime import date, time
+from importlib import resources
 
 import pytest
 
 from booking_core import errors, services
 from booking_core.domain import DeskRequest, RoomRequest, WaitEntry
-from booking_core.network import Period
+from booking_core.network import Period, parse_network
 from booking_core.services import Core
 from tests.conftest import Clock
 from tests.fakes import FakeStore
 
+SAMPLE = resources.files("booking_core").joinpath("sample_network.toml").read_text("utf-8")
 THU = date(2026, 12, 10)  # an open Thursday a week ahead
 M, A, D = Period.MORNING, Period.AFTERNOON, Period.DAY
 
@@ -150,6 +152,37 @@ async def test_replayed_key_books_nothing_new(core: Core, store: FakeStore) -> N
     assert len(store.state.bookings) == 1
 
 
+async def test_a_key_reused_for_another_request_is_refused(core: Core, store: FakeStore) -> None:
+    first = await services.book_desks(core, desk("u1", key="console:1"))
+    for other in (
+        services.book_desks(core, desk("u1", day=date(2026, 12, 11), key="console:1")),
+        services.book_desks(core, desk("u1", period=A, key="console:1")),
+        services.book_desks(core, desk("u2", key="console:1")),
+        services.cancel_booking(core, "u1", first.bookings[0].id, key="console:1"),
+        services.book_room(
+            core, RoomRequest("u1", "figeac", THU, time(14), time(15), key="console:1")
+        ),
+        services.join_waitlist(core, desk("u1", centre="cassaniouze", key="console:1")),
+    ):
+        with pytest.raises(errors.KeyReused):
+            await other
+    assert [b.id for b in store.state.bookings.values()] == [first.bookings[0].id]
+    assert all(b.status == "active" for b in store.state.bookings.values())
+    # The same request again is a replay, answered with the first result.
+    again = await services.book_desks(core, desk("u1", key="console:1"))
+    assert again.replayed
+    assert [b.id for b in again.bookings] == [first.bookings[0].id]
+
+
+async def test_a_replayed_waitlist_request_gets_its_first_answer(core: Core) -> None:
+    await services.book_desks(core, desk("u1", centre="cassaniouze", count=3))
+    entry = await services.join_waitlist(core, desk("u2", centre="cassaniouze", key="m-9"))
+    await services.leave_waitlist(core, "u2", entry.id)
+    again = await services.join_waitlist(core, desk("u2", centre="cassaniouze", key="m-9"))
+    assert again.id == entry.id, "no second entry, no endless retry on the taken key"
+    assert await _waiting(core) == []
+
+
 async def test_full_offers_other_half_other_days_and_nearest_centres(core: Core) -> None:
     await services.book_desks(core, desk("u1", centre="cassaniouze", period=M, count=3))
     with pytest.raises(errors.Full) as refused:
@@ -167,16 +200,46 @@ async def test_full_offers_other_half_other_days_and_nearest_centres(core: Core)
 
 
 async def test_meeting_rooms_adjacent_ranges_fit_overlapping_do_not(core: Core) -> None:
-    def room(user: str, start: int, end: int) -> RoomRequest:
-        return RoomRequest(user, "figeac", THU, time(start), time(end), people=6)
+    def room(user: str, start: time, end: time) -> RoomRequest:
+        return RoomRequest(user, "figeac", THU, start, end, people=6)
 
-    assert (await services.book_room(core, room("u1", 9, 12))).bookings
-    assert (await services.book_room(core, room("u2", 12, 14))).bookings
+    assert (await services.book_room(core, room("u1", time(9), time(11)))).bookings
+    assert (await services.book_room(core, room("u2", time(11), time(12, 30)))).bookings
     with pytest.raises(errors.Full):
-        await services.book_room(core, room("u3", 11, 13))
+        await services.book_room(core, room("u3", time(10), time(11, 30)))
     with pytest.raises(errors.Full):
-        await services.book_room(core, room("u3", 13, 15))
-    assert (await services.book_room(core, room("u3", 14, 16))).bookings
+        await services.book_room(core, room("u3", time(12), time(12, 30)))
+    assert (await services.book_room(core, room("u3", time(14), time(16)))).bookings
+
+
+async def test_a_room_range_already_begun_is_refused(core: Core) -> None:
+    # Now: Thursday 3 December, 10:00 (a desk's morning under way can still be booked).
+    today = date(2026, 12, 3)
+    with pytest.raises(errors.InThePast):
+        await services.book_room(core, RoomRequest("u1", "figeac", today, time(9, 30), time(11)))
+    assert await services.book_room(core, RoomRequest("u1", "figeac", today, time(10), time(11)))
+    assert await services.book_desks(core, desk("u2", day=today, period=M))
+
+
+async def test_a_room_across_a_closed_lunch_break_is_refused(core: Core) -> None:
+    # Figeac: 08:30-12:30 and 13:30-17:30, closed between.
+    with pytest.raises(errors.Closed) as closed:
+        await services.book_room(core, RoomRequest("u1", "figeac", THU, time(12), time(14)))
+    assert closed.value.details["reason"] == "lunch"
+    assert (closed.value.details["closed_from"], closed.value.details["closed_until"]) == (
+        "12:30",
+        "13:30",
+    )
+    assert await services.book_room(core, RoomRequest("u1", "figeac", THU, time(13, 30), time(15)))
+
+
+async def test_a_centre_open_at_lunch_takes_a_room_across_it(
+    store: FakeStore, clock: Clock
+) -> None:
+    text = SAMPLE.replace('id = "figeac"\n', 'id = "figeac"\nopen_at_lunch = true\n', 1)
+    core = Core(parse_network(text), store.uow, clock)
+    done = await services.book_room(core, RoomRequest("u1", "figeac", THU, time(12), time(14)))
+    assert done.bookings[0].start == time(12)
 
 
 async def test_smallest_room_that_seats_everyone(core: Core) -> None:
@@ -296,6 +359,18 @@ async def _waiting(core: Core) -> list[WaitEntry]:
         return list(await uow.repo.waiting(centre_id="cassaniouze"))
 
 
+async def test_a_change_within_the_same_day_gives_the_freed_half_to_the_waitlist(
+    core: Core,
+) -> None:
+    moving = (await services.book_desks(core, desk("u1", centre="cassaniouze"))).bookings[0]
+    await services.book_desks(core, desk("u2", centre="cassaniouze", count=2))
+    waiting = await services.join_waitlist(core, desk("u3", centre="cassaniouze"))
+    await services.change_booking(core, "u1", moving.id, desk("u1", "cassaniouze", period=A))
+    assert await _waiting(core) == [], f"entry {waiting.id} still waits for a free morning"
+    [got] = await services.upcoming(core, "u3")
+    assert (got.period, got.resource_id) == (M, moving.resource_id)
+
+
 async def test_change_is_atomic(core: Core) -> None:
     old = (await services.book_desks(core, desk("u1", centre="figeac"))).bookings[0]
     await services.book_desks(core, desk("u2", centre="cassaniouze", count=3))
@@ -358,6 +433,17 @@ async def test_series_lists_unbookable_dates_then_books_rest_or_nothing(
     rest = await services.cancel_series(core, "u1", done.series_id)
     assert [b.day for b in rest.cancelled] == [date(2026, 12, 17), date(2027, 1, 7)]
     assert await services.upcoming(core, "u1") == []
+    # Nothing left to come is an empty answer; a series of someone else's, a refusal.
+    assert (await services.cancel_series(core, "u1", done.series_id)).cancelled == []
+    with pytest.raises(errors.NotOwner):
+        await services.cancel_series(core, "u2", done.series_id)
+
+
+async def test_an_unknown_series_is_refused_not_silently_empty(core: Core) -> None:
+    await services.book_desks(core, desk("u1"))
+    with pytest.raises(errors.UnknownSeries):
+        await services.cancel_series(core, "u1", "no-such-series")
+    assert len(await services.upcoming(core, "u1")) == 1
 
 
 async def test_series_respects_quota_within_itself(core: Core) -> None:
