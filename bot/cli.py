@@ -89,6 +89,10 @@ def _check_network(path: str) -> int:
     print(
         f"{path}: OK: {network.name}, {len(network.centres)} centres, {desks} desks, {rooms} rooms"
     )
+    for centre in network:
+        if centre.to_confirm:
+            # Valid, but not yet the centre's own figures: say which, so they get checked.
+            print(f"  {centre.id}: to confirm: {', '.join(centre.to_confirm)}")
     return 0
 
 

@@ -44,6 +44,7 @@ def test_network_check_accepts_the_sample(tmp_path: Path) -> None:
     out = _run("network", "check", str(sample))
     assert out.returncode == 0, out.stderr
     assert "5 centres, 31 desks" in out.stdout
+    assert "  figeac: to confirm: address, contact, morning" in out.stdout, "the sample's guesses"
 
 
 def test_network_check_names_the_field_at_fault(tmp_path: Path) -> None:
