@@ -17,6 +17,7 @@ from booking_core.services import Core
 from booking_core.storage import Storage
 from bot.scheduler import Scheduler
 from handlers.i18n import Catalogs
+from handlers.messages import Reply
 from handlers.router import Router
 from tests.conftest import Clock
 from tests.conversation.conftest import Chat
@@ -94,8 +95,10 @@ async def test_the_daily_digest_is_sent_once_and_the_weekly_one_has_its_chart(
     await scheduler.run_once()
     await scheduler.run_once()
     to_manager = [replies for channel, replies in transport.sent if channel == MANAGER]
-    assert len(to_manager) == 1, "once"
-    [day, week, missing] = to_manager[0]
+    assert len(to_manager) == 3, "once: its three parts, each a message of its own"
+    [[day], [week], [missing]] = to_manager
+    keys = [key for channel, key in transport.keys if channel == MANAGER]
+    assert len(set(keys)) == 3, "each part has its own stable key"
     assert "Figeac" in day.text
     assert "Compétences cherchées sans personne pour les offrir" in missing.text
     assert "traduction" in missing.text.lower()
@@ -115,9 +118,36 @@ async def test_a_partners_job_note_reaches_the_managers_only(core: Core, clock: 
     transport = RecordingTransport()
     clock.set("2026-12-04T07:30")
     await Scheduler(core, [transport], Catalogs()).run_once()
-    [replies] = [r for channel, r in transport.sent if channel == MANAGER]
-    assert any("infirmière, secteur Figeac" in r.text for r in replies)
+    replies = [r for channel, sent in transport.sent if channel == MANAGER for r in sent]
+    assert sum("infirmière, secteur Figeac" in r.text for r in replies) == 1
     assert "retiré" in await alice.say("/annuaire conjoint non")
     from booking_core import directory
 
     assert await directory.partner_job_notes(core) == []
+
+
+async def test_a_digest_part_already_delivered_is_not_sent_again_after_a_failure(
+    core: Core, clock: Clock
+) -> None:
+    charts_refused = [1]
+
+    def refuse_the_chart_once(channel: str, replies: list[Reply]) -> BaseException | None:
+        if channel == MANAGER and any(r.files for r in replies) and charts_refused:
+            charts_refused.pop()
+            return ConnectionError("upload failed")
+        return None
+
+    transport = RecordingTransport(fail_when=refuse_the_chart_once)
+    scheduler = Scheduler(core, [transport], Catalogs())
+    clock.set("2026-12-07T07:30")  # Monday: the day's text, then the week with its chart
+    await scheduler.run_once()
+    parts = [replies[0] for channel, replies in transport.sent if channel == MANAGER]
+    assert [p.text.splitlines()[0] for p in parts] == ["Point du lundi 7 décembre"]
+    clock.set("2026-12-07T07:32")  # the retry after the first pause
+    await scheduler.run_once()
+    parts = [replies[0] for channel, replies in transport.sent if channel == MANAGER]
+    assert [p.text.splitlines()[0] for p in parts] == [
+        "Point du lundi 7 décembre",
+        "Bilan de la semaine du lundi 30 novembre au dimanche 6 décembre",
+    ], "the day's text once, then only what had not gone out"
+    assert not charts_refused
