@@ -713,6 +713,8 @@ async def release_no_shows(core: Core) -> list[Booking]:
                                 user_id=b.user_id,
                                 payload={"booking": b.as_json()},
                                 due_at=now,
+                                # Told the same day, or not at all: stale news otherwise.
+                                expires_at=core.network.at(b.day, time(23, 59)),
                             )
                         ],
                         now,

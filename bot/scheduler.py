@@ -17,11 +17,13 @@ import hashlib
 import inspect
 import logging
 import time
+import traceback
 import uuid
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from datetime import time as day_time
+from pathlib import Path
 from typing import Protocol, cast
 
 from booking_core import conversations, directory, outbox, privacy, reports, services
@@ -32,7 +34,7 @@ from bot.transports.base import Transport
 from handlers import charts, digest, notify
 from handlers.dialogue import Out
 from handlers.i18n import Catalogs, Lines, t
-from handlers.messages import Attachment, Reply
+from handlers.messages import Attachment, Reply, Undeliverable
 from handlers.router import render
 
 log = logging.getLogger(__name__)
@@ -46,6 +48,24 @@ def _no_hook(point: str, note: Notification) -> None:
 
 def time_of(clock: str) -> day_time:
     return day_time.fromisoformat(clock)
+
+
+MAX_ATTEMPTS = 8
+"""Deliveries tried before a notification is marked failed (about 2 hours of pauses)."""
+
+
+def backoff_s(attempts: int) -> float:
+    """The pause after a failed attempt: 1 min, 2, 4… up to an hour."""
+    return min(3600.0, 30.0 * (1 << min(attempts, 7)))
+
+
+def _origin(exc: BaseException) -> str:
+    """An error's type and where it was raised, for a log line that quotes nothing."""
+    frames = traceback.extract_tb(exc.__traceback__)
+    if not frames:
+        return type(exc).__name__
+    last = frames[-1]
+    return f"{type(exc).__name__} at {Path(last.filename).name}:{last.lineno}"
 
 
 class _KeyedSend(Protocol):
@@ -94,6 +114,7 @@ class Scheduler:
         idle_s: float = 5.0,
         release_every_s: float = 60.0,
         hook: Hook = _no_hook,
+        max_attempts: int = MAX_ATTEMPTS,
     ) -> None:
         self.core = core
         self.transports = list(transports)
@@ -106,18 +127,54 @@ class Scheduler:
             raise ValueError("the send time limit must be shorter than the lease")
         self.release_every_s = release_every_s
         self.hook = hook  # test seam: called at each step of a delivery
-        self.sent = self.dropped = self.failed = self.skipped = 0
+        self.max_attempts = max_attempts
+        self.sent = self.dropped = self.failed = self.retried = self.skipped = 0
         self._last_release = 0.0
         self._planned: date | None = None
         self._retained: date | None = None
 
     async def tick(self) -> int:
-        """Deliver what is due now; returns how many notifications were handled."""
+        """Deliver what is due now; returns how many notifications were handled.
+
+        One notification that cannot be rendered or sent never holds up the others: it
+        is put off with a growing delay, and given up after ``max_attempts``.
+        """
         notes = await outbox.claim(self.core, self.owner, limit=self.batch, lease_s=self.lease_s)
         for note in notes:
-            await self._at("claimed", note)
-            await self._deliver(note)
+            try:
+                await self._at("claimed", note)
+                await self._deliver(note)
+            except Exception as exc:
+                await self._not_delivered(note, exc)
         return len(notes)
+
+    async def _not_delivered(self, note: Notification, exc: Exception) -> None:
+        """Retry later, or mark failed: refused for good, or too many attempts.
+
+        The log line names the notification and the error's type and origin, never the
+        message, its payload or the error's own text (which may quote them).
+        """
+        why = _origin(exc)
+        try:
+            if isinstance(exc, Undeliverable) or note.attempts >= self.max_attempts:
+                await outbox.finish(self.core, note, self.owner, NotificationStatus.FAILED)
+                self.failed += 1
+                log.error(
+                    "gave up notification %d (%s) after %d attempt(s): %s",
+                    note.id, note.kind, note.attempts, why,
+                )  # fmt: skip
+                return
+            delay = backoff_s(note.attempts)
+            await outbox.retry_later(self.core, note, self.owner, delay)
+            self.retried += 1
+            log.warning(
+                "notification %d (%s) not delivered (%s); attempt %d, again in %.0f s",
+                note.id, note.kind, why, note.attempts, delay,
+            )  # fmt: skip
+        except Exception as again:  # the database itself: the lease runs out, it is taken again
+            log.error(
+                "could not record the failure of notification %d: %s", note.id, _origin(again)
+            )
 
     async def _deliver(self, note: Notification) -> None:
         now = self.core.now()
@@ -128,9 +185,7 @@ class Scheduler:
             return
         transport = next((t for t in self.transports if t.owns(note.channel)), None)
         if transport is None:
-            log.warning("no transport for a %s notification; retrying later", note.kind)
-            await outbox.retry_later(self.core, note, self.owner, 600)
-            return
+            raise LookupError("no transport for this channel")
         user = note.user_id or note.channel
         loaded = await conversations.load(self.core, note.channel, user)
         chosen = loaded.profile.language if loaded.profile else None
@@ -143,31 +198,22 @@ class Scheduler:
             await conversations.save(self.core, note.channel, user, state, None)
             parts = [Part("message", outs)]
         done = list(note.parts_sent)
-        try:
-            for part in parts:
-                if part.name in done:
-                    continue  # accepted by the network before a failure: not again
-                if not await outbox.renew(self.core, note, self.owner, self.lease_s):
-                    self.skipped += 1
-                    log.info("a %s notification is no longer ours to send: skipped", note.kind)
-                    return
-                await self._at("sending", note)
-                replies = [render(self.catalogs, out, lang) for out in part.outs]
-                key = delivery_key(note, part.name, len(parts))
-                async with asyncio.timeout(self.send_timeout_s):
-                    await self._send(transport, note.channel, replies, key)
-                await self._at("sent", note)
-                done.append(part.name)
-                if len(done) < len(parts):
-                    await outbox.record_parts(self.core, note, self.owner, done)
-        except Exception as exc:  # any network failure: the lease goes back, nothing is lost
-            self.failed += 1
-            delay = min(3600.0, 30.0 * 2 ** min(note.attempts, 7))
-            log.warning(
-                "sending a %s failed (%s); again in %.0f s", note.kind, type(exc).__name__, delay
-            )
-            await outbox.retry_later(self.core, note, self.owner, delay)
-            return
+        for part in parts:
+            if part.name in done:
+                continue  # accepted by the network before a failure: not again
+            if not await outbox.renew(self.core, note, self.owner, self.lease_s):
+                self.skipped += 1
+                log.info("a %s notification is no longer ours to send: skipped", note.kind)
+                return
+            await self._at("sending", note)
+            replies = [render(self.catalogs, out, lang) for out in part.outs]
+            key = delivery_key(note, part.name, len(parts))
+            async with asyncio.timeout(self.send_timeout_s):
+                await self._send(transport, note.channel, replies, key)
+            await self._at("sent", note)
+            done.append(part.name)
+            if len(done) < len(parts):
+                await outbox.record_parts(self.core, note, self.owner, done)
         if await outbox.finish(self.core, note, self.owner, NotificationStatus.SENT):
             self.sent += 1
         else:
