@@ -655,8 +655,19 @@ def reminders_for(core: Core, booking: Booking, now: datetime) -> list[NewNotifi
     return found
 
 
+CHECKIN_EARLY = timedelta(hours=1)
+"""How long before a booking begins an arrival counts for it."""
+
+
 async def check_in(core: Core, user_id: str) -> list[Booking]:
-    """Mark the person arrived for today's bookings that have not ended yet."""
+    """Mark the person arrived at the centre of their booking under way (or beginning
+    within the hour), for every booking they still have there today.
+
+    Someone in for the morning and the afternoon checks in once, at 08:40, for both: the
+    afternoon is never released for want of a second check-in. Bookings at another
+    centre the same day wait for an arrival there. Returns the bookings now checked in
+    at that centre (those checked in earlier included), soonest first.
+    """
     _check_user(user_id)
 
     async def body(uow: UnitOfWork) -> list[Booking]:
@@ -664,17 +675,16 @@ async def check_in(core: Core, user_id: str) -> list[Booking]:
         today = await uow.repo.find_bookings(
             user_id=user_id, first_day=now.date(), last_day=now.date()
         )
-        arrived = [
-            b
-            for b in today
-            if b.checked_in_at is None
-            and core.network.at(b.day, b.end) > now
-            and core.network.at(b.day, b.start) - timedelta(hours=1) <= now
-        ]
-        for booking in arrived:
-            await uow.repo.set_checked_in(booking.id, now)
-            await uow.repo.audit(now, user_id, "checked_in", booking.id)
-        return [replace(b, checked_in_at=now) for b in arrived]
+        ahead = [b for b in today if core.network.at(b.day, b.end) > now]
+        here = {
+            b.centre_id for b in ahead if core.network.at(b.day, b.start) - CHECKIN_EARLY <= now
+        }
+        covered = [b for b in ahead if b.centre_id in here]
+        for booking in covered:
+            if booking.checked_in_at is None:
+                await uow.repo.set_checked_in(booking.id, now)
+                await uow.repo.audit(now, user_id, "checked_in", booking.id)
+        return [b if b.checked_in_at else replace(b, checked_in_at=now) for b in covered]
 
     return await _attempt(core, body)
 
