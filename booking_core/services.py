@@ -707,9 +707,10 @@ async def release_no_shows(core: Core) -> list[Booking]:
                 centre_id=centre.id, first_day=now.date(), last_day=now.date()
             )
             for b in today:
-                late = (
-                    core.network.at(b.day, b.start) + grace <= now < core.network.at(b.day, b.end)
-                )
+                # A booking made after its slot began gets the same grace from its making:
+                # booked at 10:00 for a morning begun at 09:00, it is not released at 10:01.
+                since = max(core.network.at(b.day, b.start), b.created_at)
+                late = since + grace <= now < core.network.at(b.day, b.end)
                 if b.kind is ResourceKind.DESK and b.checked_in_at is None and late:
                     await uow.repo.cancel_notifications([b.id])
                     await uow.repo.release_booking(b.id, now)

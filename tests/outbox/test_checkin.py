@@ -58,11 +58,24 @@ async def test_an_arrival_at_one_centre_does_not_check_in_another(
     assert (released.centre_id, released.period) == ("cassaniouze", Period.AFTERNOON)
 
 
-async def test_no_arrival_counts_hours_before_the_booking(
-    backend: Backend, clock: Clock
-) -> None:
+async def test_no_arrival_counts_hours_before_the_booking(backend: Backend, clock: Clock) -> None:
     core = backend.core
     clock.set("2026-12-09T10:00")
     await services.book_desks(core, DeskRequest(BOB, "figeac", THU, Period.AFTERNOON))
     clock.set("2026-12-10T08:40")  # at home, five hours before
     assert await services.check_in(core, BOB) == []
+
+
+async def test_a_booking_made_after_its_start_gets_its_grace_from_its_making(
+    backend: Backend, clock: Clock
+) -> None:
+    core = backend.make_core(_with_release(backend.core.network))
+    clock.set("2026-12-10T10:00")  # the morning began at 09:00, 60 minutes ago
+    await services.book_desks(core, DeskRequest(BOB, "cassaniouze", THU, Period.MORNING))
+    clock.set("2026-12-10T10:01")
+    assert await services.release_no_shows(core) == [], "not released within a minute"
+    clock.set("2026-12-10T10:44")
+    assert await services.release_no_shows(core) == []
+    clock.set("2026-12-10T10:45")  # 45 minutes after it was made
+    [released] = await services.release_no_shows(core)
+    assert released.user_id == BOB
