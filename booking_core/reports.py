@@ -234,10 +234,15 @@ class ImpactRow:
     """Trips a centre saved in one month (``centre_id``/``month`` are ``None`` in totals).
 
     A trip avoided is one round trip per person and day attended, however many bookings
-    made that day (two half-days, or a desk and a room, are one trip). Its length is the
-    usual one-way commute the person declared, twice: the telecentre replaces that
-    commute. People who declared none count in ``trips`` and ``trips_unknown_km`` but add
-    no kilometre, so the kilometres are a floor, not a guess.
+    made that day (two half-days, or a desk and a room, are one trip). Its length is what
+    the telecentre saves on the person's usual commute, both ways:
+    ``2 x max(0, commute_km - centre_km)``, from the one-way figures the person declared
+    (their usual commute, and the distance from home to the telecentre, which they still
+    travel). People who declared no commute count in ``trips`` and ``trips_unknown_km``
+    but add no kilometre. Those who declared a commute but not the distance to the
+    telecentre are counted as if it were next door (``centre_km`` taken as 0) and
+    counted apart in ``trips_centre_km_unknown``, so a reader knows how much of the
+    figure rests on that.
     """
 
     centre_id: str | None
@@ -249,6 +254,7 @@ class ImpactRow:
     km: float
     hours: float
     co2_kg: float
+    trips_centre_km_unknown: int = 0
 
     @property
     def trips_with_km(self) -> int:
@@ -623,7 +629,9 @@ def _impact_statement(per_centre: bool, filters: frozenset[str]) -> Select[Any]:
     year = extract("year", days.c.day).label("year")
     month = extract("month", days.c.day).label("month")
     groups = [days.c.centre_id] if per_centre else []
-    commute = case((p.commute_km > 0, p.commute_km), else_=0.0)
+    near = func.coalesce(p.centre_km, 0.0)
+    saved = case((p.commute_km > near, p.commute_km - near), else_=0.0)  # one way
+    near_unknown = case((p.commute_km.is_not(None) & p.centre_km.is_(None), 1), else_=None)
     return (
         select(
             *groups,
@@ -633,7 +641,8 @@ def _impact_statement(per_centre: bool, filters: frozenset[str]) -> Select[Any]:
             func.count(distinct(days.c.user_id)).label("people"),
             func.count().label("trips"),
             func.count(p.commute_km).label("trips_km"),
-            func.coalesce(func.sum(2 * commute), 0.0).label("km"),
+            func.coalesce(func.sum(2 * saved), 0.0).label("km"),
+            func.count(near_unknown).label("trips_near_unknown"),
         )
         .select_from(days.outerjoin(PROFILES, p.user_id == days.c.user_id))
         .group_by(*groups, year, month)
@@ -644,7 +653,7 @@ def _impact_statement(per_centre: bool, filters: frozenset[str]) -> Select[Any]:
 def _impact_row(
     factors: ImpactFactors, centre_id: str | None, month: date | None, values: Sequence[Any]
 ) -> ImpactRow:
-    bookings, people, trips, trips_km, km = values
+    bookings, people, trips, trips_km, km, near_unknown = values
     km = float(km or 0.0)
     return ImpactRow(
         centre_id,
@@ -656,6 +665,7 @@ def _impact_row(
         km,
         km / factors.average_speed_kmh,
         km * factors.emission_kg_per_km,
+        int(near_unknown or 0),
     )
 
 
@@ -678,11 +688,11 @@ async def impact(
 ) -> ImpactReport:
     """Trips, kilometres, hours and CO2 the telecentres saved, per centre and month.
 
-    Per trip: km = 2 x the declared one-way commute (the home is a commune name without
-    coordinates, so the distance from home to the telecentre is not subtracted: the
-    figure is the commute replaced, as the person declared it); hours = km / average
-    speed; CO2 = km x emission factor, both factors from the network file with their
-    sources. ``user_id`` narrows it to one person (their own ``/impact``). Only the
+    Per trip: km = 2 x max(0, declared one-way commute - declared one-way distance from
+    home to the telecentre) (see :class:`ImpactRow`; the home is only a commune name, and
+    nothing is looked up on a network, so the person's own figure is used); hours = km /
+    average speed; CO2 = km x emission factor, both factors from the network file with
+    their sources. ``user_id`` narrows it to one person (their own ``/impact``). Only the
     centres of the network file count: a report names each centre it shows.
     """
     if centre_id is not None:
@@ -711,7 +721,7 @@ async def impact(
         _impact_row(factors, r.centre_id, date(int(r.year), int(r.month), 1), tuple(r)[3:])
         for r in per_centre
     ]
-    sums = [sum(tuple(r)[2 + k] or 0 for r in overall) for k in range(5)]
+    sums = [sum(tuple(r)[2 + k] or 0 for r in overall) for k in range(6)]
     sums[1] = people
     total = _impact_row(factors, centre_id, None, sums)
     return ImpactReport(first_day, last_day, centre_id, now, factors, rows, total)

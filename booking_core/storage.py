@@ -615,7 +615,12 @@ class SqlRepository(Repository):
         if row is None:
             return None
         return Profile(
-            row.user_id, row.language, row.home_commune, row.commute_km, row.usual_centre
+            row.user_id,
+            row.language,
+            row.home_commune,
+            row.commute_km,
+            row.usual_centre,
+            row.centre_km,
         )
 
     async def save_profile(self, profile: Profile, at: datetime) -> None:
@@ -625,6 +630,7 @@ class SqlRepository(Repository):
             "home_commune": profile.home_commune,
             "commute_km": profile.commute_km,
             "usual_centre": profile.usual_centre,
+            "centre_km": profile.centre_km,
             "created_at": at,
             "updated_at": at,
         }

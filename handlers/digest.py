@@ -277,14 +277,24 @@ def _figures(row: ImpactRow) -> list[Msg]:
 
 
 def _unknown(row: ImpactRow) -> list[Line]:
-    if not row.trips_unknown_km:
-        return []
-    text = tn(
-        "dont {n} déplacement sans trajet déclaré, compté sans kilomètres",
-        "dont {n} déplacements sans trajet déclaré, comptés sans kilomètres",
-        row.trips_unknown_km,
-    )
-    return [Line(text, 2)]
+    lines = []
+    if row.trips_unknown_km:
+        text = tn(
+            "dont {n} déplacement sans trajet déclaré, compté sans kilomètres",
+            "dont {n} déplacements sans trajet déclaré, comptés sans kilomètres",
+            row.trips_unknown_km,
+        )
+        lines.append(Line(text, 2))
+    if row.trips_centre_km_unknown:
+        text = tn(
+            "dont {n} déplacement sans distance déclarée jusqu'au télécentre, compté comme "
+            "si le télécentre était à la porte",
+            "dont {n} déplacements sans distance déclarée jusqu'au télécentre, comptés comme "
+            "si le télécentre était à la porte",
+            row.trips_centre_km_unknown,
+        )
+        lines.append(Line(text, 2))
+    return lines
 
 
 def impact_lines(network: Network, report: ImpactReport) -> list[Line]:
@@ -310,7 +320,8 @@ def impact_lines(network: Network, report: ImpactReport) -> list[Line]:
         Line(
             t(
                 "Un déplacement évité est un aller-retour domicile-travail par personne et par "
-                "jour de présence ; sa longueur est deux fois le trajet habituel déclaré."
+                "jour de présence ; sa longueur est deux fois le trajet habituel déclaré moins "
+                "la distance déclarée du domicile au télécentre (jamais moins de zéro)."
             ),
             1,
         ),

@@ -161,9 +161,11 @@ EN: dict[str, str | tuple[str, str]] = {
     "Tendance des dernières semaines :": "Trend over the last weeks:",
     "Total": "Total",
     "Un déplacement évité est un aller-retour domicile-travail par personne et par jour de "
-    "présence ; sa longueur est deux fois le trajet habituel déclaré.": (
+    "présence ; sa longueur est deux fois le trajet habituel déclaré moins la distance "
+    "déclarée du domicile au télécentre (jamais moins de zéro).": (
         "A trip avoided is one home-to-work round trip per person and day present; its "
-        "length is twice the usual commute the person declared."
+        "length is twice the usual commute the person declared, less the declared distance "
+        "from home to the telecentre (never below zero)."
     ),
     "Vous avez évité {n} déplacement : {km} km, {hours} h de trajet et {co2} kg CO2e.": (
         "You avoided {n} trip: {km} km, {hours} h of travel and {co2} kg CO2e.",
@@ -224,6 +226,14 @@ EN: dict[str, str | tuple[str, str]] = {
     ),
     "{period} : {details}": "{period}: {details}",
     "{speed} km/h en moyenne ({source})": "{speed} km/h on average ({source})",
+    # Outbox, reminders, digests and impact (fix-outbox)
+    "dont {n} déplacement sans distance déclarée jusqu'au télécentre, compté comme si le "
+    "télécentre était à la porte": (
+        "including {n} trip without a declared distance to the telecentre, counted as if "
+        "the telecentre were next door",
+        "including {n} trips without a declared distance to the telecentre, counted as if "
+        "the telecentre were next door",
+    ),
 }
 
 

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from dataclasses import replace
 from datetime import date
 from importlib import resources
 from pathlib import Path
 
 import pytest
 
-from booking_core import services
+from booking_core import conversations, services
 from booking_core.db import create_engine, upgrade
 from booking_core.domain import DeskRequest
 from booking_core.network import Network, Period, parse_network
@@ -76,7 +77,13 @@ async def test_impact_of_attended_days(core: Core, clock: Clock) -> None:
     clock.set("2026-12-05T09:00")
     said = await chat.say("/impact")
     assert "1 déplacement" in said
-    assert "48 km" in said
+    assert "48 km" in said, "2 x 24 km: no distance to the telecentre declared"
+    profile = await conversations.load(core, "test:alice", "test:alice")
+    assert profile.profile is not None
+    declared = replace(profile.profile, centre_km=4.0)  # lives 4 km from Figeac's centre
+    await conversations.save(core, "test:alice", "test:alice", profile.state or {}, declared)
+    said = await chat.say("/impact")
+    assert "40 km" in said, "2 x (24 - 4) km"
 
 
 async def test_the_daily_digest_is_sent_once_and_the_weekly_one_has_its_chart(

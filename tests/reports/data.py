@@ -90,7 +90,7 @@ class Rows:
             }
         )
 
-    def profile(self, user: str, commute_km: float | None) -> None:
+    def profile(self, user: str, commute_km: float | None, centre_km: float | None = None) -> None:
         self.profiles.append(
             {
                 "user_id": user,
@@ -98,6 +98,7 @@ class Rows:
                 "home_commune": None,
                 "commute_km": commute_km,
                 "usual_centre": None,
+                "centre_km": centre_km,
                 "created_at": MADE,
                 "updated_at": MADE,
             }
@@ -150,7 +151,8 @@ def small_dataset(network: Network) -> Rows:
     r.wait("w3", "figeac", D(2026, 12, 4), a, status="cancelled")
     # Montmurat opens Wednesday mornings only; a booking that afternoon still shows.
     r.desk("u3", "montmurat", D(2026, 12, 9), a)
-    for user, km in [("u1", 30), ("u2", 12.5), ("u10", None), ("u11", 40), ("u12", 20),
-                     ("u5", 10)]:  # fmt: skip
-        r.profile(user, km)
+    # One-way commute, and distance from home to the telecentre (None: not declared).
+    for user, km, near in [("u1", 30, 5), ("u2", 12.5, None), ("u10", None, None),
+                           ("u11", 40, 45), ("u12", 20, 2), ("u5", 10, None)]:  # fmt: skip
+        r.profile(user, km, near)
     return r

@@ -114,7 +114,7 @@ def report(rows: list[ImpactRow], total: ImpactRow) -> ImpactReport:
 
 
 def test_impact_report(network: Network, catalogs: Catalogs) -> None:
-    nov = ImpactRow("figeac", date(2026, 11, 1), 10, 6, 9, 2, 350.0, 350 / 60, 76.3)
+    nov = ImpactRow("figeac", date(2026, 11, 1), 10, 6, 9, 2, 350.0, 350 / 60, 76.3, 3)
     total = ImpactRow(None, None, 10, 6, 9, 2, 350.0, 350 / 60, 76.3)
     text = render(catalogs, impact_lines(network, report([nov], total)), "fr")
     assert text.startswith("Impact du réseau du 2026-11-01 au 2026-12-31")
@@ -125,6 +125,11 @@ def test_impact_report(network: Network, catalogs: Catalogs) -> None:
         "5,8 h de trajet, 76,3 kg CO2e" in text
     )
     assert "◦ dont 2 déplacements sans trajet déclaré, comptés sans kilomètres" in text
+    assert (
+        "◦ dont 3 déplacements sans distance déclarée jusqu'au télécentre, comptés comme si "
+        "le télécentre était à la porte" in text
+    )
+    assert "moins la distance déclarée du domicile au télécentre (jamais moins de zéro)" in text
     assert "Total\n• toute la période : 10 réservations honorées" in text
     english = render(catalogs, impact_lines(network, report([nov], total)), "en")
     assert "0.218 kg CO2e per km" in english

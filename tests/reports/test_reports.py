@@ -140,24 +140,31 @@ async def test_impact_by_hand(small: Core) -> None:
     # Attended in November at Figeac: u1 on 2, 10, 27 Nov; u2 on 3 Nov (two half-days,
     # one trip) and 27 Nov; u9, u10, u11, u12 on 27 Nov. The 12 Nov one was released.
     assert (nov.attended_bookings, nov.people, nov.trips, nov.trips_unknown_km) == (10, 6, 9, 2)
-    # u1: 3 trips x 2 x 30 km; u2: 2 x 2 x 12.5; u11: 2 x 40; u12: 2 x 20; u9 has no
-    # profile and u10 declared no commute.
-    assert nov.km == pytest.approx(180 + 50 + 80 + 40)
-    assert nov.hours == pytest.approx(350 / 60)
-    assert nov.co2_kg == pytest.approx(350 * 0.218)
+    # Per trip, 2 x max(0, commute - distance home to telecentre): u1 2 x (30 - 5) = 50,
+    # 3 trips; u2 2 x (12.5 - 0) = 25 (distance not declared), 2 trips; u11 lives 45 km
+    # from the telecentre and 40 from work: 0; u12 2 x (20 - 2) = 36; u9 has no profile
+    # and u10 declared no commute.
+    assert nov.km == pytest.approx(150 + 50 + 0 + 36)
+    assert nov.trips_centre_km_unknown == 2, "u2's two trips"
+    assert nov.hours == pytest.approx(236 / 60)
+    assert nov.co2_kg == pytest.approx(236 * report.factors.emission_kg_per_km)
     dec = rows[("figeac", D(2026, 12, 1))]
-    # u2's morning of 2 Dec, and u5's room that ended at 10:00 on 3 Dec, as the clock
-    # strikes; the desks of 3 Dec have not ended yet, 4 Dec is to come.
-    assert (dec.attended_bookings, dec.trips) == (2, 2)
+    # u2's morning of 2 Dec, and u5's room that ended at 10:00 on 3 Dec (2 x 10), as the
+    # clock strikes; the desks of 3 Dec have not ended yet, 4 Dec is to come.
+    assert (dec.attended_bookings, dec.trips, dec.trips_centre_km_unknown) == (2, 2, 2)
     assert dec.km == pytest.approx(25 + 20)
     mont = rows[("montmurat", D(2026, 11, 1))]
-    assert (mont.trips, mont.km) == (1, 60.0)
+    assert (mont.trips, mont.km) == (1, 50.0)
     assert len(rows) == 3
     total = report.total
     # u1 went to Figeac and Montmurat on 2 Nov: one trip for the network, not two.
     assert (total.attended_bookings, total.people, total.trips) == (13, 7, 11)
-    assert (total.trips_unknown_km, total.trips_with_km) == (2, 9)
-    assert total.km == pytest.approx(395)
+    assert (total.trips_unknown_km, total.trips_with_km, total.trips_centre_km_unknown) == (
+        2,
+        9,
+        4,
+    )
+    assert total.km == pytest.approx(281)
     assert report.factors.emission_kg_per_km == pytest.approx(0.218)
     assert "ADEME" in report.factors.emission_source
 
@@ -165,9 +172,9 @@ async def test_impact_by_hand(small: Core) -> None:
 async def test_impact_of_one_centre_and_of_one_person(small: Core) -> None:
     figeac = await reports.impact(small, D(2026, 11, 1), D(2026, 12, 31), "figeac")
     assert {r.centre_id for r in figeac.rows} == {"figeac"}
-    assert (figeac.total.trips, figeac.total.km) == (11, 395.0)
+    assert (figeac.total.trips, figeac.total.km) == (11, 281.0)
     mine = await reports.impact(small, D(2026, 1, 1), D(2026, 12, 31), user_id="u1")
-    assert (mine.total.trips, mine.total.km) == (3, 180.0)  # sums of halves: exact
+    assert (mine.total.trips, mine.total.km) == (3, 150.0)  # sums of halves: exact
     later = await reports.impact(small, D(2027, 1, 1), D(2027, 1, 31))
     assert (later.rows, later.total.trips, later.total.km) == ([], 0, 0.0)
 
