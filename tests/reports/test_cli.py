@@ -62,8 +62,8 @@ def test_impact_prints_and_writes_csv(
     assert float(figeac["co2_kg"]) == pytest.approx(
         236 * float(figeac["emission_kg_per_km"]), abs=0.01
     )
-    assert figeac["emission_kg_per_km"] == "0.218"
-    assert "ADEME" in figeac["emission_source"]
+    assert figeac["emission_kg_per_km"] == "0.2176"
+    assert "Impact CO2 (ADEME), voiture thermique" in figeac["emission_source"]
     assert float(rows[-1]["km"]) == 281.0
 
 

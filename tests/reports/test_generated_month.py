@@ -123,7 +123,7 @@ async def test_impact_of_a_generated_month(month: tuple[Core, Rows]) -> None:
     }  # fmt: skip
     assert got == expected
     assert report.total.attended_bookings == sum(v[0] for v in expected.values())
-    assert report.total.co2_kg == pytest.approx(report.total.km * 0.218)
+    assert report.total.co2_kg == pytest.approx(report.total.km * 0.2176)
 
 
 async def test_digests_of_a_generated_month(month: tuple[Core, Rows]) -> None:
