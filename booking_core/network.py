@@ -104,6 +104,9 @@ class CentreSpec(_Strict):
     desks: int = Field(ge=0, le=500)
     rooms: list[RoomSpec] = []
     checkin_release_minutes: int | None = Field(default=None, ge=5, le=240)
+    checkin_tracked: bool = False
+    """People are asked to signal their arrival here, so a booking without one is a
+    no-show in the digests (implied by ``checkin_release_minutes``)."""
 
     @field_validator("morning", "afternoon")
     @classmethod
@@ -313,6 +316,11 @@ class Centre:
 
     def __repr__(self) -> str:
         return f"Centre({self.id!r})"
+
+    @property
+    def tracks_checkin(self) -> bool:
+        """Whether arrivals are signalled here, so that no-shows can be counted."""
+        return self.spec.checkin_tracked or self.spec.checkin_release_minutes is not None
 
     def resource(self, resource_id: str) -> Resource:
         for resource in (*self.desks, *self.rooms):

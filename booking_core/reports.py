@@ -5,13 +5,16 @@ Everything here is read-only and computed by the database with ``GROUP BY`` over
 million: only aggregated rows (a few per centre, day and half-day) come back to Python,
 which then walks the network's calendar, never the bookings themselves.
 
-What counts, relying on the ``status`` column only (so the reports work before and after
-the check-in migration):
+What counts:
 
 * a booking *occupies* its desk unless it is ``cancelled`` or ``released`` (a released
   desk went back to the others; whoever took it holds a booking of their own);
-* a booking is *attended* when it occupies its desk and its slot has ended;
-* a *no-show* is a ``released`` booking: nobody checked in in time.
+* a booking is *attended* when it occupies its desk and its slot has ended (and, where
+  arrivals are signalled, it has one);
+* a *no-show* is a desk booking of a day that is over with no arrival signalled: still
+  active without a check-in, or released for want of one. It is counted only at
+  centres where arrivals are signalled (:attr:`~booking_core.network.Centre.tracks_checkin`);
+  elsewhere the digests say "not tracked" (``None``), never a misleading 0.
 
 Nothing here speaks a language: the text lives in :mod:`handlers.digest`.
 """
@@ -167,8 +170,18 @@ class DayDigest:
     today: DayLoad
     next: DayLoad
     previous_day: date | None
-    no_shows: int
+    """The last open day before ``day``, once it is over (``None`` when it is still
+    under way: a digest for tomorrow asked today)."""
+    no_shows: int | None
+    """No-shows of ``previous_day``; ``None`` where arrivals are not signalled."""
     trend: list[WeekRate]
+    as_of: date | None = None
+    """The day the digest was made, which names ``day`` (today, tomorrow…); ``day``
+    itself when not given."""
+
+    @property
+    def made_on(self) -> date:
+        return self.as_of or self.day
 
 
 @dataclass(frozen=True)
@@ -177,7 +190,7 @@ class CentreWeek:
 
     centre_id: str
     cells: list[HalfDayOccupancy]
-    no_shows: int
+    no_shows: int | None  # over the days of the week that are over; None: not tracked
     room_bookings: int
     trend: list[WeekRate]
 
@@ -299,8 +312,12 @@ def _occupying() -> Any:
 
 @functools.cache
 def _load_statement() -> Select[Any]:
-    """Per centre, day, kind and period: bookings holding a desk or room, and no-shows."""
-    released = case((_B.status == BookingStatus.RELEASED.value, 1), else_=0)
+    """Per centre, day, kind and period: bookings holding a desk or room, and no-shows
+    (released, or still active with no check-in: only meaningful once the day is over)."""
+    absent = (_B.status == BookingStatus.RELEASED.value) | (
+        (_B.status == BookingStatus.ACTIVE.value) & _B.checked_in_at.is_(None)
+    )
+    no_show = case((absent, 1), else_=0)
     occupying = case((_occupying(), 1), else_=0)
     return (
         select(
@@ -309,7 +326,7 @@ def _load_statement() -> Select[Any]:
             _B.kind,
             _B.period,
             func.sum(occupying).label("booked"),
-            func.sum(released).label("released"),
+            func.sum(no_show).label("no_shows"),
         )
         .where(
             _B.centre_id.in_(bindparam("centres", expanding=True)),
@@ -368,7 +385,7 @@ class _Counts:
     """Aggregated rows for one centre and day, folded into half-days."""
 
     desks: dict[Period, int] = field(default_factory=lambda: defaultdict(int))
-    released: int = 0
+    no_shows: int = 0  # desk bookings only
     rooms: int = 0
     waiting: dict[Period, int] = field(default_factory=lambda: defaultdict(int))
     names: dict[Period, list[str]] = field(default_factory=lambda: defaultdict(list))
@@ -389,8 +406,8 @@ async def _counts(
     counts: Counts = defaultdict(_Counts)
     for row in await repo._execute(_load_statement(), params):
         slot = counts[(row.centre_id, row.day)]
-        slot.released += int(row.released)
         if row.kind == ResourceKind.DESK.value and row.period:
+            slot.no_shows += int(row.no_shows)
             for half in Period(row.period).halves:
                 slot.desks[half] += int(row.booked)
         elif row.kind == ResourceKind.MEETING_ROOM.value:
@@ -527,10 +544,13 @@ async def day_digests(core: Core, centre_ids: Sequence[str] | None, day: date) -
         return counts
 
     counts = await _run(core, body)
+    today = core.now().date()
     digests = []
     for centre in centres:
         nxt, prev = plans[centre.id]
-        no_shows = counts[(centre.id, prev)].released if prev and (centre.id, prev) in counts else 0
+        if prev is not None and prev >= today:
+            prev = None  # still under way (a digest for tomorrow): no-shows not known yet
+        no_shows = _no_shows(centre, [prev], counts) if prev else None
         digests.append(
             DayDigest(
                 centre.id,
@@ -540,9 +560,17 @@ async def day_digests(core: Core, centre_ids: Sequence[str] | None, day: date) -
                 prev,
                 no_shows,
                 _trend(centre, day, counts),
+                today,
             )
         )
     return digests
+
+
+def _no_shows(centre: Centre, days: Iterable[date], counts: Counts) -> int | None:
+    """No-shows over days that are over; ``None`` where arrivals are not signalled."""
+    if not centre.tracks_checkin:
+        return None
+    return sum(counts[(centre.id, d)].no_shows for d in days if (centre.id, d) in counts)
 
 
 async def day_digest(core: Core, centre_id: str, day: date) -> DayDigest:
@@ -560,6 +588,7 @@ async def week_digest(core: Core, centre_ids: Sequence[str] | None, first_day: d
         return await _counts(repo, [c.id for c in centres], since, last_day)
 
     counts = await _run(core, body)
+    today = core.now().date()
     weeks = []
     for centre in centres:
         days = list(_days(first_day, last_day))
@@ -568,7 +597,7 @@ async def week_digest(core: Core, centre_ids: Sequence[str] | None, first_day: d
             CentreWeek(
                 centre.id,
                 [cell for d in days for cell in _cells(centre, d, counts)],
-                sum(f.released for f in found),
+                _no_shows(centre, [d for d in days if d < today], counts),
                 sum(f.rooms for f in found),
                 _trend(centre, first_day, counts),
             )
@@ -596,13 +625,15 @@ def recipients(network: Network) -> dict[str, list[str]]:
 
 
 def _attended() -> Any:
-    """Occupying bookings whose slot had ended at ``(:today, :now_time)``."""
+    """Occupying bookings whose slot had ended at ``(:today, :now_time)``; at the centres
+    where arrivals are signalled (``:tracked``), only those with an arrival."""
     return and_(
         _occupying(),
         or_(
             _B.day < bindparam("today"),
             and_(_B.day == bindparam("today"), _B.end_time <= bindparam("now_time")),
         ),
+        _B.checked_in_at.is_not(None) | _B.centre_id.notin_(bindparam("tracked", expanding=True)),
     )
 
 
@@ -705,6 +736,7 @@ async def impact(
         "last_day": last_day,
         "today": now.date(),
         "now_time": now.time().replace(tzinfo=None),
+        "tracked": [c.id for c in core.network if c.tracks_checkin],
     }
     if user_id is not None:
         params["user_id"] = user_id

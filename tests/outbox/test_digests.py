@@ -54,9 +54,23 @@ async def test_a_manager_asks_who_comes_and_others_are_refused(core: Core) -> No
         )
     router = Router(core, Catalogs())
     manager = Chat(router, MANAGER)
-    said = await manager.say("qui vient demain à Figeac ?")
-    assert "Figeac" in said
-    assert "3" in said
+    said = await manager.say("qui vient demain à Figeac ?")  # on Thursday 3 December
+    lines = said.splitlines()
+    lines = lines[lines.index("Point du jeudi 3 décembre sur le vendredi 4 décembre") :]
+    assert lines[:6] == [
+        "Point du jeudi 3 décembre sur le vendredi 4 décembre",
+        "",
+        "Télécentre de Figeac – Maison de l'Emploi",  # noqa: RUF001
+        "• Demain, vendredi 4 décembre : 3 demi-journées de bureau réservées sur 12 (25 %)",
+        "    ◦ matin : 3 bureaux réservés sur 6 (50 %), 3 libres",
+        "    ◦ après-midi : 0 bureau réservé sur 6 (0 %), 6 libres",
+    ]
+    assert (
+        "• Prochaine ouverture, lundi 7 décembre : 0 demi-journée de bureau réservée "
+        "sur 12 (0 %)" in lines
+    )
+    assert not any("Aujourd'hui" in line for line in lines), "tomorrow is not today"
+    assert not any("Non venus" in line for line in lines), "today is not over"
     said = await manager.say("/occupation decazeville")
     assert "réservée aux responsables" in said, "only the centres one manages"
     said = await Chat(router, "test:someone").say("/occupation figeac")

@@ -34,6 +34,7 @@ class Rows:
         period: Period,
         status: str = "active",
         desk: int = 1,
+        checked_in: bool = False,
     ) -> None:
         centre = self.network.centre(centre_id)
         start, end = centre.half_bounds(period)
@@ -51,6 +52,7 @@ class Rows:
                 "status": status,
                 "created_at": MADE,
                 "cancelled_at": MADE if status == "cancelled" else None,
+                "checked_in_at": self.network.at(day, start) if checked_in else None,
             }
         )
 
@@ -72,6 +74,7 @@ class Rows:
                 "status": status,
                 "created_at": MADE,
                 "cancelled_at": None,
+                "checked_in_at": None,
             }
         )
 
@@ -127,7 +130,7 @@ def small_dataset(network: Network) -> Rows:
     r.desk("u1", "montmurat", D(2026, 11, 2), a)  # a second centre the same day: one trip
     r.desk("u2", "figeac", D(2026, 11, 3), m, desk=1)
     r.desk("u2", "figeac", D(2026, 11, 3), a, desk=2)  # two half-days: one trip
-    r.desk("u1", "figeac", D(2026, 11, 10), day)
+    r.desk("u1", "figeac", D(2026, 11, 10), day, checked_in=True)  # the one arrival signalled
     r.desk("u2", "figeac", D(2026, 11, 12), a, status="released")
     for n, user in enumerate(["u1", "u2", "u9", "u10", "u11", "u12"], 1):
         r.desk(user, "figeac", D(2026, 11, 27), day, desk=n)

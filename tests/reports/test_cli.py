@@ -126,7 +126,7 @@ def test_digest_of_the_day(database: Path, capsys: pytest.CaptureFixture[str]) -
     text = capsys.readouterr().out
     assert text.startswith("Point du jeudi 3 décembre")
     assert "matin : 3 bureaux réservés sur 6 (50 %), 3 libres, 2 personnes en attente" in text
-    assert "Non venus mercredi 2 décembre : 2 réservations libérées" in text
+    assert "Non venus mercredi 2 décembre : non suivi (l'arrivée n'est pas signalée" in text
     assert main(["digest", "--date", "2026-12-04", "--lang", "en"]) == 0
     text = capsys.readouterr().out
     assert "Next opening, Monday 7 December" in text

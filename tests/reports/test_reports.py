@@ -13,10 +13,11 @@ from datetime import date
 import pytest
 
 from booking_core import directory, errors, reports
-from booking_core.network import Period
+from booking_core.network import Network, Period
 from booking_core.reports import HalfDayOccupancy, WeekRate
 from booking_core.services import Core
 from booking_core.storage import Storage
+from tests.conftest import Clock
 from tests.reports.data import D, small_dataset
 
 M, A = Period.MORNING, Period.AFTERNOON
@@ -26,6 +27,12 @@ M, A = Period.MORNING, Period.AFTERNOON
 async def small(db_core: Core, storage: Storage) -> Core:
     await small_dataset(db_core.network).insert(storage)
     return db_core
+
+
+@pytest.fixture
+def small_tracked(small: Core, figeac_tracked: Network) -> Core:
+    """The same data read with arrivals signalled at Figeac: no-shows are counted there."""
+    return Core(figeac_tracked, small.uow, small.clock)
 
 
 async def test_occupancy_per_half_day(small: Core) -> None:
@@ -59,7 +66,8 @@ async def test_day_digest_of_a_thursday(small: Core) -> None:
     # Waiting: w1 for the whole day (both halves), w2 the morning; w3 left the list.
     assert tomorrow == [(M, 3, 3, 2), (A, 1, 5, 1)]
     assert digest.next.waiting == 2
-    assert (digest.previous_day, digest.no_shows) == (D(2026, 12, 2), 2)
+    assert (digest.previous_day, digest.no_shows) == (D(2026, 12, 2), None), "not tracked"
+    assert digest.as_of == D(2026, 12, 3)
     assert all(h.names == [] for h in [*digest.today.halves, *digest.next.halves]), "no consent"
     # Weeks before the week of 30 Nov: 3 of 60; 2 of 48 (11 Nov is a holiday, the
     # released afternoon does not count); none of 60; the full Friday, 12 of 60.
@@ -93,17 +101,34 @@ async def test_the_digest_names_only_those_who_agreed_to_be_seen(small: Core) ->
     ]  # fmt: skip
 
 
-async def test_friday_digest_shows_monday_and_monday_digest_friday_no_shows(small: Core) -> None:
-    friday = await reports.day_digests(small, ["figeac"], D(2026, 12, 4))
+async def test_no_shows_where_arrivals_are_signalled(small_tracked: Core) -> None:
+    digest = await reports.day_digest(small_tracked, "figeac", D(2026, 12, 3))
+    # Wednesday 2 December: u1's day and u7's afternoon were released, u2's morning is
+    # still active with no arrival; u8's was cancelled (not a no-show).
+    assert (digest.previous_day, digest.no_shows) == (D(2026, 12, 2), 3)
+    montmurat = await reports.day_digest(small_tracked, "montmurat", D(2026, 12, 3))
+    assert montmurat.no_shows is None, "arrivals are not signalled at Montmurat"
+
+
+async def test_a_digest_for_tomorrow_has_no_no_shows_of_today(small_tracked: Core) -> None:
+    # "Qui vient demain ?" asked on Thursday at 10:00: Thursday is not over.
+    friday = await reports.day_digests(small_tracked, ["figeac"], D(2026, 12, 4))
+    assert (friday[0].day, friday[0].as_of) == (D(2026, 12, 4), D(2026, 12, 3))
     assert friday[0].next.day == D(2026, 12, 7)
-    assert friday[0].previous_day == D(2026, 12, 3)
-    assert friday[0].no_shows == 0
-    monday = await reports.day_digest(small, "figeac", D(2026, 12, 7))
-    assert monday.previous_day == D(2026, 12, 4)
-    closed = await reports.day_digest(small, "figeac", D(2026, 12, 23))
+    assert (friday[0].previous_day, friday[0].no_shows) == (None, None)
+
+
+async def test_friday_digest_shows_monday_and_monday_digest_friday_no_shows(
+    small_tracked: Core, clock: Clock
+) -> None:
+    clock.set("2026-12-07T07:30")
+    monday = await reports.day_digest(small_tracked, "figeac", D(2026, 12, 7))
+    # Friday 4 December: u1 and u2 (mornings) and u6 (the day), none signalled arriving.
+    assert (monday.previous_day, monday.no_shows) == (D(2026, 12, 4), 3)
+    closed = await reports.day_digest(small_tracked, "figeac", D(2026, 12, 23))
     # Closed from 24 Dec to 1 Jan: the next opening is Monday 4 January.
     assert closed.next.day == D(2027, 1, 4)
-    saturday = await reports.day_digest(small, "figeac", D(2026, 12, 5))
+    saturday = await reports.day_digest(small_tracked, "figeac", D(2026, 12, 5))
     assert not saturday.today.is_open
     assert saturday.today.rate is None
 
@@ -121,7 +146,7 @@ async def test_several_centres_in_one_call(small: Core) -> None:
 async def test_week_digest(small: Core) -> None:
     week = await reports.week_digest(small, ["figeac", "montmurat"], D(2026, 11, 23))
     figeac, montmurat = week.centres
-    assert (figeac.booked, figeac.total, figeac.no_shows) == (12, 60, 0)
+    assert (figeac.booked, figeac.total, figeac.no_shows) == (12, 60, None)
     assert figeac.rate == pytest.approx(0.2)
     assert len(figeac.cells) == 10  # five days, two halves
     assert (montmurat.booked, montmurat.total) == (0, 36)
@@ -129,8 +154,31 @@ async def test_week_digest(small: Core) -> None:
     assert [w.first_day for w in figeac.trend] == [D(2026, 10, 26), D(2026, 11, 2),
                                                    D(2026, 11, 9), D(2026, 11, 16)]  # fmt: skip
     earlier = await reports.week_digest(small, ["figeac"], D(2026, 11, 9))
-    assert (earlier.centres[0].booked, earlier.centres[0].no_shows) == (2, 1)
+    assert (earlier.centres[0].booked, earlier.centres[0].no_shows) == (2, None)
     assert reports.previous_week(D(2026, 12, 3)) == D(2026, 11, 23)
+
+
+async def test_week_digest_no_shows_where_arrivals_are_signalled(small_tracked: Core) -> None:
+    week = await reports.week_digest(small_tracked, ["figeac"], D(2026, 11, 23))
+    assert week.centres[0].no_shows == 6, "the six whole days of Friday 27, none signalled"
+    earlier = await reports.week_digest(small_tracked, ["figeac"], D(2026, 11, 9))
+    # u1 signalled arriving on 10 November; u2's afternoon of 12 November was released.
+    assert earlier.centres[0].no_shows == 1
+    this = await reports.week_digest(small_tracked, ["figeac"], D(2026, 11, 30))
+    # Only the days over by Thursday 3 December 10:00 count: Wednesday's three.
+    assert this.centres[0].no_shows == 3
+
+
+async def test_impact_where_arrivals_are_signalled_counts_only_arrivals(
+    small_tracked: Core,
+) -> None:
+    report = await reports.impact(small_tracked, D(2026, 11, 1), D(2026, 12, 31))
+    rows = {(r.centre_id, r.month): r for r in report.rows}
+    # At Figeac only u1's day of 10 November had an arrival: 2 x (30 - 5) km.
+    nov = rows[("figeac", D(2026, 11, 1))]
+    assert (nov.attended_bookings, nov.trips, nov.km) == (1, 1, 50.0)
+    assert ("figeac", D(2026, 12, 1)) not in rows
+    assert rows[("montmurat", D(2026, 11, 1))].trips == 1, "Montmurat does not track"
 
 
 async def test_impact_by_hand(small: Core) -> None:
