@@ -18,7 +18,7 @@ from booking_core.reports import HalfDayOccupancy, WeekRate
 from booking_core.services import Core
 from booking_core.storage import Storage
 from tests.conftest import Clock
-from tests.reports.data import D, small_dataset
+from tests.reports.data import D, Rows, small_dataset
 
 M, A = Period.MORNING, Period.AFTERNOON
 
@@ -116,6 +116,23 @@ async def test_a_digest_for_tomorrow_has_no_no_shows_of_today(small_tracked: Cor
     assert (friday[0].day, friday[0].as_of) == (D(2026, 12, 4), D(2026, 12, 3))
     assert friday[0].next.day == D(2026, 12, 7)
     assert (friday[0].previous_day, friday[0].no_shows) == (None, None)
+
+
+async def test_two_people_with_the_same_name_are_both_named_one_person_once(
+    small: Core, storage: Storage
+) -> None:
+    both = ["presence", "display_name"]
+    for user in ("u1", "u2", "u6"):
+        await directory.create_profile(small, user, None, display_name="Marie", publish=both)
+    extra = Rows(small.network)
+    extra.desk("u6", "figeac", D(2026, 12, 4), Period.MORNING, desk=4)  # u6's second desk
+    await extra.insert(storage)
+    friday = await reports.day_digest(small, "figeac", D(2026, 12, 4))
+    # Friday morning: u1, u2 and u6 (two desks, one person); afternoon: u6's whole day.
+    assert [(h.half, h.booked, h.names) for h in friday.today.halves] == [
+        (M, 4, ["Marie", "Marie", "Marie"]),
+        (A, 1, ["Marie"]),
+    ]
 
 
 async def test_friday_digest_shows_monday_and_monday_digest_friday_no_shows(
