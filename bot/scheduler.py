@@ -249,17 +249,22 @@ class Scheduler:
         return await self.tick()
 
     async def _retention(self) -> None:
-        """Once a day: forget old dialogue states, anonymise long-inactive people."""
+        """Once a day: forget old dialogue states, anonymise long-inactive people, and
+        delete the notifications done for as long (their payloads hold bookings and
+        messages)."""
         today = self.core.now().date()
         if self._retained == today:
             return
         forgotten, anonymised = await privacy.apply_retention(self.core)
+        purged = await outbox.purge(self.core)
         self._retained = today
-        if forgotten or anonymised:
+        if forgotten or anonymised or purged:
             log.info(
-                "retention: %d dialogue state(s) forgotten, %d person(s) anonymised",
+                "retention: %d dialogue state(s) forgotten, %d person(s) anonymised, "
+                "%d notification(s) deleted",
                 forgotten,
                 anonymised,
+                purged,
             )
 
     async def _plan_digests(self) -> None:

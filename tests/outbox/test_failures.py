@@ -145,3 +145,29 @@ async def test_a_release_notice_is_stale_the_next_day(backend: Backend, clock: C
     transport = RecordingTransport()
     await Scheduler(core, [transport], Catalogs()).tick()
     assert not any(ch == "test:bob" and "libérée" in r[0].text for ch, r in transport.sent)
+
+
+async def test_notifications_done_are_deleted_after_the_retention_period(
+    backend: Backend, clock: Clock
+) -> None:
+    core = backend.core
+    good: dict[str, object] = {"booking": _booking("figeac")}
+    later = core.now() + timedelta(days=90)
+    await outbox.enqueue(
+        core,
+        [_note(core, "sent", "release_notice", "test:a", good, 1),
+         NewNotification("later", "release_notice", "test:b", "test:b", good, later)],
+    )  # fmt: skip
+    scheduler = Scheduler(core, [RecordingTransport()], Catalogs())
+    await scheduler.run_once()
+    assert {r["key"]: r["status"] for r in await backend.outbox()} == {
+        "sent": "sent",
+        "later": "pending",
+    }
+    clock.moment += timedelta(days=29)
+    await Scheduler(core, [RecordingTransport()], Catalogs()).run_once()
+    assert len(await backend.outbox()) == 2, "kept as long as dialogue states are"
+    clock.moment += timedelta(days=2)
+    await Scheduler(core, [RecordingTransport()], Catalogs()).run_once()
+    [left] = await backend.outbox()
+    assert (left["key"], left["status"]) == ("later", "pending"), "pending ones are kept"
