@@ -30,7 +30,7 @@ async def _count(storage: Storage, model: type[BookingRow] | type[SlotClaim]) ->
 
 
 async def test_schema_is_at_head(storage: Storage) -> None:
-    assert await current_revision(storage.engine) == "0004"
+    assert await current_revision(storage.engine) == "0005"
 
 
 async def test_book_read_back_and_cancel(db_core: Core, storage: Storage) -> None:
