@@ -99,6 +99,8 @@ class HalfLoad:
     total: int
     waiting: int
     names: list[str] = field(default_factory=list)
+    confirmed: int = 0
+    """Bookings whose person answered « Je viens » to the evening reminder."""
     """Who is coming, among those who agreed to be named (see :func:`_names_statement`);
     everyone else is only in ``booked``, so ``len(names) <= booked``."""
 
@@ -319,6 +321,7 @@ def _load_statement() -> Select[Any]:
     )
     no_show = case((absent, 1), else_=0)
     occupying = case((_occupying(), 1), else_=0)
+    confirmed = case((_occupying() & _B.confirmed_at.is_not(None), 1), else_=0)
     return (
         select(
             _B.centre_id,
@@ -327,6 +330,7 @@ def _load_statement() -> Select[Any]:
             _B.period,
             func.sum(occupying).label("booked"),
             func.sum(no_show).label("no_shows"),
+            func.sum(confirmed).label("confirmed"),
         )
         .where(
             _B.centre_id.in_(bindparam("centres", expanding=True)),
@@ -386,6 +390,7 @@ class _Counts:
 
     desks: dict[Period, int] = field(default_factory=lambda: defaultdict(int))
     no_shows: int = 0  # desk bookings only
+    confirmed: dict[Period, int] = field(default_factory=lambda: defaultdict(int))
     rooms: int = 0
     waiting: dict[Period, int] = field(default_factory=lambda: defaultdict(int))
     names: dict[Period, list[str]] = field(default_factory=lambda: defaultdict(list))
@@ -411,6 +416,7 @@ async def _counts(
             slot.no_shows += int(row.no_shows)
             for half in Period(row.period).halves:
                 slot.desks[half] += int(row.booked)
+                slot.confirmed[half] += int(row.confirmed)
         elif row.kind == ResourceKind.MEETING_ROOM.value:
             slot.rooms += int(row.booked)
     if waiting is not None:
@@ -523,6 +529,7 @@ def _day_load(centre: Centre, day: date, counts: Counts) -> DayLoad:
             cell.total,
             found.waiting.get(cell.half, 0),
             sorted(found.names.get(cell.half, ()), key=str.casefold),
+            found.confirmed.get(cell.half, 0),
         )
         for cell in _cells(centre, day, counts)
     ]

@@ -627,7 +627,12 @@ async def book_series(
 
 
 def reminders_for(core: Core, booking: Booking, now: datetime) -> list[NewNotification]:
-    """The evening before and (if the network wants it) the morning of, still to come."""
+    """The evening before and (if the network wants it) the morning of, still to come.
+
+    One row per booking, so that cancelling one cancels exactly its reminders; the rows of
+    one person's bookings at one centre on one day share a ``group_key`` and go out as one
+    message (a morning and an afternoon are one reminder, not two).
+    """
     net = core.network
     start = net.at(booking.day, booking.start)
     found: list[NewNotification] = []
@@ -640,16 +645,18 @@ def reminders_for(core: Core, booking: Booking, now: datetime) -> list[NewNotifi
             continue
         due = net.at(day, time.fromisoformat(clock))
         if now < due < start:
+            channel = booking.channel or booking.user_id
             found.append(
                 NewNotification(
                     key=f"{kind}:{booking.id}",
                     kind=kind,
-                    channel=booking.channel or booking.user_id,
+                    channel=channel,
                     user_id=booking.user_id,
                     payload={"booking": booking.as_json()},
                     due_at=due,
                     expires_at=start,
                     booking_id=booking.id,
+                    group_key=f"{kind}:{channel}:{booking.centre_id}:{booking.day.isoformat()}",
                 )
             )
     return found
@@ -685,6 +692,34 @@ async def check_in(core: Core, user_id: str) -> list[Booking]:
                 await uow.repo.set_checked_in(booking.id, now)
                 await uow.repo.audit(now, user_id, "checked_in", booking.id)
         return [b if b.checked_in_at else replace(b, checked_in_at=now) for b in covered]
+
+    return await _attempt(core, body)
+
+
+async def confirm_attendance(core: Core, user_id: str, booking_ids: Sequence[int]) -> list[Booking]:
+    """Record « Je viens », answered to a reminder: the person's own active bookings among
+    ``booking_ids`` that have not ended are marked confirmed (the first answer's time is
+    kept). Managers see the confirmations in their digest. Returns those bookings."""
+    _check_user(user_id)
+
+    async def body(uow: UnitOfWork) -> list[Booking]:
+        now = core.now()
+        confirmed = []
+        for booking_id in booking_ids:
+            booking = await uow.repo.get_booking(int(booking_id))
+            if (
+                booking is None
+                or booking.user_id != user_id
+                or booking.status is not BookingStatus.ACTIVE
+                or core.network.at(booking.day, booking.end) <= now
+            ):
+                continue
+            if booking.confirmed_at is None:
+                await uow.repo.set_confirmed(booking.id, now)
+                await uow.repo.audit(now, user_id, "confirmed", booking.id)
+                booking = replace(booking, confirmed_at=now)
+            confirmed.append(booking)
+        return confirmed
 
     return await _attempt(core, body)
 

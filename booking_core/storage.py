@@ -82,6 +82,7 @@ def _booking(row: Any) -> Booking:
         series_id=row.series_id,
         checked_in_at=row.checked_in_at.astimezone(UTC) if row.checked_in_at else None,
         channel=row.channel,
+        confirmed_at=row.confirmed_at.astimezone(UTC) if row.confirmed_at else None,
     )
 
 
@@ -391,7 +392,9 @@ class SqlRepository(Repository):
             await self._execute(INSERT_CLAIM, claims)
         except IntegrityError as exc:
             raise SlotTaken(new.resource_id) from exc
-        return _booking(SimpleNamespace(id=booking_id, checked_in_at=None, **values))
+        return _booking(
+            SimpleNamespace(id=booking_id, checked_in_at=None, confirmed_at=None, **values)
+        )
 
     async def get_booking(self, booking_id: int) -> Booking | None:
         row = (await self._execute(select(BOOKINGS).where(BOOKINGS.c.id == booking_id))).first()
@@ -479,6 +482,14 @@ class SqlRepository(Repository):
             update(BOOKINGS)
             .where(BOOKINGS.c.id == bindparam("b"))
             .values(checked_in_at=bindparam("at")),
+            {"b": booking_id, "at": at},
+        )
+
+    async def set_confirmed(self, booking_id: int, at: datetime) -> None:
+        await self._execute(
+            update(BOOKINGS)
+            .where(BOOKINGS.c.id == bindparam("b"))
+            .values(confirmed_at=bindparam("at")),
             {"b": booking_id, "at": at},
         )
 

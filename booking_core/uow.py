@@ -111,6 +111,10 @@ class BookingRepository(abc.ABC):
     async def set_checked_in(self, booking_id: int, at: datetime) -> None: ...
 
     @abc.abstractmethod
+    async def set_confirmed(self, booking_id: int, at: datetime) -> None:
+        """The person answered « Je viens » to a reminder of this booking."""
+
+    @abc.abstractmethod
     async def release_booking(self, booking_id: int, at: datetime) -> None:
         """Mark released (no check-in in time) and free its slots."""
 

@@ -24,12 +24,13 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from datetime import time as day_time
 from pathlib import Path
-from typing import Protocol, cast
+from typing import Any, Protocol, cast
 
 from booking_core import conversations, directory, outbox, privacy, reports, services
 from booking_core.domain import NewNotification, Notification, NotificationStatus
 from booking_core.network import WEEKDAYS
 from booking_core.services import Core
+from booking_core.uow import UnitOfWork
 from bot.transports.base import Transport
 from handlers import charts, digest, notify
 from handlers.dialogue import Out
@@ -186,17 +187,26 @@ class Scheduler:
         transport = next((t for t in self.transports if t.owns(note.channel)), None)
         if transport is None:
             raise LookupError("no transport for this channel")
+        siblings: list[Notification] = []
+        if note.group_key is not None:
+            group = await outbox.group(self.core, note)
+            if group and group[0].id != note.id:
+                # An earlier reminder of the same day and centre leads: it carries this
+                # one. Put off (not counted as an attempt) until that one is done.
+                await outbox.retry_later(self.core, note, self.owner, self.lease_s, counts=False)
+                return
+            siblings = group[1:]
         user = note.user_id or note.channel
         loaded = await conversations.load(self.core, note.channel, user)
         chosen = loaded.profile.language if loaded.profile else None
         previous = (loaded.state or {}).get("lang")
         lang = chosen or str(previous or self.core.network.default_language)
+        choices: dict[str, dict[str, Any]] | None = None
         if note.kind == "digest":
             parts = await self._digest_parts(note, lang)
         else:
-            state, outs = notify.prepare(note, loaded.state, self.core.network)
-            await conversations.save(self.core, note.channel, user, state, None)
-            parts = [Part("message", outs)]
+            prepared = notify.prepare(note, loaded.state, self.core.network, siblings)
+            parts, choices = [Part("message", prepared.outs)], prepared.choices
         done = list(note.parts_sent)
         for part in parts:
             if part.name in done:
@@ -214,11 +224,33 @@ class Scheduler:
             done.append(part.name)
             if len(done) < len(parts):
                 await outbox.record_parts(self.core, note, self.owner, done)
-        if await outbox.finish(self.core, note, self.owner, NotificationStatus.SENT):
+        also = [s.id for s in siblings]
+        if await outbox.finish(self.core, note, self.owner, NotificationStatus.SENT, also):
             self.sent += 1
         else:
             log.warning("lease on a %s lost before it was marked sent", note.kind)
         await self._at("marked", note)
+        if choices:
+            await self._leave_question(note.channel, user, choices)
+
+    async def _leave_question(
+        self, channel: str, user: str, choices: dict[str, dict[str, Any]]
+    ) -> None:
+        """Once the message went out: its buttons become answers the dialogue expects.
+
+        Read and written in one transaction, from the state stored now (the person may
+        have written meanwhile); a failure here loses the buttons, never the delivery.
+        """
+
+        async def body(uow: UnitOfWork) -> None:
+            state = await uow.repo.get_conversation(channel, user)
+            if (changed := notify.leave_question(state, choices)) is not None:
+                await uow.repo.save_conversation(channel, user, changed, self.core.now())
+
+        try:
+            await self.core.uow().run(body)
+        except Exception as exc:
+            log.error("could not leave a reminder's question: %s", _origin(exc))
 
     async def _at(self, point: str, note: Notification) -> None:
         """The test seam: a hook may act (or await something) at each step."""

@@ -78,6 +78,8 @@ def _half_line(half: HalfLoad) -> Line:
         ),
         tn("{n} libre", "{n} libres", half.free),
     ]
+    if half.confirmed:
+        details.append(tn("{n} venue confirmée", "{n} venues confirmées", half.confirmed))
     if half.waiting:
         details.append(tn("{n} personne en attente", "{n} personnes en attente", half.waiting))
     if half.names:

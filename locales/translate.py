@@ -215,6 +215,11 @@ EN: dict[str, str | tuple[str, str]] = {
     "{period} : {details}": "{period}: {details}",
     "{speed} km/h en moyenne ({source})": "{speed} km/h on average ({source})",
     # Outbox, reminders, digests and impact (fix-outbox)
+    "Rappel : vous avez réservé :{what}": "Reminder: you booked:{what}",
+    "Aujourd'hui :{what}\nSignalez votre arrivée sur place.": (
+        "Today:{what}\nTell me when you arrive."
+    ),
+    "{n} venue confirmée": ("{n} confirmed coming", "{n} confirmed coming"),
     "Le {day}": "On {day}",
     "Le lendemain, {day}": "The day after, {day}",
     "Point du {today} sur le {day}": "Digest of {today} for {day}",

@@ -173,6 +173,9 @@ class FakeRepository(Repository):
     async def set_checked_in(self, booking_id: int, at: datetime) -> None:
         self.s.bookings[booking_id] = replace(self.s.bookings[booking_id], checked_in_at=at)
 
+    async def set_confirmed(self, booking_id: int, at: datetime) -> None:
+        self.s.bookings[booking_id] = replace(self.s.bookings[booking_id], confirmed_at=at)
+
     async def release_booking(self, booking_id: int, at: datetime) -> None:
         self.s.claims = {k: v for k, v in self.s.claims.items() if v != booking_id}
         booking = self.s.bookings[booking_id]
