@@ -3,7 +3,7 @@ on the in-memory fake and on the SQL outbox of SQLite and PostgreSQL (``backend`
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
@@ -198,3 +198,38 @@ async def test_no_check_in_releases_the_desk_to_the_waitlist(
     assert statuses[ALICE] is BookingStatus.RELEASED
     assert any("libérée pour d'autres" in t for t in transport.texts(ALICE))
     assert any("elle est à vous" in t for t in transport.texts("test:dan"))
+
+
+@pytest.mark.parametrize(
+    ("monday", "sunday_evening_utc"),
+    [
+        # Summer time begins on Sunday 29 March 2026 at 02:00: 18:00 is 16:00 UTC.
+        (date(2026, 3, 30), datetime(2026, 3, 29, 16, 0, tzinfo=UTC)),
+        # Winter time returns on Sunday 25 October 2026 at 03:00: 18:00 is 17:00 UTC.
+        (date(2026, 10, 26), datetime(2026, 10, 25, 17, 0, tzinfo=UTC)),
+    ],
+)
+async def test_a_reminder_on_the_dst_sunday_itself_goes_at_its_local_hour(
+    core: Core,
+    backend: Backend,
+    clock: Clock,
+    scheduler: Scheduler,
+    transport: RecordingTransport,
+    monday: date,
+    sunday_evening_utc: datetime,
+) -> None:
+    clock.set(f"{monday - timedelta(days=10)}T10:00")
+    await services.book_desks(
+        core, DeskRequest(ALICE, "aurillac", monday, Period.MORNING, channel=ALICE)
+    )
+    [evening] = [r for r in await backend.outbox() if r["kind"] == "reminder_evening"]
+    assert evening["due_at"] == sunday_evening_utc
+    sunday = monday - timedelta(days=1)
+    clock.set(f"{sunday}T17:59")
+    assert await scheduler.tick() == 0, "17:59 local on the change day: not yet"
+    clock.set(f"{sunday}T18:00")
+    assert await scheduler.tick() == 1
+    assert transport.texts() == [
+        f"Rappel : vous avez réservé lundi {monday.day} "
+        f"{'mars' if monday.month == 3 else 'octobre'}, matin, à Aurillac."
+    ]
