@@ -190,7 +190,10 @@ class Scheduler:
         siblings: list[Notification] = []
         if note.group_key is not None:
             group = await outbox.group(self.core, note)
-            if group and group[0].id != note.id:
+            if all(g.id != note.id for g in group):
+                self.skipped += 1  # no longer pending: sent with another of its group
+                return
+            if group[0].id != note.id:
                 # An earlier reminder of the same day and centre leads: it carries this
                 # one. Put off (not counted as an attempt) until that one is done.
                 await outbox.retry_later(self.core, note, self.owner, self.lease_s, counts=False)
