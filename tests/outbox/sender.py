@@ -7,7 +7,8 @@ It delivers due notifications of "file:" channels by appending their channel to 
 and kills itself with SIGKILL at step KILL_AT of its N-th delivery ("none" never):
 ``claimed``, ``sending`` (lease renewed, nothing sent), ``in_send`` (inside the
 transport, once the line is written: the network has it), ``sent`` (the send returned,
-not marked yet), ``marked``. It exits 0 once nothing is left to deliver.
+not marked yet), ``marked``. It exits 0 once nothing is left to deliver, printing how
+many it sent and how many it skipped (found no longer its own before the send).
 """
 
 from __future__ import annotations
@@ -89,6 +90,7 @@ async def main(args: argparse.Namespace) -> int:
         if idle:
             await asyncio.sleep(args.lease)
     await storage.dispose()
+    print(f"sent {scheduler.sent} skipped {scheduler.skipped}")
     return 0
 
 

@@ -80,10 +80,14 @@ def _sender(url: URL, out: Path, kill_at: str, nth: int, *extra: str) -> subproc
 
 
 def _wait(process: subprocess.Popen[str]) -> int:
-    _, err = process.communicate(timeout=180)
+    return _finish(process)[0]
+
+
+def _finish(process: subprocess.Popen[str]) -> tuple[int, str]:
+    out, err = process.communicate(timeout=180)
     if process.returncode not in (0, -signal.SIGKILL):
         raise AssertionError(err[-3000:])
-    return process.returncode
+    return process.returncode, out
 
 
 @pytest.fixture(params=["sqlite", "postgres"])
@@ -124,14 +128,15 @@ def test_two_sender_processes_with_a_short_lease_never_send_twice(
         assert time.monotonic() < deadline, "the first sender never started delivering"
         time.sleep(0.05)
     b = _sender(postgres_url, second, "none", 0, *slow)
-    assert _wait(a) == 0
-    assert _wait(b) == 0
+    (code_a, out_a), (code_b, out_b) = _finish(a), _finish(b)
+    assert (code_a, code_b) == (0, 0)
     by_first, by_second = first.read_text().split(), second.read_text().split()
     delivered = collections.Counter(by_first + by_second)
     assert set(delivered) == {f"file:{n}" for n in range(60)}, "nothing lost"
     assert max(delivered.values()) == 1, "no duplicate"
     assert by_first, "both took part"
     assert by_second, "both took part"
-    assert any(int(c.split(":")[1]) < 40 for c in by_second), (
-        "the second took over rows of the first's batch"
-    )
+    # Each batch outlives its lease after about five sends: the rest is skipped by the
+    # sender that claimed it, and sent once by whichever claims it next.
+    skipped = sum(int(out.split()[-1]) for out in (out_a, out_b))
+    assert skipped > 0, "rows were found no longer ours before their send"
