@@ -2,7 +2,10 @@
 
 Idle: the loop with its default pause runs for a while on an empty outbox; CPU time of
 the process over wall time says what an idle bot costs. Busy: 2,000 due notifications
-delivered to a recording transport, per second, on SQLite and PostgreSQL.
+delivered to a recording transport, per second, on SQLite and PostgreSQL: release
+notices (one message each), and evening reminders in pairs (a morning and an afternoon
+at one centre: one message for two rows, which also leaves its question in the dialogue
+state). Each delivery renews its lease before the send and marks it after.
 
 Run: ``.venv/bin/python benchmarks/bench_scheduler.py [--idle-seconds 30]``
 """
@@ -62,19 +65,23 @@ async def idle(url: str, seconds: float) -> tuple[float, float]:
     return tick_ms, share
 
 
-async def busy(url: str, count: int) -> float:
+async def busy(url: str, count: int, kind: str = "release_notice") -> float:
+    """Notifications delivered per second (rows marked, not messages)."""
     storage = await _storage(url)
     now = datetime.now(UTC)
     booking = {"id": 1, "date": "2026-12-10", "period": "morning", "centre": "figeac",
                "start": "08:30", "end": "12:30"}  # fmt: skip
+    pairs = kind == "reminder_evening"
     items = [
         NewNotification(
             f"bench:{n}",
-            "release_notice",
-            f"test:{n}",
-            f"test:{n}",
-            {"booking": booking},
+            kind,
+            f"test:{n // 2 if pairs else n}",
+            f"test:{n // 2 if pairs else n}",
+            {"booking": {**booking, "id": n, "period": "morning" if n % 2 else "afternoon"}},
             now - timedelta(seconds=1),
+            expires_at=now + timedelta(days=1),
+            group_key=f"{kind}:test:{n // 2}:figeac:2026-12-10" if pairs else None,
         )
         for n in range(count)
     ]
@@ -89,9 +96,10 @@ async def busy(url: str, count: int) -> float:
     began = time.perf_counter()
     while await scheduler.tick() > 0:
         continue
-    rate = len(transport.sent) / (time.perf_counter() - began)
+    elapsed = time.perf_counter() - began
+    assert len(transport.sent) == (count // 2 if pairs else count), "one message per pair"
     await storage.dispose()
-    return rate
+    return count / elapsed
 
 
 async def main(args: argparse.Namespace) -> None:
@@ -99,12 +107,19 @@ async def main(args: argparse.Namespace) -> None:
     with tempfile.TemporaryDirectory() as folder:
         tick, share = await idle(f"sqlite:///{folder}/idle.db", args.idle_seconds)
         sqlite_rate = await busy(f"sqlite:///{folder}/busy.db", args.count)
+        sqlite_pairs = await busy(f"sqlite:///{folder}/pairs.db", args.count, "reminder_evening")
     name = f"bench_{uuid.uuid4().hex[:8]}"
     admin = create_engine(PG_SERVER, isolation_level="AUTOCOMMIT")
     async with admin.connect() as conn:
         await conn.execute(text(f'CREATE DATABASE "{name}"'))
     try:
         pg_rate = await busy(PG_SERVER.rsplit("/", 1)[0] + f"/{name}", args.count)
+        async with admin.connect() as conn:
+            await conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            await conn.execute(text(f'CREATE DATABASE "{name}"'))
+        pg_pairs = await busy(
+            PG_SERVER.rsplit("/", 1)[0] + f"/{name}", args.count, "reminder_evening"
+        )
     finally:
         async with admin.connect() as conn:
             await conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
@@ -118,6 +133,20 @@ async def main(args: argparse.Namespace) -> None:
     )
     rows.append(
         (f"delivery of {args.count:,} due notifications, PostgreSQL", f"{pg_rate:,.0f}/s", "")
+    )
+    rows.append(
+        (
+            f"{args.count:,} reminders in pairs (one message each), SQLite",
+            f"{sqlite_pairs:,.0f}/s",
+            "",
+        )
+    )
+    rows.append(
+        (
+            f"{args.count:,} reminders in pairs (one message each), PostgreSQL",
+            f"{pg_pairs:,.0f}/s",
+            "",
+        )
     )
     stamp = f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC"
     print(f"Scheduler benchmark, {stamp}, Python {sys.version.split()[0]}\n")

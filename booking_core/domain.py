@@ -68,6 +68,7 @@ class Booking:
     series_id: str | None = None
     checked_in_at: datetime | None = None
     channel: str | None = None
+    confirmed_at: datetime | None = None  # « Je viens » answered to a reminder
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -192,6 +193,7 @@ class Profile:
     home_commune: str | None = None
     commute_km: float | None = None
     usual_centre: str | None = None
+    centre_km: float | None = None  # one way, home to the telecentre (not avoided)
 
 
 class NotificationStatus(StrEnum):
@@ -199,6 +201,7 @@ class NotificationStatus(StrEnum):
     SENT = "sent"
     DROPPED = "dropped"  # its moment passed while no sender ran
     CANCELLED = "cancelled"  # what it was about is gone (a cancelled booking)
+    FAILED = "failed"  # could not be delivered: refused for good, or too many attempts
 
 
 @dataclass(frozen=True)
@@ -211,6 +214,7 @@ class NewNotification:
     due_at: datetime
     expires_at: datetime | None = None
     booking_id: int | None = None
+    group_key: str | None = None  # reminders sharing it go out as one message
 
 
 @dataclass(frozen=True)
@@ -225,3 +229,5 @@ class Notification:
     expires_at: datetime | None
     booking_id: int | None
     attempts: int
+    parts_sent: tuple[str, ...] = ()
+    group_key: str | None = None

@@ -99,6 +99,10 @@ class BookingRow(Base):
     channel: Mapped[str | None] = mapped_column(String(200))
     erased_commute_km: Mapped[float | None] = mapped_column(Float)
     """Only on an erased person's bookings: their commute, for the impact counts."""
+    erased_centre_km: Mapped[float | None] = mapped_column(Float)
+    """Only on an erased person's bookings: their declared home-to-centre distance."""
+    confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    """When the person answered « Je viens » to a reminder."""
 
     __table_args__ = (
         Index("ix_bookings_user_day", "user_id", "day"),
@@ -186,6 +190,9 @@ class ProfileRow(Base):
     home_commune: Mapped[str | None] = mapped_column(String(100))
     commute_km: Mapped[float | None] = mapped_column(Float)
     usual_centre: Mapped[str | None] = mapped_column(String(40))
+    centre_km: Mapped[float | None] = mapped_column(Float)
+    """Declared one-way distance from home to the telecentre: the part of the commute a
+    day at the telecentre does not avoid."""
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
@@ -193,8 +200,10 @@ class ProfileRow(Base):
 class OutboxRow(Base):
     """A notification to deliver exactly once: reminders, waitlist offers, digests, notices.
 
-    A sender claims due rows with a lease (``lease_owner``, ``lease_until``), delivers them
-    and marks them sent; a crashed sender's lease expires and another takes the row over.
+    A sender claims due rows with a lease (``lease_owner``, ``lease_until``), renews it
+    before each send, and marks them sent; a crashed sender's lease expires and another
+    takes the row over. ``lease_until`` is on the database's clock, ``due_at`` and
+    ``expires_at`` on the network's (injected) one.
     """
 
     __tablename__ = "outbox"
@@ -214,10 +223,16 @@ class OutboxRow(Base):
     attempts: Mapped[int] = mapped_column(SmallInteger, default=0)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    parts_sent: Mapped[list[str] | None] = mapped_column(JSON)
+    """Parts of a multi-part message (a digest's text, chart...) already accepted by the
+    chat network: a retry after a partial failure sends only the others."""
+    group_key: Mapped[str | None] = mapped_column(String(200))
+    """Reminders of one person for one centre and day share it: one message for them all."""
 
     __table_args__ = (
         Index("ix_outbox_status_due", "status", "due_at"),
         Index("ix_outbox_booking", "booking_id"),
+        Index("ix_outbox_group", "group_key", "status"),
     )
 
 

@@ -126,6 +126,9 @@ class CentreSpec(_Strict):
     not, a meeting room cannot be booked across that break."""
     to_confirm: list[Annotated[str, AfterValidator(_confirmable)]] = []
     """Fields whose values are placeholders still to be confirmed with the centre."""
+    checkin_tracked: bool = False
+    """People are asked to signal their arrival here, so a booking without one is a
+    no-show in the digests (implied by ``checkin_release_minutes``)."""
 
     @field_validator("morning", "afternoon")
     @classmethod
@@ -171,13 +174,20 @@ class Reminders(_Strict):
 
 
 class Impact(_Strict):
-    """Factors of the impact report, each with the source it comes from."""
+    """Factors of the impact report, each with the source it comes from.
 
-    emission_kg_per_km: float = Field(default=0.218, gt=0, le=2)
-    emission_source: str = "ADEME Base Carbone, voiture particulière, motorisation moyenne"
+    The defaults are the sample network's, where each is explained (and what remains to
+    be confirmed said): Impact CO2's thermal car, one person aboard; a speed hypothesis.
+    """
+
+    emission_kg_per_km: float = Field(default=0.2176, gt=0, le=2)
+    emission_source: str = (
+        "Impact CO2 (ADEME), voiture thermique, une personne à bord : 0,192 carburant "
+        "+ 0,0256 construction (Base Carbone, documentation Routier)"
+    )
     average_speed_kmh: float = Field(default=60.0, gt=1, le=200)
     speed_source: str = (
-        "hypothèse du réseau : routes départementales du Cantal, du Lot et de l'Aveyron"
+        "hypothèse du réseau pour des routes départementales, sans source publiée : à confirmer"
     )
 
 
@@ -340,6 +350,11 @@ class Centre:
     def to_confirm(self) -> tuple[str, ...]:
         """Fields of this centre whose values are placeholders, still to be confirmed."""
         return tuple(self.spec.to_confirm)
+
+    @property
+    def tracks_checkin(self) -> bool:
+        """Whether arrivals are signalled here, so that no-shows can be counted."""
+        return self.spec.checkin_tracked or self.spec.checkin_release_minutes is not None
 
     def resource(self, resource_id: str) -> Resource:
         for resource in (*self.desks, *self.rooms):

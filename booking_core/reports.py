@@ -5,13 +5,16 @@ Everything here is read-only and computed by the database with ``GROUP BY`` over
 million: only aggregated rows (a few per centre, day and half-day) come back to Python,
 which then walks the network's calendar, never the bookings themselves.
 
-What counts, relying on the ``status`` column only (so the reports work before and after
-the check-in migration):
+What counts:
 
 * a booking *occupies* its desk unless it is ``cancelled`` or ``released`` (a released
   desk went back to the others; whoever took it holds a booking of their own);
-* a booking is *attended* when it occupies its desk and its slot has ended;
-* a *no-show* is a ``released`` booking: nobody checked in in time.
+* a booking is *attended* when it occupies its desk and its slot has ended (and, where
+  arrivals are signalled, it has one);
+* a *no-show* is a desk booking of a day that is over with no arrival signalled: still
+  active without a check-in, or released for want of one. It is counted only at
+  centres where arrivals are signalled (:attr:`~booking_core.network.Centre.tracks_checkin`);
+  elsewhere the digests say "not tracked" (``None``), never a misleading 0.
 
 Nothing here speaks a language: the text lives in :mod:`handlers.digest`.
 """
@@ -96,6 +99,8 @@ class HalfLoad:
     total: int
     waiting: int
     names: list[str] = field(default_factory=list)
+    confirmed: int = 0
+    """Bookings whose person answered « Je viens » to the evening reminder."""
     """Who is coming, among those who agreed to be named (see :func:`_names_statement`);
     everyone else is only in ``booked``, so ``len(names) <= booked``."""
 
@@ -167,8 +172,18 @@ class DayDigest:
     today: DayLoad
     next: DayLoad
     previous_day: date | None
-    no_shows: int
+    """The last open day before ``day``, once it is over (``None`` when it is still
+    under way: a digest for tomorrow asked today)."""
+    no_shows: int | None
+    """No-shows of ``previous_day``; ``None`` where arrivals are not signalled."""
     trend: list[WeekRate]
+    as_of: date | None = None
+    """The day the digest was made, which names ``day`` (today, tomorrow…); ``day``
+    itself when not given."""
+
+    @property
+    def made_on(self) -> date:
+        return self.as_of or self.day
 
 
 @dataclass(frozen=True)
@@ -177,7 +192,7 @@ class CentreWeek:
 
     centre_id: str
     cells: list[HalfDayOccupancy]
-    no_shows: int
+    no_shows: int | None  # over the days of the week that are over; None: not tracked
     room_bookings: int
     trend: list[WeekRate]
 
@@ -234,10 +249,15 @@ class ImpactRow:
     """Trips a centre saved in one month (``centre_id``/``month`` are ``None`` in totals).
 
     A trip avoided is one round trip per person and day attended, however many bookings
-    made that day (two half-days, or a desk and a room, are one trip). Its length is the
-    usual one-way commute the person declared, twice: the telecentre replaces that
-    commute. People who declared none count in ``trips`` and ``trips_unknown_km`` but add
-    no kilometre, so the kilometres are a floor, not a guess.
+    made that day (two half-days, or a desk and a room, are one trip). Its length is what
+    the telecentre saves on the person's usual commute, both ways:
+    ``2 x max(0, commute_km - centre_km)``, from the one-way figures the person declared
+    (their usual commute, and the distance from home to the telecentre, which they still
+    travel). People who declared no commute count in ``trips`` and ``trips_unknown_km``
+    but add no kilometre. Those who declared a commute but not the distance to the
+    telecentre are counted as if it were next door (``centre_km`` taken as 0) and
+    counted apart in ``trips_centre_km_unknown``, so a reader knows how much of the
+    figure rests on that.
     """
 
     centre_id: str | None
@@ -249,6 +269,7 @@ class ImpactRow:
     km: float
     hours: float
     co2_kg: float
+    trips_centre_km_unknown: int = 0
 
     @property
     def trips_with_km(self) -> int:
@@ -293,9 +314,14 @@ def _occupying() -> Any:
 
 @functools.cache
 def _load_statement() -> Select[Any]:
-    """Per centre, day, kind and period: bookings holding a desk or room, and no-shows."""
-    released = case((_B.status == BookingStatus.RELEASED.value, 1), else_=0)
+    """Per centre, day, kind and period: bookings holding a desk or room, and no-shows
+    (released, or still active with no check-in: only meaningful once the day is over)."""
+    absent = (_B.status == BookingStatus.RELEASED.value) | (
+        (_B.status == BookingStatus.ACTIVE.value) & _B.checked_in_at.is_(None)
+    )
+    no_show = case((absent, 1), else_=0)
     occupying = case((_occupying(), 1), else_=0)
+    confirmed = case((_occupying() & _B.confirmed_at.is_not(None), 1), else_=0)
     return (
         select(
             _B.centre_id,
@@ -303,7 +329,8 @@ def _load_statement() -> Select[Any]:
             _B.kind,
             _B.period,
             func.sum(occupying).label("booked"),
-            func.sum(released).label("released"),
+            func.sum(no_show).label("no_shows"),
+            func.sum(confirmed).label("confirmed"),
         )
         .where(
             _B.centre_id.in_(bindparam("centres", expanding=True)),
@@ -346,7 +373,7 @@ def _names_statement() -> Select[Any]:
     # bookings index once per member (17 ms instead of 1 ms with 1,000 members).
     name = case((p.published.bitwise_and(shown) == shown, p.display_name), else_=None)
     return (
-        select(_B.centre_id, _B.day, _B.period, name.label("display_name"))
+        select(_B.centre_id, _B.day, _B.period, _B.user_id, name.label("display_name"))
         .join(DIRECTORY_PROFILES, p.user_id == _B.user_id)
         .where(
             _B.centre_id.in_(bindparam("centres", expanding=True)),
@@ -362,10 +389,12 @@ class _Counts:
     """Aggregated rows for one centre and day, folded into half-days."""
 
     desks: dict[Period, int] = field(default_factory=lambda: defaultdict(int))
-    released: int = 0
+    no_shows: int = 0  # desk bookings only
+    confirmed: dict[Period, int] = field(default_factory=lambda: defaultdict(int))
     rooms: int = 0
     waiting: dict[Period, int] = field(default_factory=lambda: defaultdict(int))
     names: dict[Period, list[str]] = field(default_factory=lambda: defaultdict(list))
+    named: set[tuple[Period, str]] = field(default_factory=set)  # (half, person) already in
 
 
 Counts = dict[tuple[str, date], _Counts]
@@ -383,10 +412,11 @@ async def _counts(
     counts: Counts = defaultdict(_Counts)
     for row in await repo._execute(_load_statement(), params):
         slot = counts[(row.centre_id, row.day)]
-        slot.released += int(row.released)
         if row.kind == ResourceKind.DESK.value and row.period:
+            slot.no_shows += int(row.no_shows)
             for half in Period(row.period).halves:
                 slot.desks[half] += int(row.booked)
+                slot.confirmed[half] += int(row.confirmed)
         elif row.kind == ResourceKind.MEETING_ROOM.value:
             slot.rooms += int(row.booked)
     if waiting is not None:
@@ -405,10 +435,12 @@ async def _add_names(
     for row in await repo._execute(_names_statement(), params):
         if row.display_name is None:  # no consent: counted, not named
             continue
-        names = counts[(row.centre_id, row.day)].names
+        found = counts[(row.centre_id, row.day)]
         for half in Period(row.period).halves:
-            if row.display_name not in names[half]:  # two desks booked by one person
-                names[half].append(row.display_name)
+            # Once per person (two desks booked by one), not per name: two Maries are two.
+            if (half, row.user_id) not in found.named:
+                found.named.add((half, row.user_id))
+                found.names[half].append(row.display_name)
 
 
 def _days(first_day: date, last_day: date) -> Iterable[date]:
@@ -497,6 +529,7 @@ def _day_load(centre: Centre, day: date, counts: Counts) -> DayLoad:
             cell.total,
             found.waiting.get(cell.half, 0),
             sorted(found.names.get(cell.half, ()), key=str.casefold),
+            found.confirmed.get(cell.half, 0),
         )
         for cell in _cells(centre, day, counts)
     ]
@@ -521,10 +554,13 @@ async def day_digests(core: Core, centre_ids: Sequence[str] | None, day: date) -
         return counts
 
     counts = await _run(core, body)
+    today = core.now().date()
     digests = []
     for centre in centres:
         nxt, prev = plans[centre.id]
-        no_shows = counts[(centre.id, prev)].released if prev and (centre.id, prev) in counts else 0
+        if prev is not None and prev >= today:
+            prev = None  # still under way (a digest for tomorrow): no-shows not known yet
+        no_shows = _no_shows(centre, [prev], counts) if prev else None
         digests.append(
             DayDigest(
                 centre.id,
@@ -534,9 +570,17 @@ async def day_digests(core: Core, centre_ids: Sequence[str] | None, day: date) -
                 prev,
                 no_shows,
                 _trend(centre, day, counts),
+                today,
             )
         )
     return digests
+
+
+def _no_shows(centre: Centre, days: Iterable[date], counts: Counts) -> int | None:
+    """No-shows over days that are over; ``None`` where arrivals are not signalled."""
+    if not centre.tracks_checkin:
+        return None
+    return sum(counts[(centre.id, d)].no_shows for d in days if (centre.id, d) in counts)
 
 
 async def day_digest(core: Core, centre_id: str, day: date) -> DayDigest:
@@ -554,6 +598,7 @@ async def week_digest(core: Core, centre_ids: Sequence[str] | None, first_day: d
         return await _counts(repo, [c.id for c in centres], since, last_day)
 
     counts = await _run(core, body)
+    today = core.now().date()
     weeks = []
     for centre in centres:
         days = list(_days(first_day, last_day))
@@ -562,7 +607,7 @@ async def week_digest(core: Core, centre_ids: Sequence[str] | None, first_day: d
             CentreWeek(
                 centre.id,
                 [cell for d in days for cell in _cells(centre, d, counts)],
-                sum(f.released for f in found),
+                _no_shows(centre, [d for d in days if d < today], counts),
                 sum(f.rooms for f in found),
                 _trend(centre, first_day, counts),
             )
@@ -590,13 +635,15 @@ def recipients(network: Network) -> dict[str, list[str]]:
 
 
 def _attended() -> Any:
-    """Occupying bookings whose slot had ended at ``(:today, :now_time)``."""
+    """Occupying bookings whose slot had ended at ``(:today, :now_time)``; at the centres
+    where arrivals are signalled (``:tracked``), only those with an arrival."""
     return and_(
         _occupying(),
         or_(
             _B.day < bindparam("today"),
             and_(_B.day == bindparam("today"), _B.end_time <= bindparam("now_time")),
         ),
+        _B.checked_in_at.is_not(None) | _B.centre_id.notin_(bindparam("tracked", expanding=True)),
     )
 
 
@@ -620,6 +667,7 @@ def _impact_statement(per_centre: bool, filters: frozenset[str]) -> Select[Any]:
         _B.day,
         func.count().label("bookings"),
         func.max(_B.erased_commute_km).label("erased_km"),
+        func.max(_B.erased_centre_km).label("erased_near"),
     )
     inner = inner.where(_attended(), *_in_range())
     if "user_id" in filters:
@@ -629,9 +677,12 @@ def _impact_statement(per_centre: bool, filters: frozenset[str]) -> Select[Any]:
     year = extract("year", days.c.day).label("year")
     month = extract("month", days.c.day).label("month")
     groups = [days.c.centre_id] if per_centre else []
-    # An erased person's days carry their commute themselves (no profile is left).
+    # An erased person's days carry their distances themselves (no profile is left).
     declared = func.coalesce(p.commute_km, days.c.erased_km)
-    commute = case((declared > 0, declared), else_=0.0)
+    near_km = case((p.commute_km.is_not(None), p.centre_km), else_=days.c.erased_near)
+    near = func.coalesce(near_km, 0.0)
+    saved = case((declared > near, declared - near), else_=0.0)  # one way
+    near_unknown = case((declared.is_not(None) & near_km.is_(None), 1), else_=None)
     return (
         select(
             *groups,
@@ -641,7 +692,8 @@ def _impact_statement(per_centre: bool, filters: frozenset[str]) -> Select[Any]:
             func.count(distinct(days.c.user_id)).label("people"),
             func.count().label("trips"),
             func.count(declared).label("trips_km"),
-            func.coalesce(func.sum(2 * commute), 0.0).label("km"),
+            func.coalesce(func.sum(2 * saved), 0.0).label("km"),
+            func.count(near_unknown).label("trips_near_unknown"),
         )
         .select_from(days.outerjoin(PROFILES, p.user_id == days.c.user_id))
         .group_by(*groups, year, month)
@@ -652,7 +704,7 @@ def _impact_statement(per_centre: bool, filters: frozenset[str]) -> Select[Any]:
 def _impact_row(
     factors: ImpactFactors, centre_id: str | None, month: date | None, values: Sequence[Any]
 ) -> ImpactRow:
-    bookings, people, trips, trips_km, km = values
+    bookings, people, trips, trips_km, km, near_unknown = values
     km = float(km or 0.0)
     return ImpactRow(
         centre_id,
@@ -664,6 +716,7 @@ def _impact_row(
         km,
         km / factors.average_speed_kmh,
         km * factors.emission_kg_per_km,
+        int(near_unknown or 0),
     )
 
 
@@ -686,11 +739,11 @@ async def impact(
 ) -> ImpactReport:
     """Trips, kilometres, hours and CO2 the telecentres saved, per centre and month.
 
-    Per trip: km = 2 x the declared one-way commute (the home is a commune name without
-    coordinates, so the distance from home to the telecentre is not subtracted: the
-    figure is the commute replaced, as the person declared it); hours = km / average
-    speed; CO2 = km x emission factor, both factors from the network file with their
-    sources. ``user_id`` narrows it to one person (their own ``/impact``). Only the
+    Per trip: km = 2 x max(0, declared one-way commute - declared one-way distance from
+    home to the telecentre) (see :class:`ImpactRow`; the home is only a commune name, and
+    nothing is looked up on a network, so the person's own figure is used); hours = km /
+    average speed; CO2 = km x emission factor, both factors from the network file with
+    their sources. ``user_id`` narrows it to one person (their own ``/impact``). Only the
     centres of the network file count: a report names each centre it shows.
     """
     if centre_id is not None:
@@ -703,6 +756,7 @@ async def impact(
         "last_day": last_day,
         "today": now.date(),
         "now_time": now.time().replace(tzinfo=None),
+        "tracked": [c.id for c in core.network if c.tracks_checkin],
     }
     if user_id is not None:
         params["user_id"] = user_id
@@ -719,7 +773,7 @@ async def impact(
         _impact_row(factors, r.centre_id, date(int(r.year), int(r.month), 1), tuple(r)[3:])
         for r in per_centre
     ]
-    sums = [sum(tuple(r)[2 + k] or 0 for r in overall) for k in range(5)]
+    sums = [sum(tuple(r)[2 + k] or 0 for r in overall) for k in range(6)]
     sums[1] = people
     total = _impact_row(factors, centre_id, None, sums)
     return ImpactReport(first_day, last_day, centre_id, now, factors, rows, total)

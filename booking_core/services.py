@@ -708,7 +708,12 @@ async def book_series(
 
 
 def reminders_for(core: Core, booking: Booking, now: datetime) -> list[NewNotification]:
-    """The evening before and (if the network wants it) the morning of, still to come."""
+    """The evening before and (if the network wants it) the morning of, still to come.
+
+    One row per booking, so that cancelling one cancels exactly its reminders; the rows of
+    one person's bookings at one centre on one day share a ``group_key`` and go out as one
+    message (a morning and an afternoon are one reminder, not two).
+    """
     net = core.network
     start = net.at(booking.day, booking.start)
     found: list[NewNotification] = []
@@ -721,23 +726,36 @@ def reminders_for(core: Core, booking: Booking, now: datetime) -> list[NewNotifi
             continue
         due = net.at(day, time.fromisoformat(clock))
         if now < due < start:
+            channel = booking.channel or booking.user_id
             found.append(
                 NewNotification(
                     key=f"{kind}:{booking.id}",
                     kind=kind,
-                    channel=booking.channel or booking.user_id,
+                    channel=channel,
                     user_id=booking.user_id,
                     payload={"booking": booking.as_json()},
                     due_at=due,
                     expires_at=start,
                     booking_id=booking.id,
+                    group_key=f"{kind}:{channel}:{booking.centre_id}:{booking.day.isoformat()}",
                 )
             )
     return found
 
 
+CHECKIN_EARLY = timedelta(hours=1)
+"""How long before a booking begins an arrival counts for it."""
+
+
 async def check_in(core: Core, user_id: str) -> list[Booking]:
-    """Mark the person arrived for today's bookings that have not ended yet."""
+    """Mark the person arrived at the centre of their booking under way (or beginning
+    within the hour), for every booking they still have there today.
+
+    Someone in for the morning and the afternoon checks in once, at 08:40, for both: the
+    afternoon is never released for want of a second check-in. Bookings at another
+    centre the same day wait for an arrival there. Returns the bookings now checked in
+    at that centre (those checked in earlier included), soonest first.
+    """
     _check_user(user_id)
 
     async def body(uow: UnitOfWork) -> list[Booking]:
@@ -745,17 +763,44 @@ async def check_in(core: Core, user_id: str) -> list[Booking]:
         today = await uow.repo.find_bookings(
             user_id=user_id, first_day=now.date(), last_day=now.date()
         )
-        arrived = [
-            b
-            for b in today
-            if b.checked_in_at is None
-            and core.network.at(b.day, b.end) > now
-            and core.network.at(b.day, b.start) - timedelta(hours=1) <= now
-        ]
-        for booking in arrived:
-            await uow.repo.set_checked_in(booking.id, now)
-            await uow.repo.audit(now, user_id, "checked_in", booking.id)
-        return [replace(b, checked_in_at=now) for b in arrived]
+        ahead = [b for b in today if core.network.at(b.day, b.end) > now]
+        here = {
+            b.centre_id for b in ahead if core.network.at(b.day, b.start) - CHECKIN_EARLY <= now
+        }
+        covered = [b for b in ahead if b.centre_id in here]
+        for booking in covered:
+            if booking.checked_in_at is None:
+                await uow.repo.set_checked_in(booking.id, now)
+                await uow.repo.audit(now, user_id, "checked_in", booking.id)
+        return [b if b.checked_in_at else replace(b, checked_in_at=now) for b in covered]
+
+    return await _attempt(core, body)
+
+
+async def confirm_attendance(core: Core, user_id: str, booking_ids: Sequence[int]) -> list[Booking]:
+    """Record « Je viens », answered to a reminder: the person's own active bookings among
+    ``booking_ids`` that have not ended are marked confirmed (the first answer's time is
+    kept). Managers see the confirmations in their digest. Returns those bookings."""
+    _check_user(user_id)
+
+    async def body(uow: UnitOfWork) -> list[Booking]:
+        now = core.now()
+        confirmed = []
+        for booking_id in booking_ids:
+            booking = await uow.repo.get_booking(int(booking_id))
+            if (
+                booking is None
+                or booking.user_id != user_id
+                or booking.status is not BookingStatus.ACTIVE
+                or core.network.at(booking.day, booking.end) <= now
+            ):
+                continue
+            if booking.confirmed_at is None:
+                await uow.repo.set_confirmed(booking.id, now)
+                await uow.repo.audit(now, user_id, "confirmed", booking.id)
+                booking = replace(booking, confirmed_at=now)
+            confirmed.append(booking)
+        return confirmed
 
     return await _attempt(core, body)
 
@@ -778,9 +823,10 @@ async def release_no_shows(core: Core) -> list[Booking]:
                 centre_id=centre.id, first_day=now.date(), last_day=now.date()
             )
             for b in today:
-                late = (
-                    core.network.at(b.day, b.start) + grace <= now < core.network.at(b.day, b.end)
-                )
+                # A booking made after its slot began gets the same grace from its making:
+                # booked at 10:00 for a morning begun at 09:00, it is not released at 10:01.
+                since = max(core.network.at(b.day, b.start), b.created_at)
+                late = since + grace <= now < core.network.at(b.day, b.end)
                 if b.kind is ResourceKind.DESK and b.checked_in_at is None and late:
                     await uow.repo.cancel_notifications([b.id])
                     await uow.repo.release_booking(b.id, now)
@@ -794,6 +840,8 @@ async def release_no_shows(core: Core) -> list[Booking]:
                                 user_id=b.user_id,
                                 payload={"booking": b.as_json()},
                                 due_at=now,
+                                # Told the same day, or not at all: stale news otherwise.
+                                expires_at=core.network.at(b.day, time(23, 59)),
                             )
                         ],
                         now,

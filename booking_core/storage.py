@@ -8,14 +8,16 @@ import logging
 import secrets
 import time
 from collections.abc import Awaitable, Callable, Coroutine, Sequence
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from types import SimpleNamespace
 from typing import Any, Self, TypeVar, cast
 
 from sqlalchemy import (
+    ColumnElement,
     Connection,
     Engine,
     Executable,
+    Interval,
     Result,
     Select,
     String,
@@ -97,6 +99,7 @@ def _booking(row: Any) -> Booking:
         series_id=row.series_id,
         checked_in_at=row.checked_in_at.astimezone(UTC) if row.checked_in_at else None,
         channel=row.channel,
+        confirmed_at=row.confirmed_at.astimezone(UTC) if row.confirmed_at else None,
     )
 
 
@@ -182,6 +185,7 @@ ANONYMISE_DAY = (
         request_id=None,
         series_id=None,
         erased_commute_km=bindparam("km"),
+        erased_centre_km=bindparam("near"),
         created_at=bindparam("at"),
         cancelled_at=case((BOOKINGS.c.cancelled_at.is_(None), None), else_=bindparam("at")),
     )
@@ -293,51 +297,107 @@ def _upsert_statement(
     return statement.on_conflict_do_update(index_elements=list(keys), set_=changed)
 
 
-_DUE = (
-    select(OUTBOX.c.id)
-    .where(
-        OUTBOX.c.status == NotificationStatus.PENDING.value,
-        OUTBOX.c.due_at <= bindparam("now"),
-        (OUTBOX.c.lease_until.is_(None)) | (OUTBOX.c.lease_until < bindparam("now")),
+_PENDING = NotificationStatus.PENDING.value
+
+
+def _db_now(postgres: bool) -> ColumnElement[Any]:
+    """The database's own clock, UTC: what every sender's lease is measured on.
+
+    Leases are about elapsed time between processes, so they use one clock that all the
+    senders share (and that no test freezes); ``due_at`` and ``expires_at`` stay on the
+    network's injected clock, which decides what is due.
+    """
+    if postgres:
+        return func.clock_timestamp()
+    return func.strftime("%Y-%m-%d %H:%M:%f", "now")
+
+
+def _db_later(postgres: bool) -> ColumnElement[Any]:
+    """The database's clock plus ``:lease`` (a timedelta on PostgreSQL, a modifier on SQLite)."""
+    if postgres:
+        return func.clock_timestamp() + bindparam("lease", type_=Interval())
+    return func.strftime("%Y-%m-%d %H:%M:%f", "now", bindparam("lease"))
+
+
+@functools.cache
+def _outbox_statements(postgres: bool) -> SimpleNamespace:
+    """The outbox's statements for one dialect, built once; values are bound per call.
+
+    Every statement that acts for a sender requires it still to hold the row *and* the
+    row still to be pending, so a lease taken over, or a notification cancelled while it
+    was leased, is never sent again nor overwritten as sent.
+    """
+    o = OUTBOX.c
+    now, later = _db_now(postgres), _db_later(postgres)
+    due = (
+        select(o.id)
+        .where(
+            o.status == _PENDING,
+            o.due_at <= bindparam("now"),
+            o.lease_until.is_(None) | (o.lease_until < now),
+        )
+        .order_by(o.due_at, o.id)
+        .limit(bindparam("limit"))
     )
-    .order_by(OUTBOX.c.due_at, OUTBOX.c.id)
-    .limit(bindparam("limit"))
-)
-_LEASE = {
-    "lease_owner": bindparam("owner"),
-    "lease_until": bindparam("until"),
-    "attempts": OUTBOX.c.attempts + 1,
-}
-# PostgreSQL: several senders claim side by side, each skipping the rows another holds.
-CLAIM_PG = (
-    update(OUTBOX)
-    .where(OUTBOX.c.id.in_(_DUE.with_for_update(skip_locked=True).scalar_subquery()))
-    .values(_LEASE)
-    .returning(*OUTBOX.c)
-)
-# SQLite: one writer at a time (BEGIN IMMEDIATE) is the lock.
-CLAIM_SQLITE = (
-    update(OUTBOX)
-    .where(OUTBOX.c.id.in_(_DUE.scalar_subquery()))
-    .values(_LEASE)
-    .returning(*OUTBOX.c)
-)
-FINISH_NOTIFICATION = (
-    update(OUTBOX)
-    .where(OUTBOX.c.id == bindparam("nid"), OUTBOX.c.lease_owner == bindparam("owner"))
-    .values(status=bindparam("s"), sent_at=bindparam("at"), lease_owner=None, lease_until=None)
-)
-RETRY_NOTIFICATION = (
-    update(OUTBOX)
-    .where(OUTBOX.c.id == bindparam("nid"), OUTBOX.c.lease_owner == bindparam("owner"))
-    .values(lease_owner=None, lease_until=bindparam("at"))
-)
+    # PostgreSQL: several senders claim side by side, each skipping the rows another
+    # holds. SQLite: one writer at a time (BEGIN IMMEDIATE) is the lock.
+    if postgres:
+        due = due.with_for_update(skip_locked=True)
+    held = (o.id == bindparam("nid"), o.lease_owner == bindparam("owner"), o.status == _PENDING)
+    released = {"lease_owner": None, "lease_until": None}
+    return SimpleNamespace(
+        claim=update(OUTBOX)
+        .where(o.id.in_(due.scalar_subquery()))
+        .values(lease_owner=bindparam("owner"), lease_until=later, attempts=o.attempts + 1)
+        .returning(*OUTBOX.c),
+        renew=update(OUTBOX).where(*held, o.lease_until > now).values(lease_until=later),
+        finish=update(OUTBOX)
+        .where(*held)
+        .values(status=bindparam("s"), sent_at=bindparam("at"), **released),
+        finish_also=update(OUTBOX)
+        .where(o.id.in_(bindparam("ids", expanding=True)), o.status == _PENDING)
+        .values(status=bindparam("s"), sent_at=bindparam("at"), **released),
+        retry=update(OUTBOX)
+        .where(*held)
+        .values(due_at=bindparam("at"), attempts=o.attempts - bindparam("back"), **released),
+        parts=update(OUTBOX).where(*held).values(parts_sent=bindparam("parts")),
+        group=select(OUTBOX)
+        .where(
+            o.group_key == bindparam("g"),
+            o.status == _PENDING,
+            o.expires_at.is_(None) | (o.expires_at > bindparam("now")),
+        )
+        .order_by(o.id),
+        purge=delete(OUTBOX).where(
+            o.status != _PENDING, func.coalesce(o.sent_at, o.created_at) < bindparam("before")
+        ),
+    )
+
+
+def _lease(postgres: bool, seconds: float) -> Any:
+    return timedelta(seconds=seconds) if postgres else f"+{seconds:.3f} seconds"
+
+
+def _notification(r: Any) -> Notification:
+    return Notification(
+        id=r.id,
+        key=r.key,
+        kind=r.kind,
+        channel=r.channel,
+        user_id=r.user_id,
+        payload=dict(r.payload),
+        due_at=_utc(r.due_at),
+        expires_at=_utc(r.expires_at) if r.expires_at else None,
+        booking_id=r.booking_id,
+        attempts=r.attempts,
+        parts_sent=tuple(r.parts_sent or ()),
+        group_key=r.group_key,
+    )
+
+
 CANCEL_NOTIFICATIONS = (
     update(OUTBOX)
-    .where(
-        OUTBOX.c.booking_id.in_(bindparam("ids", expanding=True)),
-        OUTBOX.c.status == NotificationStatus.PENDING.value,
-    )
+    .where(OUTBOX.c.booking_id.in_(bindparam("ids", expanding=True)), OUTBOX.c.status == _PENDING)
     .values(status=bindparam("s"))
 )
 
@@ -474,7 +534,9 @@ class SqlRepository(Repository):
             await self._execute(INSERT_CLAIM, claims)
         except IntegrityError as exc:
             raise SlotTaken(new.resource_id) from exc
-        return _booking(SimpleNamespace(id=booking_id, checked_in_at=None, **values))
+        return _booking(
+            SimpleNamespace(id=booking_id, checked_in_at=None, confirmed_at=None, **values)
+        )
 
     async def get_booking(self, booking_id: int) -> Booking | None:
         row = (await self._execute(select(BOOKINGS).where(BOOKINGS.c.id == booking_id))).first()
@@ -570,6 +632,14 @@ class SqlRepository(Repository):
             {"b": booking_id, "at": at},
         )
 
+    async def set_confirmed(self, booking_id: int, at: datetime) -> None:
+        await self._execute(
+            update(BOOKINGS)
+            .where(BOOKINGS.c.id == bindparam("b"))
+            .values(confirmed_at=bindparam("at")),
+            {"b": booking_id, "at": at},
+        )
+
     async def release_booking(self, booking_id: int, at: datetime) -> None:
         await self._execute(delete(SlotClaim).where(SlotClaim.booking_id == booking_id))
         await self._execute(
@@ -594,6 +664,7 @@ class SqlRepository(Repository):
                 "status": NotificationStatus.PENDING.value,
                 "attempts": 0,
                 "created_at": at,
+                "group_key": n.group_key,
             }
             for n in items
         ]
@@ -607,44 +678,60 @@ class SqlRepository(Repository):
             )
 
     async def claim_notifications(
-        self, owner: str, now: datetime, lease_until: datetime, limit: int
+        self, owner: str, now: datetime, lease_s: float, limit: int
     ) -> list[Notification]:
-        statement = CLAIM_PG if self._postgres else CLAIM_SQLITE
-        rows = await self._execute(
-            statement, {"owner": owner, "now": now, "until": lease_until, "limit": limit}
-        )
-        found = [
-            Notification(
-                id=r.id,
-                key=r.key,
-                kind=r.kind,
-                channel=r.channel,
-                user_id=r.user_id,
-                payload=dict(r.payload),
-                due_at=_utc(r.due_at),
-                expires_at=_utc(r.expires_at) if r.expires_at else None,
-                booking_id=r.booking_id,
-                attempts=r.attempts,
-            )
-            for r in rows
-        ]
-        return sorted(found, key=lambda n: (n.due_at, n.id))
+        sql = _outbox_statements(self._postgres)
+        params = {"owner": owner, "now": now, "limit": limit}
+        rows = await self._execute(sql.claim, {**params, "lease": _lease(self._postgres, lease_s)})
+        return sorted(map(_notification, rows), key=lambda n: (n.due_at, n.id))
+
+    async def renew_notification(self, notification_id: int, owner: str, lease_s: float) -> bool:
+        sql = _outbox_statements(self._postgres)
+        params = {"nid": notification_id, "owner": owner, "lease": _lease(self._postgres, lease_s)}
+        return bool(getattr(await self._execute(sql.renew, params), "rowcount", 0))
 
     async def finish_notification(
-        self, notification_id: int, owner: str, status: NotificationStatus, at: datetime
+        self,
+        notification_id: int,
+        owner: str,
+        status: NotificationStatus,
+        at: datetime,
+        also: Sequence[int] = (),
     ) -> bool:
-        result = await self._execute(
-            FINISH_NOTIFICATION,
-            {"nid": notification_id, "owner": owner, "s": status.value, "at": at},
-        )
-        return bool(getattr(result, "rowcount", 0))
+        sql = _outbox_statements(self._postgres)
+        params = {"nid": notification_id, "owner": owner, "s": status.value, "at": at}
+        done = bool(getattr(await self._execute(sql.finish, params), "rowcount", 0))
+        if done and also:
+            await self._execute(sql.finish_also, {"ids": list(also), "s": status.value, "at": at})
+        return done
 
     async def retry_notification(
-        self, notification_id: int, owner: str, not_before: datetime
+        self, notification_id: int, owner: str, not_before: datetime, *, counts: bool = True
     ) -> None:
-        await self._execute(
-            RETRY_NOTIFICATION, {"nid": notification_id, "owner": owner, "at": not_before}
-        )
+        sql = _outbox_statements(self._postgres)
+        params = {
+            "nid": notification_id,
+            "owner": owner,
+            "at": not_before,
+            "back": 0 if counts else 1,
+        }
+        await self._execute(sql.retry, params)
+
+    async def record_parts(self, notification_id: int, owner: str, parts: Sequence[str]) -> bool:
+        sql = _outbox_statements(self._postgres)
+        params = {"nid": notification_id, "owner": owner, "parts": list(parts)}
+        return bool(getattr(await self._execute(sql.parts, params), "rowcount", 0))
+
+    async def notification_group(self, group_key: str, now: datetime) -> list[Notification]:
+        sql = _outbox_statements(self._postgres)
+        return [
+            _notification(r) for r in await self._execute(sql.group, {"g": group_key, "now": now})
+        ]
+
+    async def purge_notifications(self, before: datetime) -> int:
+        sql = _outbox_statements(self._postgres)
+        result = await self._execute(sql.purge, {"before": before})
+        return int(getattr(result, "rowcount", 0) or 0)
 
     async def audit(
         self,
@@ -697,7 +784,12 @@ class SqlRepository(Repository):
         if row is None:
             return None
         return Profile(
-            row.user_id, row.language, row.home_commune, row.commute_km, row.usual_centre
+            row.user_id,
+            row.language,
+            row.home_commune,
+            row.commute_km,
+            row.usual_centre,
+            row.centre_km,
         )
 
     async def save_profile(self, profile: Profile, at: datetime) -> None:
@@ -707,6 +799,7 @@ class SqlRepository(Repository):
             "home_commune": profile.home_commune,
             "commute_km": profile.commute_km,
             "usual_centre": profile.usual_centre,
+            "centre_km": profile.centre_km,
             "created_at": at,
             "updated_at": at,
         }
@@ -748,18 +841,29 @@ class SqlRepository(Repository):
         # erasure's own cancellations) now, so that they are erased too.
         await self.flush_audit()
         u = {"u": user_id}
-        commute = (
+        distances = (
             await self._execute(
-                select(PROFILES.c.commute_km).where(PROFILES.c.user_id == bindparam("u")), u
+                select(PROFILES.c.commute_km, PROFILES.c.centre_km).where(
+                    PROFILES.c.user_id == bindparam("u")
+                ),
+                u,
             )
-        ).scalar()
+        ).first()
+        commute, near = (distances.commute_km, distances.centre_km) if distances else (None, None)
         days = (
             await self._execute(
                 select(BOOKINGS.c.day).where(BOOKINGS.c.user_id == bindparam("u")).distinct(), u
             )
         ).scalars()
         per_day = [
-            {"u": user_id, "d": day, "t": _erased_token(), "km": commute, "at": _midnight(day)}
+            {
+                "u": user_id,
+                "d": day,
+                "t": _erased_token(),
+                "km": commute,
+                "near": near,
+                "at": _midnight(day),
+            }
             for day in days
         ]
         if per_day:

@@ -7,7 +7,7 @@ at all. The abstract classes let unit tests run the rules on an in-memory fake.
 from __future__ import annotations
 
 import abc
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import date, datetime
 from types import TracebackType
 from typing import Any, Self, TypeVar
@@ -141,6 +141,10 @@ class BookingRepository(abc.ABC):
     async def set_checked_in(self, booking_id: int, at: datetime) -> None: ...
 
     @abc.abstractmethod
+    async def set_confirmed(self, booking_id: int, at: datetime) -> None:
+        """The person answered « Je viens » to a reminder of this booking."""
+
+    @abc.abstractmethod
     async def release_booking(self, booking_id: int, at: datetime) -> None:
         """Mark released (no check-in in time) and free its slots."""
 
@@ -154,21 +158,49 @@ class BookingRepository(abc.ABC):
 
     @abc.abstractmethod
     async def claim_notifications(
-        self, owner: str, now: datetime, lease_until: datetime, limit: int
+        self, owner: str, now: datetime, lease_s: float, limit: int
     ) -> list[Notification]:
-        """Lease due notifications that nobody holds (or whose lease expired)."""
+        """Lease due notifications nobody holds (or whose lease expired) for ``lease_s``.
+
+        Due means ``due_at <= now`` on the network's clock; the lease runs on the
+        storage's own clock, shared by every sender.
+        """
+
+    @abc.abstractmethod
+    async def renew_notification(self, notification_id: int, owner: str, lease_s: float) -> bool:
+        """Extend our lease before a send: only if we still hold it, it has not run out
+        and the notification is still pending; False means "do not send"."""
 
     @abc.abstractmethod
     async def finish_notification(
-        self, notification_id: int, owner: str, status: NotificationStatus, at: datetime
+        self,
+        notification_id: int,
+        owner: str,
+        status: NotificationStatus,
+        at: datetime,
+        also: Sequence[int] = (),
     ) -> bool:
-        """Close a notification we still lease; False if the lease was lost."""
+        """Close a pending notification we still hold (and the still pending ``also``,
+        sent with it); False if the lease was lost or it was cancelled meanwhile."""
 
     @abc.abstractmethod
     async def retry_notification(
-        self, notification_id: int, owner: str, not_before: datetime
+        self, notification_id: int, owner: str, not_before: datetime, *, counts: bool = True
     ) -> None:
-        """Give a lease back after a failed delivery; it is due again at ``not_before``."""
+        """Give a lease back; due again at ``not_before``. ``counts=False`` gives the
+        attempt back too (it was put off, not tried)."""
+
+    @abc.abstractmethod
+    async def record_parts(self, notification_id: int, owner: str, parts: Sequence[str]) -> bool:
+        """Remember which parts of a message went out; False if the lease was lost."""
+
+    @abc.abstractmethod
+    async def notification_group(self, group_key: str, now: datetime) -> list[Notification]:
+        """Pending, unexpired notifications of one group, oldest first."""
+
+    @abc.abstractmethod
+    async def purge_notifications(self, before: datetime) -> int:
+        """Delete notifications done (sent, dropped, cancelled, failed) before ``before``."""
 
     @abc.abstractmethod
     async def audit(

@@ -11,6 +11,7 @@ from __future__ import annotations
 import io
 from collections.abc import Sequence
 from datetime import date
+from typing import TYPE_CHECKING
 
 from babel import Locale
 from babel.dates import format_date
@@ -19,6 +20,9 @@ from booking_core.network import Network
 from booking_core.reports import HalfDayOccupancy
 from handlers.digest import chart_title
 from handlers.i18n import Catalogs, t
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 WIDTH_IN, HEIGHT_IN, DPI = 9.0, 4.5, 100
 PIXELS = (round(WIDTH_IN * DPI), round(HEIGHT_IN * DPI))
@@ -49,11 +53,25 @@ def weekly_chart(
     catalogs: Catalogs,
     lang: str,
 ) -> bytes:
-    """Grouped bars: one group per day, one bar per centre, occupancy in percent.
+    """Grouped bars: one group per day, one bar per centre, occupancy in percent, as PNG.
 
     ``cells`` is :attr:`booking_core.reports.WeekDigest.cells` (or any
     :func:`booking_core.reports.occupancy` result); labels are in ``lang``.
     """
+    figure = weekly_figure(network, cells, first_day, catalogs, lang)
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png")
+    return buffer.getvalue()
+
+
+def weekly_figure(
+    network: Network,
+    cells: Sequence[HalfDayOccupancy],
+    first_day: date,
+    catalogs: Catalogs,
+    lang: str,
+) -> Figure:
+    """The chart before it is drawn: its bars are what a test can read back."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
@@ -88,6 +106,4 @@ def weekly_chart(
             transform=axes.transAxes,
         )
     figure.tight_layout()
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format="png")
-    return buffer.getvalue()
+    return figure

@@ -78,6 +78,8 @@ def _half_line(half: HalfLoad) -> Line:
         ),
         tn("{n} libre", "{n} libres", half.free),
     ]
+    if half.confirmed:
+        details.append(tn("{n} venue confirmée", "{n} venues confirmées", half.confirmed))
     if half.waiting:
         details.append(tn("{n} personne en attente", "{n} personnes en attente", half.waiting))
     if half.names:
@@ -127,29 +129,47 @@ def _trend_lines(trend: Sequence[WeekRate]) -> list[Line]:
     return lines
 
 
+def day_label(day: date, as_of: date) -> Msg:
+    """A digest's day as its reader says it on ``as_of``: today, tomorrow, or its date."""
+    if day == as_of:
+        return t("Aujourd'hui, {day}", day=day)
+    if day == as_of + timedelta(days=1):
+        return t("Demain, {day}", day=day)
+    return t("Le {day}", day=day)
+
+
+def _next_label(digest: DayDigest) -> Msg:
+    day = digest.next.day
+    if day == digest.made_on + timedelta(days=1):
+        return t("Demain, {day}", day=day)
+    if day == digest.day + timedelta(days=1):
+        return t("Le lendemain, {day}", day=day)
+    return t("Prochaine ouverture, {day}", day=day)
+
+
+def _no_show_line(day: date, no_shows: int | None) -> Line:
+    if no_shows is None:
+        return Line(
+            t("Non venus {day} : non suivi (l'arrivée n'est pas signalée dans ce centre)", day=day),
+            1,
+        )
+    text = tn(
+        "Non venus {day} : {n} réservation sans arrivée signalée",
+        "Non venus {day} : {n} réservations sans arrivée signalée",
+        no_shows,
+        day=day,
+    )
+    return Line(text, 1)
+
+
 def _centre_day(network: Network, digest: DayDigest) -> list[Line]:
-    if digest.next.day == digest.day + timedelta(days=1):
-        next_label = t("Demain, {day}", day=digest.next.day)
-    else:
-        next_label = t("Prochaine ouverture, {day}", day=digest.next.day)
     lines = [
         Line(_name(network, digest.centre_id)),
-        *_day_lines(t("Aujourd'hui, {day}", day=digest.today.day), digest.today),
-        *_day_lines(next_label, digest.next),
+        *_day_lines(day_label(digest.day, digest.made_on), digest.today),
+        *_day_lines(_next_label(digest), digest.next),
     ]
-    releases = network.centre(digest.centre_id).spec.checkin_release_minutes is not None
-    if digest.previous_day is not None and (releases or digest.no_shows):
-        lines.append(
-            Line(
-                tn(
-                    "Non venus {day} : {n} réservation libérée",
-                    "Non venus {day} : {n} réservations libérées",
-                    digest.no_shows,
-                    day=digest.previous_day,
-                ),
-                1,
-            )
-        )
+    if digest.previous_day is not None:  # over: a digest for tomorrow has none yet
+        lines.append(_no_show_line(digest.previous_day, digest.no_shows))
     return lines + _trend_lines(digest.trend)
 
 
@@ -157,8 +177,11 @@ def day_digest_lines(network: Network, digests: Sequence[DayDigest]) -> list[Lin
     """The morning digest of one centre or, for a coordinator, of several with a total."""
     if not digests:
         return []
-    day = digests[0].day
-    lines = [Line(t("Point du {day}", day=day))]
+    day, made_on = digests[0].day, digests[0].made_on
+    if day == made_on:
+        lines = [Line(t("Point du {day}", day=day))]
+    else:  # "qui vient demain ?": made today, about another day
+        lines = [Line(t("Point du {today} sur le {day}", today=made_on, day=day))]
     for digest in digests:
         lines += _centre_day(network, digest)
     if len(digests) > 1:
@@ -168,9 +191,10 @@ def day_digest_lines(network: Network, digests: Sequence[DayDigest]) -> list[Lin
         lines.append(
             Line(
                 tn(
-                    "aujourd'hui : {n} demi-journée de bureau réservée sur {total} ({rate} %)",
-                    "aujourd'hui : {n} demi-journées de bureau réservées sur {total} ({rate} %)",
+                    "{label} : {n} demi-journée de bureau réservée sur {total} ({rate} %)",
+                    "{label} : {n} demi-journées de bureau réservées sur {total} ({rate} %)",
                     booked,
+                    label=day_label(day, made_on),
                     total=total,
                     rate=percent(booked / total if total else None),
                 ),
@@ -209,12 +233,16 @@ def _centre_week(network: Network, week: CentreWeek) -> list[Line]:
     for day, (booked, total) in days.items():
         rate = percent(booked / total if total else None)
         lines.append(Line(t("{day} : {rate} %", day=day, rate=rate), 2))
-    if week.no_shows or network.centre(week.centre_id).spec.checkin_release_minutes is not None:
+    if week.no_shows is None:
+        lines.append(
+            Line(t("Non venus : non suivi (l'arrivée n'est pas signalée dans ce centre)"), 1)
+        )
+    else:
         lines.append(
             Line(
                 tn(
-                    "{n} réservation libérée faute d'arrivée",
-                    "{n} réservations libérées faute d'arrivée",
+                    "{n} réservation sans arrivée signalée",
+                    "{n} réservations sans arrivée signalée",
                     week.no_shows,
                 ),
                 1,
@@ -277,14 +305,24 @@ def _figures(row: ImpactRow) -> list[Msg]:
 
 
 def _unknown(row: ImpactRow) -> list[Line]:
-    if not row.trips_unknown_km:
-        return []
-    text = tn(
-        "dont {n} déplacement sans trajet déclaré, compté sans kilomètres",
-        "dont {n} déplacements sans trajet déclaré, comptés sans kilomètres",
-        row.trips_unknown_km,
-    )
-    return [Line(text, 2)]
+    lines = []
+    if row.trips_unknown_km:
+        text = tn(
+            "dont {n} déplacement sans trajet déclaré, compté sans kilomètres",
+            "dont {n} déplacements sans trajet déclaré, comptés sans kilomètres",
+            row.trips_unknown_km,
+        )
+        lines.append(Line(text, 2))
+    if row.trips_centre_km_unknown:
+        text = tn(
+            "dont {n} déplacement sans distance déclarée jusqu'au télécentre, compté comme "
+            "si le télécentre était à la porte",
+            "dont {n} déplacements sans distance déclarée jusqu'au télécentre, comptés comme "
+            "si le télécentre était à la porte",
+            row.trips_centre_km_unknown,
+        )
+        lines.append(Line(text, 2))
+    return lines
 
 
 def impact_lines(network: Network, report: ImpactReport) -> list[Line]:
@@ -310,7 +348,8 @@ def impact_lines(network: Network, report: ImpactReport) -> list[Line]:
         Line(
             t(
                 "Un déplacement évité est un aller-retour domicile-travail par personne et par "
-                "jour de présence ; sa longueur est deux fois le trajet habituel déclaré."
+                "jour de présence ; sa longueur est deux fois le trajet habituel déclaré moins "
+                "la distance déclarée du domicile au télécentre (jamais moins de zéro)."
             ),
             1,
         ),

@@ -73,3 +73,12 @@ class Reply:
     text: str
     choices: tuple[Choice, ...] = field(default_factory=tuple)
     files: tuple[Attachment, ...] = ()
+
+
+class Undeliverable(Exception):
+    """A transport's word that a channel refuses messages for good (the person blocked
+    the bot, left or deleted the chat): a notification for it is not retried.
+
+    Transports raise it (or a subclass) from ``send``; any other exception is taken as a
+    passing failure and retried later.
+    """

@@ -1,15 +1,39 @@
 """Notifications as the conversation's own questions: a reminder's buttons are answered
 like any other choice, because the reminder leaves its question in the dialogue state.
+
+The question is left only once the message went out (:func:`leave_question`, called by
+the scheduler after the send), and never at the expense of a dialogue in progress: when
+the person is in the middle of something (a booking being filled, a confirmation asked),
+the reminder's buttons get their own tokens (``r1``, ``r2``…) added beside that
+dialogue's choices, which stay as they were.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from booking_core.domain import Notification
 from booking_core.network import Network
-from handlers.dialogue import Out, State, _ask, _describe_payload, new_state
+from handlers.dialogue import Out, State, _describe_payload, new_state
 from handlers.i18n import Lines, Msg, t
+
+REMINDER_KINDS = frozenset({"reminder_evening", "reminder_morning"})
+DEDICATED = "r"  # prefix of a reminder's tokens beside a dialogue in progress
+REMINDER_CHOICES = "reminder_choices"
+"""State key holding the dedicated tokens of the last reminder sent beside a dialogue.
+The dialogue's own questions replace ``choices``, and with them those tokens; a dialogue
+that also looks a pressed token up here keeps the reminder's buttons answerable until
+the next reminder."""
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """The messages of a notification, and the answers its buttons stand for (by token)."""
+
+    outs: list[Out]
+    choices: dict[str, dict[str, Any]] | None = None
 
 
 def _as_payload(booking: dict[str, Any]) -> dict[str, Any]:
@@ -23,17 +47,30 @@ def _as_payload(booking: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def prepare(note: Notification, state: State | None, network: Network) -> tuple[State, list[Out]]:
-    """The messages for one notification, and the dialogue state that expects their answers."""
-    state = dict(state) if state is not None else {**new_state(), "welcomed": True}
+def in_dialogue(state: State | None) -> bool:
+    """Whether the person is in the middle of something a reminder must not overwrite."""
+    if not state:
+        return False
+    return bool(state.get("flow")) or state.get("awaiting") not in (None, "reminder")
+
+
+def prepare(
+    note: Notification,
+    state: State | None,
+    network: Network,
+    group: Sequence[Notification] = (),
+) -> Prepared:
+    """The messages for one notification (with the reminders of ``group`` in the same
+    message), and its choices, tokened so as not to collide with ``state``'s."""
+    dedicated = in_dialogue(state)
     if note.kind == "waitlist_promoted":
         bookings = [_as_payload(b) for b in note.payload["bookings"]]
         lines = Lines(tuple(_describe_payload(network, b) for b in bookings))
         ids = [int(b["id"]) for b in note.payload["bookings"]]
         return _with_choices(
-            state,
             t("Bonne nouvelle : une place s'est libérée et elle est à vous :{what}", what=lines),
             [(t("Annuler"), {"do": "cancel", "ids": ids, "booking": bookings[0]})],
+            dedicated,
         )
     if note.kind == "contact_relay":
         # "from" is the requester's contact only when they published it; "reply_to" is
@@ -53,41 +90,58 @@ def prepare(note: Notification, state: State | None, network: Network) -> tuple[
             )
         reply_to = note.payload.get("reply_to")
         if reply_to is None:
-            return state, [Out(text)]
-        return _with_choices(state, text, [(t("Répondre"), {"do": "contact", "profile": reply_to})])
+            return Prepared([Out(text)])
+        answer: list[tuple[Msg | str, dict[str, Any]]] = [
+            (t("Répondre"), {"do": "contact", "profile": reply_to})
+        ]
+        return _with_choices(text, answer, dedicated)
     if note.kind == "waitlist_dropped":
         wait = note.payload["wait"]
-        what = _describe_payload(
+        waited = _describe_payload(
             network, {"day": wait["date"], "period": wait["period"], "centre": wait["centre"]}
         )
         why = _DROPPED.get(note.payload.get("reason", ""), _DROPPED[""])
-        return state, [
-            Out(t("Je vous retire de la liste d'attente pour {what} : {why}", what=what, why=why))
-        ]
-    booking = note.payload["booking"]
-    short = _as_payload(booking)
-    what = _describe_payload(network, short)
-    cancel = (t("Annuler"), {"do": "cancel", "ids": [int(booking["id"])], "booking": short})
-    if note.kind == "reminder_evening":
-        return _with_choices(
-            state,
-            t("Rappel : vous avez réservé {what}.", what=what),
-            [(t("Je viens"), {"do": "keep"}), cancel],
+        dropped = t(
+            "Je vous retire de la liste d'attente pour {what} : {why}", what=waited, why=why
         )
-    if note.kind == "reminder_morning":
-        return _with_choices(
-            state,
-            t("Aujourd'hui : {what}. Signalez votre arrivée sur place.", what=what),
-            [(t("Je suis arrivé(e)"), {"do": "checkin"}), cancel],
-        )
+        return Prepared([Out(dropped)])
     if note.kind == "release_notice":
+        released = _describe_payload(network, _as_payload(note.payload["booking"]))
         text = t(
             "Votre arrivée n'a pas été signalée à temps : la réservation {what} a été libérée "
             "pour d'autres personnes.",
-            what=what,
+            what=released,
         )
-        return state, [Out(text)]
-    raise ValueError(f"unknown notification kind {note.kind!r}")
+        return Prepared([Out(text)])
+    if note.kind not in REMINDER_KINDS:
+        raise ValueError(f"unknown notification kind {note.kind!r}")
+    members = [m for m in group if m.id != note.id]
+    booked = [note.payload["booking"], *(m.payload["booking"] for m in members)]
+    shorts = [_as_payload(b) for b in booked]
+    ids = [int(b["id"]) for b in booked]
+    single = len(shorts) == 1
+    what: Msg | Lines = (
+        _describe_payload(network, shorts[0])
+        if single
+        else Lines(tuple(_describe_payload(network, b) for b in shorts))
+    )
+    cancel_payload: dict[str, Any] = {"do": "cancel", "ids": ids}
+    if single:
+        cancel_payload["booking"] = shorts[0]
+    cancel = (t("Annuler"), cancel_payload)
+    if note.kind == "reminder_evening":
+        text = (
+            t("Rappel : vous avez réservé {what}.", what=what)
+            if single
+            else t("Rappel : vous avez réservé :{what}", what=what)
+        )
+        return _with_choices(text, [(t("Je viens"), {"do": "keep", "ids": ids}), cancel], dedicated)
+    text = (
+        t("Aujourd'hui : {what}. Signalez votre arrivée sur place.", what=what)
+        if single
+        else t("Aujourd'hui :{what}\nSignalez votre arrivée sur place.", what=what)
+    )
+    return _with_choices(text, [(t("Je suis arrivé(e)"), {"do": "checkin"}), cancel], dedicated)
 
 
 # Why a waitlist entry was dropped (``waitlist_dropped``'s "reason": a refusal code).
@@ -101,7 +155,37 @@ _DROPPED: dict[str, Msg] = {
 
 
 def _with_choices(
-    state: State, text: Msg, choices: list[tuple[Msg | str, dict[str, Any]]]
-) -> tuple[State, list[Out]]:
-    asked = _ask({**state, "flow": None, "slots": {}}, "reminder", text, choices)
-    return asked.state, asked.out
+    text: Msg, choices: list[tuple[Msg | str, dict[str, Any]]], dedicated: bool
+) -> Prepared:
+    tokens = [f"{DEDICATED if dedicated else ''}{n}" for n in range(1, len(choices) + 1)]
+    out = Out(
+        text, tuple((label, token) for (label, _), token in zip(choices, tokens, strict=True))
+    )
+    return Prepared(
+        [out], {token: payload for (_, payload), token in zip(choices, tokens, strict=True)}
+    )
+
+
+def leave_question(state: State | None, choices: dict[str, dict[str, Any]]) -> State | None:
+    """The dialogue state once a notification with ``choices`` went out; ``None`` to leave
+    ``state`` as it is.
+
+    ``state`` is the one stored *now* (read again after the send): with no dialogue in
+    progress the reminder's question becomes the one awaited; beside a dialogue, its
+    dedicated tokens are added to that dialogue's choices. Numbered tokens prepared when
+    nothing was in progress are not forced onto a dialogue begun in between (they would
+    answer its questions): those buttons then simply ask for a choice from the list.
+    """
+    current = dict(state) if state is not None else {**new_state(), "welcomed": True}
+    dedicated = all(token.startswith(DEDICATED) for token in choices)
+    if not in_dialogue(current):
+        return {**current, "flow": None, "slots": {}, "awaiting": "reminder", "choices": choices}
+    if not dedicated:
+        return None
+    # Also kept apart, where the dialogue's next question does not replace them (see
+    # REMINDER_CHOICES).
+    return {
+        **current,
+        "choices": {**current.get("choices", {}), **choices},
+        REMINDER_CHOICES: choices,
+    }

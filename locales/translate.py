@@ -281,10 +281,6 @@ EN: dict[str, str | tuple[str, str]] = {
     "Ensemble du réseau": "Whole network",
     "Impact de {centre} du {first} au {last}": "Impact of {centre} from {first} to {last}",
     "Impact du réseau du {first} au {last}": "Impact of the network from {first} to {last}",
-    "Non venus {day} : {n} réservation libérée": (
-        "No-shows {day}: {n} booking released",
-        "No-shows {day}: {n} bookings released",
-    ),
     "Occupation des bureaux par centre et par jour, semaine du {day}": (
         "Desk occupancy per centre and day, week of {day}"
     ),
@@ -296,9 +292,11 @@ EN: dict[str, str | tuple[str, str]] = {
     "Tendance des dernières semaines :": "Trend over the last weeks:",
     "Total": "Total",
     "Un déplacement évité est un aller-retour domicile-travail par personne et par jour de "
-    "présence ; sa longueur est deux fois le trajet habituel déclaré.": (
+    "présence ; sa longueur est deux fois le trajet habituel déclaré moins la distance "
+    "déclarée du domicile au télécentre (jamais moins de zéro).": (
         "A trip avoided is one home-to-work round trip per person and day present; its "
-        "length is twice the usual commute the person declared."
+        "length is twice the usual commute the person declared, less the declared distance "
+        "from home to the telecentre (never below zero)."
     ),
     "Vous avez évité {n} déplacement : {km} km, {hours} h de trajet et {co2} kg CO2e.": (
         "You avoided {n} trip: {km} km, {hours} h of travel and {co2} kg CO2e.",
@@ -312,10 +310,6 @@ EN: dict[str, str | tuple[str, str]] = {
         "and the CO2.",
     ),
     "aucun jour d'ouverture cette semaine": "no opening day this week",
-    "aujourd'hui : {n} demi-journée de bureau réservée sur {total} ({rate} %)": (
-        "today: {n} desk half-day booked of {total} ({rate}%)",
-        "today: {n} desk half-days booked of {total} ({rate}%)",
-    ),
     "bureaux occupés (%)": "desks occupied (%)",
     "dont {n} déplacement sans trajet déclaré, compté sans kilomètres": (
         "including {n} trip without a declared commute, counted without kilometres",
@@ -353,10 +347,6 @@ EN: dict[str, str | tuple[str, str]] = {
         "{n} meeting room bookings",
     ),
     "{n} réservation honorée": ("{n} booking attended", "{n} bookings attended"),
-    "{n} réservation libérée faute d'arrivée": (
-        "{n} booking released for want of a check-in",
-        "{n} bookings released for want of a check-in",
-    ),
     "{period} : {details}": "{period}: {details}",
     "{speed} km/h en moyenne ({source})": "{speed} km/h on average ({source})",
     # Transports (bot/transports/)
@@ -379,6 +369,36 @@ EN: dict[str, str | tuple[str, str]] = {
     ),
     "Désolé, quelque chose s'est mal passé. Réessayez dans un instant.": (
         "Sorry, something went wrong. Please try again in a moment."
+    ),
+    # Outbox, reminders, digests and impact (fix-outbox)
+    "Rappel : vous avez réservé :{what}": "Reminder: you booked:{what}",
+    "Aujourd'hui :{what}\nSignalez votre arrivée sur place.": (
+        "Today:{what}\nTell me when you arrive."
+    ),
+    "{n} venue confirmée": ("{n} confirmed coming", "{n} confirmed coming"),
+    "Le {day}": "On {day}",
+    "Le lendemain, {day}": "The day after, {day}",
+    "Point du {today} sur le {day}": "Digest of {today} for {day}",
+    "Non venus {day} : non suivi (l'arrivée n'est pas signalée dans ce centre)": (
+        "No-shows {day}: not tracked (arrivals are not signalled at this centre)"
+    ),
+    "Non venus {day} : {n} réservation sans arrivée signalée": (
+        "No-shows {day}: {n} booking with no arrival signalled",
+        "No-shows {day}: {n} bookings with no arrival signalled",
+    ),
+    "Non venus : non suivi (l'arrivée n'est pas signalée dans ce centre)": (
+        "No-shows: not tracked (arrivals are not signalled at this centre)"
+    ),
+    "{n} réservation sans arrivée signalée": (
+        "{n} booking with no arrival signalled",
+        "{n} bookings with no arrival signalled",
+    ),
+    "dont {n} déplacement sans distance déclarée jusqu'au télécentre, compté comme si le "
+    "télécentre était à la porte": (
+        "including {n} trip without a declared distance to the telecentre, counted as if "
+        "the telecentre were next door",
+        "including {n} trips without a declared distance to the telecentre, counted as if "
+        "the telecentre were next door",
     ),
 }
 

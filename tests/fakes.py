@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import copy
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from booking_core import errors
@@ -42,6 +43,15 @@ class FakeState:
     def new_id(self) -> int:
         self.next_id += 1
         return self.next_id - 1
+
+
+def _notification(r: dict[str, Any]) -> Notification:
+    return Notification(
+        id=r["id"], key=r["key"], kind=r["kind"], channel=r["channel"], user_id=r["user_id"],
+        payload=r["payload"], due_at=r["due_at"], expires_at=r["expires_at"],
+        booking_id=r["booking_id"], attempts=r["attempts"],
+        parts_sent=tuple(r.get("parts_sent") or ()), group_key=r.get("group_key"),
+    )  # fmt: skip
 
 
 class FakeRepository(Repository):
@@ -170,6 +180,9 @@ class FakeRepository(Repository):
     async def set_checked_in(self, booking_id: int, at: datetime) -> None:
         self.s.bookings[booking_id] = replace(self.s.bookings[booking_id], checked_in_at=at)
 
+    async def set_confirmed(self, booking_id: int, at: datetime) -> None:
+        self.s.bookings[booking_id] = replace(self.s.bookings[booking_id], confirmed_at=at)
+
     async def release_booking(self, booking_id: int, at: datetime) -> None:
         self.s.claims = {k: v for k, v in self.s.claims.items() if v != booking_id}
         booking = self.s.bookings[booking_id]
@@ -182,7 +195,8 @@ class FakeRepository(Repository):
                 row_id = self.s.new_id()
                 self.s.outbox[row_id] = {
                     **vars(item), "id": row_id, "status": "pending", "lease_owner": None,
-                    "lease_until": None, "attempts": 0,
+                    "lease_until": None, "attempts": 0, "created_at": at, "sent_at": None,
+                    "parts_sent": None,
                 }  # fmt: skip
 
     async def cancel_notifications(self, booking_ids: list[int]) -> None:
@@ -191,41 +205,83 @@ class FakeRepository(Repository):
                 row["status"] = "cancelled"
 
     async def claim_notifications(
-        self, owner: str, now: datetime, lease_until: datetime, limit: int
+        self, owner: str, now: datetime, lease_s: float, limit: int
     ) -> list[Notification]:
+        clock = datetime.now(UTC)  # the storage's own clock, as a database's would be
         due = sorted(
             (
                 r
                 for r in self.s.outbox.values()
                 if r["status"] == "pending"
                 and r["due_at"] <= now
-                and (r["lease_until"] is None or r["lease_until"] < now)
+                and (r["lease_until"] is None or r["lease_until"] < clock)
             ),
             key=lambda r: (r["due_at"], r["id"]),
         )[:limit]
+        until = clock + timedelta(seconds=lease_s)
         for row in due:
-            row.update(lease_owner=owner, lease_until=lease_until, attempts=row["attempts"] + 1)
-        fields = (
-            "id", "key", "kind", "channel", "user_id", "payload", "due_at", "expires_at",
-            "booking_id", "attempts",
-        )  # fmt: skip
-        return [Notification(**{f: r[f] for f in fields}) for r in due]
+            row.update(lease_owner=owner, lease_until=until, attempts=row["attempts"] + 1)
+        return [_notification(r) for r in due]
+
+    def _held(self, notification_id: int, owner: str) -> dict[str, Any] | None:
+        row = self.s.outbox[notification_id]
+        return row if row["lease_owner"] == owner and row["status"] == "pending" else None
+
+    async def renew_notification(self, notification_id: int, owner: str, lease_s: float) -> bool:
+        row, clock = self._held(notification_id, owner), datetime.now(UTC)
+        if row is None or row["lease_until"] is None or row["lease_until"] <= clock:
+            return False
+        row["lease_until"] = clock + timedelta(seconds=lease_s)
+        return True
 
     async def finish_notification(
-        self, notification_id: int, owner: str, status: NotificationStatus, at: datetime
+        self,
+        notification_id: int,
+        owner: str,
+        status: NotificationStatus,
+        at: datetime,
+        also: Sequence[int] = (),
     ) -> bool:
-        row = self.s.outbox[notification_id]
-        if row["lease_owner"] != owner:
+        row = self._held(notification_id, owner)
+        if row is None:
             return False
-        row.update(status=status.value, lease_owner=None, lease_until=None, sent_at=at)
+        for other in (row, *(self.s.outbox[i] for i in also)):
+            if other["status"] == "pending":
+                other.update(status=status.value, lease_owner=None, lease_until=None, sent_at=at)
         return True
 
     async def retry_notification(
-        self, notification_id: int, owner: str, not_before: datetime
+        self, notification_id: int, owner: str, not_before: datetime, *, counts: bool = True
     ) -> None:
-        row = self.s.outbox[notification_id]
-        if row["lease_owner"] == owner:
-            row.update(lease_owner=None, lease_until=not_before)
+        row = self._held(notification_id, owner)
+        if row is not None:
+            attempts = row["attempts"] - (0 if counts else 1)
+            row.update(lease_owner=None, lease_until=None, due_at=not_before, attempts=attempts)
+
+    async def record_parts(self, notification_id: int, owner: str, parts: Sequence[str]) -> bool:
+        row = self._held(notification_id, owner)
+        if row is not None:
+            row["parts_sent"] = list(parts)
+        return row is not None
+
+    async def notification_group(self, group_key: str, now: datetime) -> list[Notification]:
+        return [
+            _notification(r)
+            for r in sorted(self.s.outbox.values(), key=lambda r: r["id"])
+            if r.get("group_key") == group_key
+            and r["status"] == "pending"
+            and (r["expires_at"] is None or r["expires_at"] > now)
+        ]
+
+    async def purge_notifications(self, before: datetime) -> int:
+        old = [
+            k
+            for k, r in self.s.outbox.items()
+            if r["status"] != "pending" and (r.get("sent_at") or r["created_at"]) < before
+        ]
+        for key in old:
+            del self.s.outbox[key]
+        return len(old)
 
     async def audit(
         self,

@@ -151,7 +151,7 @@ async def test_unpublished_fields_never_shown(db_core: Core) -> None:
     assert relay.from_handle == "@seeker"
     async with db_core.uow(readonly=True) as uow:
         [queued] = await uow.repo.claim_notifications(
-            "check", db_core.now(), db_core.now(), 10
+            "check", db_core.now(), 60.0, 10
         )  # read only: nothing kept
     assert (queued.user_id, queued.channel) == ("hidden-user", "telegram:hidden")
     assert "hidden-user" not in repr(relay), "nothing of the recipient to the requester"
@@ -346,7 +346,7 @@ async def test_an_answer_reaches_a_hidden_profile_only_from_those_it_wrote_to(
     relay = await directory.request_contact(db_core, "asker", target, "bonjour")
     answer = await directory.request_contact(db_core, "t", relay.reply_to, "avec plaisir")
     async with db_core.uow(readonly=True) as uow:
-        queued = await uow.repo.claim_notifications("check", db_core.now(), db_core.now(), 10)
+        queued = await uow.repo.claim_notifications("check", db_core.now(), 60.0, 10)
     assert [(n.user_id, n.channel) for n in queued][-1] == ("asker", "telegram:555")
     assert answer.from_handle is None, "t published no contact handle either"
     await member(db_core, "third", ["rust"])

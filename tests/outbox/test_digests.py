@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from dataclasses import replace
 from datetime import date
 from importlib import resources
 from pathlib import Path
 
 import pytest
 
-from booking_core import services
+from booking_core import conversations, services
 from booking_core.db import create_engine, upgrade
 from booking_core.domain import DeskRequest
 from booking_core.network import Network, Period, parse_network
@@ -17,6 +18,7 @@ from booking_core.services import Core
 from booking_core.storage import Storage
 from bot.scheduler import Scheduler
 from handlers.i18n import Catalogs
+from handlers.messages import Reply
 from handlers.router import Router
 from tests.conftest import Clock
 from tests.conversation.conftest import Chat
@@ -52,9 +54,23 @@ async def test_a_manager_asks_who_comes_and_others_are_refused(core: Core) -> No
         )
     router = Router(core, Catalogs())
     manager = Chat(router, MANAGER)
-    said = await manager.say("qui vient demain à Figeac ?")
-    assert "Figeac" in said
-    assert "3" in said
+    said = await manager.say("qui vient demain à Figeac ?")  # on Thursday 3 December
+    lines = said.splitlines()
+    lines = lines[lines.index("Point du jeudi 3 décembre sur le vendredi 4 décembre") :]
+    assert lines[:6] == [
+        "Point du jeudi 3 décembre sur le vendredi 4 décembre",
+        "",
+        "Télécentre de Figeac – Maison de l'Emploi",  # noqa: RUF001
+        "• Demain, vendredi 4 décembre : 3 demi-journées de bureau réservées sur 12 (25 %)",
+        "    ◦ matin : 3 bureaux réservés sur 6 (50 %), 3 libres",
+        "    ◦ après-midi : 0 bureau réservé sur 6 (0 %), 6 libres",
+    ]
+    assert (
+        "• Prochaine ouverture, lundi 7 décembre : 0 demi-journée de bureau réservée "
+        "sur 12 (0 %)" in lines
+    )
+    assert not any("Aujourd'hui" in line for line in lines), "tomorrow is not today"
+    assert not any("Non venus" in line for line in lines), "today is not over"
     said = await manager.say("/occupation decazeville")
     assert "réservée aux responsables" in said, "only the centres one manages"
     said = await Chat(router, "test:someone").say("/occupation figeac")
@@ -75,7 +91,13 @@ async def test_impact_of_attended_days(core: Core, clock: Clock) -> None:
     clock.set("2026-12-05T09:00")
     said = await chat.say("/impact")
     assert "1 déplacement" in said
-    assert "48 km" in said
+    assert "48 km" in said, "2 x 24 km: no distance to the telecentre declared"
+    profile = await conversations.load(core, "test:alice", "test:alice")
+    assert profile.profile is not None
+    declared = replace(profile.profile, centre_km=4.0)  # lives 4 km from Figeac's centre
+    await conversations.save(core, "test:alice", "test:alice", profile.state or {}, declared)
+    said = await chat.say("/impact")
+    assert "40 km" in said, "2 x (24 - 4) km"
 
 
 async def test_the_daily_digest_is_sent_once_and_the_weekly_one_has_its_chart(
@@ -94,8 +116,10 @@ async def test_the_daily_digest_is_sent_once_and_the_weekly_one_has_its_chart(
     await scheduler.run_once()
     await scheduler.run_once()
     to_manager = [replies for channel, replies in transport.sent if channel == MANAGER]
-    assert len(to_manager) == 1, "once"
-    [day, week, missing] = to_manager[0]
+    assert len(to_manager) == 3, "once: its three parts, each a message of its own"
+    [[day], [week], [missing]] = to_manager
+    keys = [key for channel, key in transport.keys if channel == MANAGER]
+    assert len(set(keys)) == 3, "each part has its own stable key"
     assert "Figeac" in day.text
     assert "Compétences cherchées sans personne pour les offrir" in missing.text
     assert "traduction" in missing.text.lower()
@@ -115,9 +139,36 @@ async def test_a_partners_job_note_reaches_the_managers_only(core: Core, clock: 
     transport = RecordingTransport()
     clock.set("2026-12-04T07:30")
     await Scheduler(core, [transport], Catalogs()).run_once()
-    [replies] = [r for channel, r in transport.sent if channel == MANAGER]
-    assert any("infirmière, secteur Figeac" in r.text for r in replies)
+    replies = [r for channel, sent in transport.sent if channel == MANAGER for r in sent]
+    assert sum("infirmière, secteur Figeac" in r.text for r in replies) == 1
     assert "retiré" in await alice.say("/annuaire conjoint non")
     from booking_core import directory
 
     assert await directory.partner_job_notes(core) == []
+
+
+async def test_a_digest_part_already_delivered_is_not_sent_again_after_a_failure(
+    core: Core, clock: Clock
+) -> None:
+    charts_refused = [1]
+
+    def refuse_the_chart_once(channel: str, replies: list[Reply]) -> BaseException | None:
+        if channel == MANAGER and any(r.files for r in replies) and charts_refused:
+            charts_refused.pop()
+            return ConnectionError("upload failed")
+        return None
+
+    transport = RecordingTransport(fail_when=refuse_the_chart_once)
+    scheduler = Scheduler(core, [transport], Catalogs())
+    clock.set("2026-12-07T07:30")  # Monday: the day's text, then the week with its chart
+    await scheduler.run_once()
+    parts = [replies[0] for channel, replies in transport.sent if channel == MANAGER]
+    assert [p.text.splitlines()[0] for p in parts] == ["Point du lundi 7 décembre"]
+    clock.set("2026-12-07T07:32")  # the retry after the first pause
+    await scheduler.run_once()
+    parts = [replies[0] for channel, replies in transport.sent if channel == MANAGER]
+    assert [p.text.splitlines()[0] for p in parts] == [
+        "Point du lundi 7 décembre",
+        "Bilan de la semaine du lundi 30 novembre au dimanche 6 décembre",
+    ], "the day's text once, then only what had not gone out"
+    assert not charts_refused

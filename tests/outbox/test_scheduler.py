@@ -1,8 +1,9 @@
-"""Reminders and notices through the scheduler, with a moving clock and a recording transport."""
+"""Reminders and notices through the scheduler, with a moving clock and a recording transport,
+on the in-memory fake and on the SQL outbox of SQLite and PostgreSQL (``backend``)."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
@@ -15,7 +16,7 @@ from handlers.i18n import Catalogs
 from handlers.router import Router
 from tests.conftest import Clock
 from tests.conversation.conftest import Chat
-from tests.fakes import FakeStore
+from tests.outbox.conftest import Backend
 from tests.outbox.recording import RecordingTransport
 
 ALICE = "test:alice"
@@ -28,26 +29,31 @@ def transport() -> RecordingTransport:
 
 
 @pytest.fixture
+def core(backend: Backend) -> Core:
+    return backend.core
+
+
+@pytest.fixture
 def scheduler(core: Core, transport: RecordingTransport) -> Scheduler:
     return Scheduler(core, [transport], Catalogs())
 
 
-def _outbox(store: FakeStore) -> list[tuple[str, str, datetime]]:
-    return sorted((r["kind"], r["status"], r["due_at"]) for r in store.state.outbox.values())
-
-
-async def test_a_booking_queues_its_two_reminders(core: Core, store: FakeStore) -> None:
+async def test_a_booking_queues_its_two_reminders(core: Core, backend: Backend) -> None:
     await services.book_desks(
         core, DeskRequest(ALICE, "figeac", THU, Period.MORNING, channel=ALICE)
     )
-    assert _outbox(store) == [
+    assert await backend.summary() == [
         ("reminder_evening", "pending", datetime(2026, 12, 9, 17, 0, tzinfo=UTC)),
         ("reminder_morning", "pending", datetime(2026, 12, 10, 7, 0, tzinfo=UTC)),
     ]
 
 
 async def test_the_evening_reminder_is_sent_then_answered_by_its_buttons(
-    core: Core, store: FakeStore, clock: Clock, scheduler: Scheduler, transport: RecordingTransport
+    core: Core,
+    backend: Backend,
+    clock: Clock,
+    scheduler: Scheduler,
+    transport: RecordingTransport,
 ) -> None:
     router = Router(core, scheduler.catalogs)
     chat = Chat(router, ALICE)
@@ -67,11 +73,11 @@ async def test_the_evening_reminder_is_sent_then_answered_by_its_buttons(
     await chat.say("oui")
     clock.set("2026-12-10T08:00")
     assert await scheduler.tick() == 0, "the cancelled booking's morning reminder is not sent"
-    assert ("reminder_morning", "cancelled") in {(k, s) for k, s, _ in _outbox(store)}
+    assert ("reminder_morning", "cancelled") in {(k, s) for k, s, _ in await backend.summary()}
 
 
 async def test_after_downtime_late_reminders_are_sent_and_past_ones_dropped(
-    core: Core, store: FakeStore, clock: Clock, scheduler: Scheduler, transport: RecordingTransport
+    core: Core, clock: Clock, scheduler: Scheduler, transport: RecordingTransport
 ) -> None:
     await services.book_desks(
         core, DeskRequest(ALICE, "figeac", THU, Period.AFTERNOON, channel=ALICE)
@@ -91,7 +97,7 @@ async def test_after_downtime_late_reminders_are_sent_and_past_ones_dropped(
 
 
 async def test_a_failed_send_is_retried_not_lost(
-    core: Core, store: FakeStore, clock: Clock, scheduler: Scheduler, transport: RecordingTransport
+    core: Core, clock: Clock, scheduler: Scheduler, transport: RecordingTransport
 ) -> None:
     await services.book_desks(
         core, DeskRequest(ALICE, "figeac", THU, Period.MORNING, channel=ALICE)
@@ -119,7 +125,7 @@ async def test_a_failed_send_is_retried_not_lost(
 )
 async def test_reminders_keep_their_local_hour_across_dst(
     core: Core,
-    store: FakeStore,
+    backend: Backend,
     clock: Clock,
     now: str,
     day: date,
@@ -130,7 +136,7 @@ async def test_reminders_keep_their_local_hour_across_dst(
     await services.book_desks(
         core, DeskRequest(ALICE, "aurillac", day, Period.MORNING, channel=ALICE)
     )
-    due = sorted(r["due_at"] for r in store.state.outbox.values())
+    due = sorted(r["due_at"] for r in await backend.outbox())
     assert due == [
         datetime.fromisoformat(evening_utc).replace(tzinfo=UTC),
         datetime.fromisoformat(morning_utc).replace(tzinfo=UTC),
@@ -138,7 +144,7 @@ async def test_reminders_keep_their_local_hour_across_dst(
 
 
 async def test_the_first_person_waiting_is_told(
-    core: Core, store: FakeStore, scheduler: Scheduler, transport: RecordingTransport
+    core: Core, scheduler: Scheduler, transport: RecordingTransport
 ) -> None:
     held = await services.book_desks(
         core, DeskRequest("test:bob", "cassaniouze", THU, Period.MORNING, 3)
@@ -164,9 +170,9 @@ def _with_release(network: Network) -> Network:
 
 
 async def test_no_check_in_releases_the_desk_to_the_waitlist(
-    store: FakeStore, clock: Clock, transport: RecordingTransport, network: Network
+    backend: Backend, clock: Clock, transport: RecordingTransport, network: Network
 ) -> None:
-    core = Core(_with_release(network), store.uow, clock)
+    core = backend.make_core(_with_release(network))
     scheduler = Scheduler(core, [transport], Catalogs(), release_every_s=0)
     router = Router(core, scheduler.catalogs)
     clock.set("2026-12-10T07:00")
@@ -185,9 +191,45 @@ async def test_no_check_in_releases_the_desk_to_the_waitlist(
     assert "Arrivée enregistrée" in said
     clock.set("2026-12-10T09:46")  # 09:00 + 45 minutes: Bob and Alice did not come
     await scheduler.run_once()
-    statuses = {b.user_id: b.status for b in store.state.bookings.values()}
+    found = await services.list_bookings(core, day=THU, include_cancelled=True)
+    statuses = {b.user_id: b.status for b in found}
     assert statuses["test:carol"] is BookingStatus.ACTIVE
     assert statuses["test:bob"] is BookingStatus.RELEASED
     assert statuses[ALICE] is BookingStatus.RELEASED
     assert any("libérée pour d'autres" in t for t in transport.texts(ALICE))
     assert any("elle est à vous" in t for t in transport.texts("test:dan"))
+
+
+@pytest.mark.parametrize(
+    ("monday", "sunday_evening_utc"),
+    [
+        # Summer time begins on Sunday 29 March 2026 at 02:00: 18:00 is 16:00 UTC.
+        (date(2026, 3, 30), datetime(2026, 3, 29, 16, 0, tzinfo=UTC)),
+        # Winter time returns on Sunday 25 October 2026 at 03:00: 18:00 is 17:00 UTC.
+        (date(2026, 10, 26), datetime(2026, 10, 25, 17, 0, tzinfo=UTC)),
+    ],
+)
+async def test_a_reminder_on_the_dst_sunday_itself_goes_at_its_local_hour(
+    core: Core,
+    backend: Backend,
+    clock: Clock,
+    scheduler: Scheduler,
+    transport: RecordingTransport,
+    monday: date,
+    sunday_evening_utc: datetime,
+) -> None:
+    clock.set(f"{monday - timedelta(days=10)}T10:00")
+    await services.book_desks(
+        core, DeskRequest(ALICE, "aurillac", monday, Period.MORNING, channel=ALICE)
+    )
+    [evening] = [r for r in await backend.outbox() if r["kind"] == "reminder_evening"]
+    assert evening["due_at"] == sunday_evening_utc
+    sunday = monday - timedelta(days=1)
+    clock.set(f"{sunday}T17:59")
+    assert await scheduler.tick() == 0, "17:59 local on the change day: not yet"
+    clock.set(f"{sunday}T18:00")
+    assert await scheduler.tick() == 1
+    assert transport.texts() == [
+        f"Rappel : vous avez réservé lundi {monday.day} "
+        f"{'mars' if monday.month == 3 else 'octobre'}, matin, à Aurillac."
+    ]

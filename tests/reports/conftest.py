@@ -16,3 +16,18 @@ def network_with_managers() -> Network:
     head, _, tail = text.partition('id = "figeac"')
     tail = tail.replace("managers = []", 'managers = ["telegram:10"]', 1)
     return parse_network(head + 'id = "figeac"' + tail)
+
+
+def tracked(network_text: str | None = None) -> Network:
+    """The sample network with arrivals signalled at Figeac (``checkin_tracked``)."""
+    text = network_text or (
+        resources.files("booking_core").joinpath("sample_network.toml").read_text("utf-8")
+    )
+    head, _, tail = text.partition('id = "figeac"')
+    tail = tail.replace("managers = []", "managers = []\ncheckin_tracked = true", 1)
+    return parse_network(head + 'id = "figeac"' + tail)
+
+
+@pytest.fixture(scope="session")
+def figeac_tracked() -> Network:
+    return tracked()

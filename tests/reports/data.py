@@ -34,6 +34,7 @@ class Rows:
         period: Period,
         status: str = "active",
         desk: int = 1,
+        checked_in: bool = False,
     ) -> None:
         centre = self.network.centre(centre_id)
         start, end = centre.half_bounds(period)
@@ -51,6 +52,7 @@ class Rows:
                 "status": status,
                 "created_at": MADE,
                 "cancelled_at": MADE if status == "cancelled" else None,
+                "checked_in_at": self.network.at(day, start) if checked_in else None,
             }
         )
 
@@ -72,6 +74,7 @@ class Rows:
                 "status": status,
                 "created_at": MADE,
                 "cancelled_at": None,
+                "checked_in_at": None,
             }
         )
 
@@ -90,7 +93,7 @@ class Rows:
             }
         )
 
-    def profile(self, user: str, commute_km: float | None) -> None:
+    def profile(self, user: str, commute_km: float | None, centre_km: float | None = None) -> None:
         self.profiles.append(
             {
                 "user_id": user,
@@ -98,6 +101,7 @@ class Rows:
                 "home_commune": None,
                 "commute_km": commute_km,
                 "usual_centre": None,
+                "centre_km": centre_km,
                 "created_at": MADE,
                 "updated_at": MADE,
             }
@@ -126,7 +130,7 @@ def small_dataset(network: Network) -> Rows:
     r.desk("u1", "montmurat", D(2026, 11, 2), a)  # a second centre the same day: one trip
     r.desk("u2", "figeac", D(2026, 11, 3), m, desk=1)
     r.desk("u2", "figeac", D(2026, 11, 3), a, desk=2)  # two half-days: one trip
-    r.desk("u1", "figeac", D(2026, 11, 10), day)
+    r.desk("u1", "figeac", D(2026, 11, 10), day, checked_in=True)  # the one arrival signalled
     r.desk("u2", "figeac", D(2026, 11, 12), a, status="released")
     for n, user in enumerate(["u1", "u2", "u9", "u10", "u11", "u12"], 1):
         r.desk(user, "figeac", D(2026, 11, 27), day, desk=n)
@@ -150,7 +154,8 @@ def small_dataset(network: Network) -> Rows:
     r.wait("w3", "figeac", D(2026, 12, 4), a, status="cancelled")
     # Montmurat opens Wednesday mornings only; a booking that afternoon still shows.
     r.desk("u3", "montmurat", D(2026, 12, 9), a)
-    for user, km in [("u1", 30), ("u2", 12.5), ("u10", None), ("u11", 40), ("u12", 20),
-                     ("u5", 10)]:  # fmt: skip
-        r.profile(user, km)
+    # One-way commute, and distance from home to the telecentre (None: not declared).
+    for user, km, near in [("u1", 30, 5), ("u2", 12.5, None), ("u10", None, None),
+                           ("u11", 40, 45), ("u12", 20, 2), ("u5", 10, None)]:  # fmt: skip
+        r.profile(user, km, near)
     return r

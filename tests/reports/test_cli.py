@@ -44,7 +44,8 @@ def test_impact_prints_and_writes_csv(
     assert main([*NOW, *args]) == 0
     text = capsys.readouterr().out
     assert "Impact du réseau du 2026-11-01 au 2026-12-31" in text
-    assert "2026-11 : 10 réservations honorées, 6 personnes, 9 déplacements évités, 350 km" in text
+    assert "2026-11 : 10 réservations honorées, 6 personnes, 9 déplacements évités, 236 km" in text
+    assert "dont 2 déplacements sans distance déclarée jusqu'au télécentre" in text
     assert (
         "toute la période : 13 réservations honorées, 7 personnes, 11 déplacements évités" in text
     )
@@ -55,12 +56,15 @@ def test_impact_prints_and_writes_csv(
     ]  # fmt: skip
     figeac = rows[0]
     assert (figeac["trips"], figeac["trips_with_km"], figeac["trips_unknown_km"]) == ("9", "7", "2")
-    assert float(figeac["km"]) == 350.0
-    assert float(figeac["hours"]) == pytest.approx(350 / 60, abs=0.01)
-    assert float(figeac["co2_kg"]) == pytest.approx(76.3)
-    assert figeac["emission_kg_per_km"] == "0.218"
-    assert "ADEME" in figeac["emission_source"]
-    assert float(rows[-1]["km"]) == 395.0
+    assert figeac["trips_centre_km_unknown"] == "2"
+    assert float(figeac["km"]) == 236.0
+    assert float(figeac["hours"]) == pytest.approx(236 / 60, abs=0.01)
+    assert float(figeac["co2_kg"]) == pytest.approx(
+        236 * float(figeac["emission_kg_per_km"]), abs=0.01
+    )
+    assert figeac["emission_kg_per_km"] == "0.2176"
+    assert "Impact CO2 (ADEME), voiture thermique" in figeac["emission_source"]
+    assert float(rows[-1]["km"]) == 281.0
 
 
 def test_impact_of_one_centre_in_english(
@@ -70,7 +74,7 @@ def test_impact_of_one_centre_in_english(
     assert main([*NOW, *args, "--lang", "en"]) == 0
     text = capsys.readouterr().out
     assert "Impact of Télécentre de Montmurat from 2026-11-01 to 2026-11-30" in text
-    assert "2026-11: 1 booking attended, 1 person, 1 trip avoided, 60 km" in text
+    assert "2026-11: 1 booking attended, 1 person, 1 trip avoided, 50 km" in text
 
 
 def test_impact_refuses_bad_input(database: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -122,7 +126,7 @@ def test_digest_of_the_day(database: Path, capsys: pytest.CaptureFixture[str]) -
     text = capsys.readouterr().out
     assert text.startswith("Point du jeudi 3 décembre")
     assert "matin : 3 bureaux réservés sur 6 (50 %), 3 libres, 2 personnes en attente" in text
-    assert "Non venus mercredi 2 décembre : 2 réservations libérées" in text
+    assert "Non venus mercredi 2 décembre : non suivi (l'arrivée n'est pas signalée" in text
     assert main(["digest", "--date", "2026-12-04", "--lang", "en"]) == 0
     text = capsys.readouterr().out
     assert "Next opening, Monday 7 December" in text

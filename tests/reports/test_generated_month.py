@@ -10,12 +10,13 @@ from __future__ import annotations
 import random
 from collections import defaultdict
 from datetime import date, datetime, time, timedelta
+from importlib import resources
 from typing import Any
 
 import pytest
 
 from booking_core import reports
-from booking_core.network import Network, Period
+from booking_core.network import Network, Period, parse_network
 from booking_core.services import Core
 from booking_core.storage import Storage
 from tests.reports.data import Rows
@@ -45,7 +46,9 @@ def generated(network: Network, seed: int = 2026) -> Rows:
                 else:
                     picks = [rng.choice(halves)]
                 for period in picks:
-                    rows.desk(rng.choice(USERS), centre.id, day, period, rng.choice(statuses), n)
+                    status = rng.choice(statuses)
+                    arrived = status == "active" and rng.random() < 0.7
+                    rows.desk(rng.choice(USERS), centre.id, day, period, status, n, arrived)
             if halves and centre.rooms and rng.random() < 0.3:
                 start = time(rng.choice([9, 10, 14]))
                 rows.room(rng.choice(USERS), centre.id, day, start, time(start.hour + 1))
@@ -123,7 +126,7 @@ async def test_impact_of_a_generated_month(month: tuple[Core, Rows]) -> None:
     }  # fmt: skip
     assert got == expected
     assert report.total.attended_bookings == sum(v[0] for v in expected.values())
-    assert report.total.co2_kg == pytest.approx(report.total.km * 0.218)
+    assert report.total.co2_kg == pytest.approx(report.total.km * 0.2176)
 
 
 async def test_digests_of_a_generated_month(month: tuple[Core, Rows]) -> None:
@@ -134,10 +137,19 @@ async def test_digests_of_a_generated_month(month: tuple[Core, Rows]) -> None:
         if w["status"] == "waiting":
             for half in Period(w["period"]).halves:
                 waiting[(w["centre_id"], w["day"], half)] += 1
-    released: dict[tuple[str, date], int] = defaultdict(int)
+    # No-shows, where arrivals are signalled: released, or active with no arrival.
+    absent: dict[tuple[str, date], int] = defaultdict(int)
     for b in rows.bookings:
-        if b["status"] == "released":
-            released[(b["centre_id"], b["day"])] += 1
+        if b["kind"] == "desk" and (
+            b["status"] == "released" or (b["status"] == "active" and not b["checked_in_at"])
+        ):
+            absent[(b["centre_id"], b["day"])] += 1
+    text = resources.files("booking_core").joinpath("sample_network.toml").read_text("utf-8")
+    tracked = parse_network(text.replace("managers = []", "managers = []\ncheckin_tracked = true"))
+    assert all(c.tracks_checkin for c in tracked)
+    untracked = await reports.day_digests(core, None, NOW.date())
+    assert all(d.no_shows is None for d in untracked), "not tracked in the sample network"
+    core = Core(tracked, core.uow, core.clock)
     for digest in await reports.day_digests(core, None, NOW.date()):
         c = digest.centre_id
         for load in (digest.today, digest.next):
@@ -145,7 +157,7 @@ async def test_digests_of_a_generated_month(month: tuple[Core, Rows]) -> None:
                 assert part.booked == occupancy.get((c, load.day, part.half), 0)
                 assert part.waiting == waiting.get((c, load.day, part.half), 0)
         assert digest.previous_day is not None
-        assert digest.no_shows == released.get((c, digest.previous_day), 0)
+        assert digest.no_shows == absent.get((c, digest.previous_day), 0)
         for week in digest.trend:
             days = [week.first_day + timedelta(days=k) for k in range(7)]
             centre = core.network.centre(c)

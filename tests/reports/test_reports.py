@@ -13,11 +13,12 @@ from datetime import date
 import pytest
 
 from booking_core import directory, errors, reports
-from booking_core.network import Period
+from booking_core.network import Network, Period
 from booking_core.reports import HalfDayOccupancy, WeekRate
 from booking_core.services import Core
 from booking_core.storage import Storage
-from tests.reports.data import D, small_dataset
+from tests.conftest import Clock
+from tests.reports.data import D, Rows, small_dataset
 
 M, A = Period.MORNING, Period.AFTERNOON
 
@@ -26,6 +27,12 @@ M, A = Period.MORNING, Period.AFTERNOON
 async def small(db_core: Core, storage: Storage) -> Core:
     await small_dataset(db_core.network).insert(storage)
     return db_core
+
+
+@pytest.fixture
+def small_tracked(small: Core, figeac_tracked: Network) -> Core:
+    """The same data read with arrivals signalled at Figeac: no-shows are counted there."""
+    return Core(figeac_tracked, small.uow, small.clock)
 
 
 async def test_occupancy_per_half_day(small: Core) -> None:
@@ -59,7 +66,8 @@ async def test_day_digest_of_a_thursday(small: Core) -> None:
     # Waiting: w1 for the whole day (both halves), w2 the morning; w3 left the list.
     assert tomorrow == [(M, 3, 3, 2), (A, 1, 5, 1)]
     assert digest.next.waiting == 2
-    assert (digest.previous_day, digest.no_shows) == (D(2026, 12, 2), 2)
+    assert (digest.previous_day, digest.no_shows) == (D(2026, 12, 2), None), "not tracked"
+    assert digest.as_of == D(2026, 12, 3)
     assert all(h.names == [] for h in [*digest.today.halves, *digest.next.halves]), "no consent"
     # Weeks before the week of 30 Nov: 3 of 60; 2 of 48 (11 Nov is a holiday, the
     # released afternoon does not count); none of 60; the full Friday, 12 of 60.
@@ -93,17 +101,51 @@ async def test_the_digest_names_only_those_who_agreed_to_be_seen(small: Core) ->
     ]  # fmt: skip
 
 
-async def test_friday_digest_shows_monday_and_monday_digest_friday_no_shows(small: Core) -> None:
-    friday = await reports.day_digests(small, ["figeac"], D(2026, 12, 4))
+async def test_no_shows_where_arrivals_are_signalled(small_tracked: Core) -> None:
+    digest = await reports.day_digest(small_tracked, "figeac", D(2026, 12, 3))
+    # Wednesday 2 December: u1's day and u7's afternoon were released, u2's morning is
+    # still active with no arrival; u8's was cancelled (not a no-show).
+    assert (digest.previous_day, digest.no_shows) == (D(2026, 12, 2), 3)
+    montmurat = await reports.day_digest(small_tracked, "montmurat", D(2026, 12, 3))
+    assert montmurat.no_shows is None, "arrivals are not signalled at Montmurat"
+
+
+async def test_a_digest_for_tomorrow_has_no_no_shows_of_today(small_tracked: Core) -> None:
+    # "Qui vient demain ?" asked on Thursday at 10:00: Thursday is not over.
+    friday = await reports.day_digests(small_tracked, ["figeac"], D(2026, 12, 4))
+    assert (friday[0].day, friday[0].as_of) == (D(2026, 12, 4), D(2026, 12, 3))
     assert friday[0].next.day == D(2026, 12, 7)
-    assert friday[0].previous_day == D(2026, 12, 3)
-    assert friday[0].no_shows == 0
-    monday = await reports.day_digest(small, "figeac", D(2026, 12, 7))
-    assert monday.previous_day == D(2026, 12, 4)
-    closed = await reports.day_digest(small, "figeac", D(2026, 12, 23))
+    assert (friday[0].previous_day, friday[0].no_shows) == (None, None)
+
+
+async def test_two_people_with_the_same_name_are_both_named_one_person_once(
+    small: Core, storage: Storage
+) -> None:
+    both = ["presence", "display_name"]
+    for user in ("u1", "u2", "u6"):
+        await directory.create_profile(small, user, None, display_name="Marie", publish=both)
+    extra = Rows(small.network)
+    extra.desk("u6", "figeac", D(2026, 12, 4), Period.MORNING, desk=4)  # u6's second desk
+    await extra.insert(storage)
+    friday = await reports.day_digest(small, "figeac", D(2026, 12, 4))
+    # Friday morning: u1, u2 and u6 (two desks, one person); afternoon: u6's whole day.
+    assert [(h.half, h.booked, h.names) for h in friday.today.halves] == [
+        (M, 4, ["Marie", "Marie", "Marie"]),
+        (A, 1, ["Marie"]),
+    ]
+
+
+async def test_friday_digest_shows_monday_and_monday_digest_friday_no_shows(
+    small_tracked: Core, clock: Clock
+) -> None:
+    clock.set("2026-12-07T07:30")
+    monday = await reports.day_digest(small_tracked, "figeac", D(2026, 12, 7))
+    # Friday 4 December: u1 and u2 (mornings) and u6 (the day), none signalled arriving.
+    assert (monday.previous_day, monday.no_shows) == (D(2026, 12, 4), 3)
+    closed = await reports.day_digest(small_tracked, "figeac", D(2026, 12, 23))
     # Closed from 24 Dec to 1 Jan: the next opening is Monday 4 January.
     assert closed.next.day == D(2027, 1, 4)
-    saturday = await reports.day_digest(small, "figeac", D(2026, 12, 5))
+    saturday = await reports.day_digest(small_tracked, "figeac", D(2026, 12, 5))
     assert not saturday.today.is_open
     assert saturday.today.rate is None
 
@@ -121,7 +163,7 @@ async def test_several_centres_in_one_call(small: Core) -> None:
 async def test_week_digest(small: Core) -> None:
     week = await reports.week_digest(small, ["figeac", "montmurat"], D(2026, 11, 23))
     figeac, montmurat = week.centres
-    assert (figeac.booked, figeac.total, figeac.no_shows) == (12, 60, 0)
+    assert (figeac.booked, figeac.total, figeac.no_shows) == (12, 60, None)
     assert figeac.rate == pytest.approx(0.2)
     assert len(figeac.cells) == 10  # five days, two halves
     assert (montmurat.booked, montmurat.total) == (0, 36)
@@ -129,8 +171,31 @@ async def test_week_digest(small: Core) -> None:
     assert [w.first_day for w in figeac.trend] == [D(2026, 10, 26), D(2026, 11, 2),
                                                    D(2026, 11, 9), D(2026, 11, 16)]  # fmt: skip
     earlier = await reports.week_digest(small, ["figeac"], D(2026, 11, 9))
-    assert (earlier.centres[0].booked, earlier.centres[0].no_shows) == (2, 1)
+    assert (earlier.centres[0].booked, earlier.centres[0].no_shows) == (2, None)
     assert reports.previous_week(D(2026, 12, 3)) == D(2026, 11, 23)
+
+
+async def test_week_digest_no_shows_where_arrivals_are_signalled(small_tracked: Core) -> None:
+    week = await reports.week_digest(small_tracked, ["figeac"], D(2026, 11, 23))
+    assert week.centres[0].no_shows == 6, "the six whole days of Friday 27, none signalled"
+    earlier = await reports.week_digest(small_tracked, ["figeac"], D(2026, 11, 9))
+    # u1 signalled arriving on 10 November; u2's afternoon of 12 November was released.
+    assert earlier.centres[0].no_shows == 1
+    this = await reports.week_digest(small_tracked, ["figeac"], D(2026, 11, 30))
+    # Only the days over by Thursday 3 December 10:00 count: Wednesday's three.
+    assert this.centres[0].no_shows == 3
+
+
+async def test_impact_where_arrivals_are_signalled_counts_only_arrivals(
+    small_tracked: Core,
+) -> None:
+    report = await reports.impact(small_tracked, D(2026, 11, 1), D(2026, 12, 31))
+    rows = {(r.centre_id, r.month): r for r in report.rows}
+    # At Figeac only u1's day of 10 November had an arrival: 2 x (30 - 5) km.
+    nov = rows[("figeac", D(2026, 11, 1))]
+    assert (nov.attended_bookings, nov.trips, nov.km) == (1, 1, 50.0)
+    assert ("figeac", D(2026, 12, 1)) not in rows
+    assert rows[("montmurat", D(2026, 11, 1))].trips == 1, "Montmurat does not track"
 
 
 async def test_impact_by_hand(small: Core) -> None:
@@ -140,34 +205,41 @@ async def test_impact_by_hand(small: Core) -> None:
     # Attended in November at Figeac: u1 on 2, 10, 27 Nov; u2 on 3 Nov (two half-days,
     # one trip) and 27 Nov; u9, u10, u11, u12 on 27 Nov. The 12 Nov one was released.
     assert (nov.attended_bookings, nov.people, nov.trips, nov.trips_unknown_km) == (10, 6, 9, 2)
-    # u1: 3 trips x 2 x 30 km; u2: 2 x 2 x 12.5; u11: 2 x 40; u12: 2 x 20; u9 has no
-    # profile and u10 declared no commute.
-    assert nov.km == pytest.approx(180 + 50 + 80 + 40)
-    assert nov.hours == pytest.approx(350 / 60)
-    assert nov.co2_kg == pytest.approx(350 * 0.218)
+    # Per trip, 2 x max(0, commute - distance home to telecentre): u1 2 x (30 - 5) = 50,
+    # 3 trips; u2 2 x (12.5 - 0) = 25 (distance not declared), 2 trips; u11 lives 45 km
+    # from the telecentre and 40 from work: 0; u12 2 x (20 - 2) = 36; u9 has no profile
+    # and u10 declared no commute.
+    assert nov.km == pytest.approx(150 + 50 + 0 + 36)
+    assert nov.trips_centre_km_unknown == 2, "u2's two trips"
+    assert nov.hours == pytest.approx(236 / 60)
+    assert nov.co2_kg == pytest.approx(236 * 0.2176)
     dec = rows[("figeac", D(2026, 12, 1))]
-    # u2's morning of 2 Dec, and u5's room that ended at 10:00 on 3 Dec, as the clock
-    # strikes; the desks of 3 Dec have not ended yet, 4 Dec is to come.
-    assert (dec.attended_bookings, dec.trips) == (2, 2)
+    # u2's morning of 2 Dec, and u5's room that ended at 10:00 on 3 Dec (2 x 10), as the
+    # clock strikes; the desks of 3 Dec have not ended yet, 4 Dec is to come.
+    assert (dec.attended_bookings, dec.trips, dec.trips_centre_km_unknown) == (2, 2, 2)
     assert dec.km == pytest.approx(25 + 20)
     mont = rows[("montmurat", D(2026, 11, 1))]
-    assert (mont.trips, mont.km) == (1, 60.0)
+    assert (mont.trips, mont.km) == (1, 50.0)
     assert len(rows) == 3
     total = report.total
     # u1 went to Figeac and Montmurat on 2 Nov: one trip for the network, not two.
     assert (total.attended_bookings, total.people, total.trips) == (13, 7, 11)
-    assert (total.trips_unknown_km, total.trips_with_km) == (2, 9)
-    assert total.km == pytest.approx(395)
-    assert report.factors.emission_kg_per_km == pytest.approx(0.218)
-    assert "ADEME" in report.factors.emission_source
+    assert (total.trips_unknown_km, total.trips_with_km, total.trips_centre_km_unknown) == (
+        2,
+        9,
+        4,
+    )
+    assert total.km == pytest.approx(281)
+    assert report.factors.emission_kg_per_km == pytest.approx(0.192 + 0.0256)
+    assert "Impact CO2 (ADEME)" in report.factors.emission_source
 
 
 async def test_impact_of_one_centre_and_of_one_person(small: Core) -> None:
     figeac = await reports.impact(small, D(2026, 11, 1), D(2026, 12, 31), "figeac")
     assert {r.centre_id for r in figeac.rows} == {"figeac"}
-    assert (figeac.total.trips, figeac.total.km) == (11, 395.0)
+    assert (figeac.total.trips, figeac.total.km) == (11, 281.0)
     mine = await reports.impact(small, D(2026, 1, 1), D(2026, 12, 31), user_id="u1")
-    assert (mine.total.trips, mine.total.km) == (3, 180.0)  # sums of halves: exact
+    assert (mine.total.trips, mine.total.km) == (3, 150.0)  # sums of halves: exact
     later = await reports.impact(small, D(2027, 1, 1), D(2027, 1, 31))
     assert (later.rows, later.total.trips, later.total.km) == ([], 0, 0.0)
 
