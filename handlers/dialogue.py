@@ -134,6 +134,13 @@ class CheckIn(Command):
 
 
 @dataclass(frozen=True)
+class ConfirmAttendance(Command):
+    """« Je viens », answered to a reminder: the managers see who confirmed."""
+
+    booking_ids: tuple[int, ...]
+
+
+@dataclass(frozen=True)
 class Occupancy(Command):
     """A manager's question: who comes, how full, at their centre(s) on a day."""
 
@@ -546,6 +553,8 @@ def new_state() -> State:
     return {"v": 1, "welcomed": False, "flow": None, "slots": {}, "awaiting": None, "choices": {}}
 
 
+# Buttons of the last reminder sent beside a dialogue (see handlers.notify).
+REMINDER_CHOICES = "reminder_choices"
 # What a dialogue in progress keeps; everything else in the state outlives it.
 _DIALOGUE_KEYS = (
     "flow", "slots", "awaiting", "choices", "labels", "target", "target_booking",
@@ -602,6 +611,10 @@ def _dispatch(state: State, msg: IncomingMessage, understood: Intent, ctx: Ctx) 
     token = msg.choice or _choice_token(simple, state)
     if token is not None and token in state.get("choices", {}):
         return _on_choice(state, state["choices"][token], ctx)
+    reminder = state.get(REMINDER_CHOICES) or {}
+    if msg.choice is not None and msg.choice in reminder:
+        # A reminder's button, pressed after the dialogue asked something else.
+        return _on_choice(_reset(state), reminder[msg.choice], ctx)
     if token is not None and state.get("choices"):
         return _ask(
             state, state["awaiting"], t("Choisissez un numéro de la liste."), _relist(state)
@@ -635,7 +648,7 @@ def _dispatch(state: State, msg: IncomingMessage, understood: Intent, ctx: Ctx) 
         return _correct(state, understood, ctx, answer)
     if awaiting in _YES_NO_QUESTIONS and answer is not None:
         return _on_choice(state, {"do": answer}, ctx)
-    if awaiting in ("commune", "commute"):
+    if awaiting in ("commune", "commute", "centre_km"):
         return _profile_answer(state, text, simple, ctx)
     if awaiting == "usual_centre" and understood.centre:
         return _profile_save_centre(state, understood.centre, ctx)
@@ -1171,7 +1184,10 @@ def _on_choice(state: State, payload: dict[str, Any], ctx: Ctx) -> Step:
     if do == "dir_page":
         return Step(_reset(state), command=DirectorySearch(payload["query"], payload["page"]))
     if do == "keep":
-        return Step(_reset(state), [Out(t("Parfait, à bientôt au télécentre !"))])
+        ids = tuple(int(i) for i in payload.get("ids", ()))
+        if not ids:
+            return Step(_reset(state), [Out(t("Parfait, à bientôt au télécentre !"))])
+        return Step(_reset(state), command=ConfirmAttendance(ids))
     if do == "checkin":
         return Step(_reset(state), command=CheckIn())
     if do == "usual":
@@ -1383,14 +1399,15 @@ def _start_profile(state: State, ctx: Ctx) -> Step:
         "pas répondre)"
     )
     current = []
-    if p.home_commune or p.commute_km or p.usual_centre:
+    if p.home_commune or p.commute_km or p.usual_centre or p.centre_km is not None:
         current.append(
             Out(
                 t(
-                    "Aujourd'hui : commune {commune}, trajet habituel {km} km, "
-                    "télécentre {centre}.",
+                    "Aujourd'hui : commune {commune}, trajet habituel {km} km, jusqu'au "
+                    "télécentre {near} km, télécentre {centre}.",
                     commune=p.home_commune or "—",
                     km=p.commute_km if p.commute_km is not None else "—",
+                    near=p.centre_km if p.centre_km is not None else "—",
                     centre=centre_name(ctx.network, p.usual_centre) if p.usual_centre else "—",
                 )
             )
@@ -1399,38 +1416,45 @@ def _start_profile(state: State, ctx: Ctx) -> Step:
 
 
 def _profile_answer(state: State, text: str, simple: str, ctx: Ctx) -> Step:
+    """Home commune, then the usual commute, then the distance to the telecentre."""
     profile = ctx.profile or Profile(ctx.user)
-    if state["awaiting"] == "commune":
+    awaiting = state["awaiting"]
+    if awaiting == "commune":
         if simple not in _SKIP:
             profile = replace(profile, home_commune=text.strip()[:100])
-        done = Step(
-            {**state, "awaiting": "commute"},
-            [
-                Out(
-                    t(
-                        "Combien de kilomètres faites-vous d'habitude pour aller travailler "
-                        "(aller simple) ?"
-                    )
-                )
-            ],
+        asked = t(
+            "Combien de kilomètres faites-vous d'habitude pour aller travailler (aller simple) ?"
         )
+        done = Step({**state, "awaiting": "commute"}, [Out(asked)])
         done.profile = profile
         return done
     if simple not in _SKIP:
-        match = _NUMBER.search(simple.replace(",", "."))
+        match = _NUMBER.search(text.replace(",", "."))  # « 6,5 km »: the comma is decimal
         km = float(match.group(1).replace(",", ".")) if match else None
         if km is None or not 0 <= km <= 1000:
             return Step(
                 state, [Out(t("Un nombre de kilomètres, par exemple « 35 » (ou « passer »)."))]
             )
-        profile = replace(profile, commute_km=km)
+        if awaiting == "commute":
+            profile = replace(profile, commute_km=km)
+        else:
+            profile = replace(profile, centre_km=km)
+    if awaiting == "commute":
+        # What the telecentre saves is the commute less the trip to the telecentre.
+        asked = t(
+            "Et de chez vous jusqu'au télécentre où vous venez, combien de kilomètres (aller) ? "
+            "Répondez 0 s'il est dans votre commune."
+        )
+        done = Step({**state, "awaiting": "centre_km"}, [Out(asked)])
+        done.profile = profile
+        return done
     choices: list[tuple[Msg | str, dict[str, Any]]] = [
         (c.spec.commune, {"do": "usual", "value": c.id}) for c in ctx.network
     ]
     choices.append((t("Aucun"), {"do": "usual", "value": None}))
-    asked = _ask(state, "usual_centre", t("Quel est votre télécentre habituel ?"), choices)
-    asked.profile = profile
-    return asked
+    asked_centre = _ask(state, "usual_centre", t("Quel est votre télécentre habituel ?"), choices)
+    asked_centre.profile = profile
+    return asked_centre
 
 
 def _profile_save_centre(state: State, centre_id: str | None, ctx: Ctx) -> Step:
@@ -1574,6 +1598,8 @@ def after(state: State, command: Command, outcome: Any, ctx: Ctx) -> Step:
             _reset(state),
             [Out(t("Message transmis. La personne vous répondra si elle le souhaite."))],
         )
+    if isinstance(command, ConfirmAttendance):
+        return Step(_reset(state), [Out(t("Parfait, à bientôt au télécentre !"))])
     if isinstance(command, CheckIn):
         arrived: list[Booking] = list(outcome)
         if not arrived:

@@ -16,16 +16,15 @@ from typing import Any
 
 from booking_core.domain import Notification
 from booking_core.network import Network
-from handlers.dialogue import Out, State, _describe_payload, new_state
+from handlers.dialogue import REMINDER_CHOICES, Out, State, _describe_payload, new_state
 from handlers.i18n import Lines, Msg, t
 
 REMINDER_KINDS = frozenset({"reminder_evening", "reminder_morning"})
 DEDICATED = "r"  # prefix of a reminder's tokens beside a dialogue in progress
-REMINDER_CHOICES = "reminder_choices"
-"""State key holding the dedicated tokens of the last reminder sent beside a dialogue.
-The dialogue's own questions replace ``choices``, and with them those tokens; a dialogue
-that also looks a pressed token up here keeps the reminder's buttons answerable until
-the next reminder."""
+# The dedicated tokens of the last reminder sent beside a dialogue are also kept under
+# REMINDER_CHOICES: the dialogue's next question replaces ``choices``, and the dialogue
+# looks a pressed token up there too, so the reminder's buttons keep working until the
+# next reminder.
 
 
 @dataclass(frozen=True)

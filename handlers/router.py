@@ -29,6 +29,7 @@ from handlers.dialogue import (
     CheckChange,
     CheckIn,
     Command,
+    ConfirmAttendance,
     Ctx,
     DirectoryContact,
     DirectoryField,
@@ -198,6 +199,8 @@ class Router:
                 return await services.join_waitlist(core, command.request)
             if isinstance(command, CheckIn):
                 return await services.check_in(core, ctx.user)
+            if isinstance(command, ConfirmAttendance):
+                return await services.confirm_attendance(core, ctx.user, command.booking_ids)
             if isinstance(command, Occupancy):
                 return await self._occupancy(command, ctx, lang)
             if isinstance(command, DirectorySearch):

@@ -75,6 +75,12 @@ EN: dict[str, str | tuple[str, str]] = {
     "Vous êtes déjà dans l'annuaire : /annuaire profil.": (
         "You are already in the directory: /directory profile."
     ),
+    "Aujourd'hui : commune {commune}, trajet habituel {km} km, jusqu'au télécentre {near} km, "
+    "télécentre {centre}.": "Today: commune {commune}, usual commute {km} km, to the "
+    "telecentre {near} km, telecentre {centre}.",
+    "Et de chez vous jusqu'au télécentre où vous venez, combien de kilomètres (aller) ? "
+    "Répondez 0 s'il est dans votre commune.": "And from home to the telecentre you come to, "
+    "how many kilometres, one way? Answer 0 if it is in your commune.",
     "Ailleurs, une salle assez grande :": "Elsewhere, a room big enough:",
     "Avec plaisir ! À bientôt au télécentre.": "You're welcome! See you at the telecentre.",
     "C'est fait : votre réservation du {old} est déplacée au {new}.": (

@@ -157,6 +157,7 @@ async def test_language_by_argument_or_by_name(chat: Chat) -> None:
 async def test_the_usual_centre_may_be_typed(chat: Chat, store: FakeStore) -> None:
     await chat.say("/profil")
     await chat.say("passer")
+    await chat.say("passer")
     said = await chat.say("passer")
     assert "Quel est votre télécentre habituel ?" in said
     said = await chat.say("Figeac")
@@ -203,3 +204,30 @@ async def test_an_unknown_place_is_said_and_replaces_the_pending_centre(chat: Ch
     assert "Dans quel télécentre ?" in said
     said = await chat.pick("Aurillac")
     assert "Je réserve : jeudi 10 décembre, matin, à Aurillac. C'est bon ?" in said
+
+
+async def test_the_profile_asks_the_distance_to_the_telecentre(
+    chat: Chat, store: FakeStore
+) -> None:
+    await chat.say("/profil")
+    await chat.say("Maurs")
+    said = await chat.say("40")
+    assert "jusqu'au télécentre où vous venez" in said
+    await chat.say("6,5 km")
+    await chat.say("4")
+    profile = store.state.profiles["test:alice"]
+    assert (profile.home_commune, profile.commute_km, profile.centre_km) == ("Maurs", 40, 6.5)
+    said = await chat.say("/profil")
+    assert "trajet habituel 40 km, jusqu'au télécentre 6,5 km, télécentre Figeac" in said
+
+
+async def test_i_am_coming_is_recorded(chat: Chat, store: FakeStore) -> None:
+    await chat.say("bureau à Figeac lundi matin")
+    await chat.say("oui")
+    [booking] = store.state.bookings.values()
+    state = store.state.conversations[("test:alice", "test:alice")]
+    state["choices"] = {"1": {"do": "keep", "ids": [booking.id]}}  # a reminder's button
+    state["awaiting"] = "reminder"
+    said = await chat.say("1")
+    assert "Parfait" in said
+    assert store.state.bookings[booking.id].confirmed_at is not None

@@ -75,7 +75,7 @@ async def test_erasure_leaves_no_row_with_the_person(
 
     router, storage = await _router(fresh, network, clock, catalogs)
     chat = Chat(router, "telegram:99")
-    for line in ("/profil", "Figeac", "12", "4", "bureau à Figeac jeudi matin", "oui"):
+    for line in ("/profil", "Figeac", "12", "passer", "4", "bureau à Figeac jeudi matin", "oui"):
         await chat.say(line)
     from booking_core import reports
 

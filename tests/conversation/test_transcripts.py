@@ -51,6 +51,7 @@ async def test_missing_centre_is_asked_with_the_usual_one_first(chat: Chat) -> N
     await chat.say("/profil")
     await chat.say("Maurs")
     await chat.say("22")
+    await chat.say("0")
     said = await chat.say("5")  # Decazeville
     assert "Profil enregistré" in said
     said = await chat.say("je voudrais un bureau demain matin")
@@ -279,6 +280,7 @@ async def test_english_is_answered_in_english_and_the_choice_is_kept(
 async def test_see_then_erase_my_data(chat: Chat, store: FakeStore) -> None:
     await chat.say("/profil")
     await chat.say("Maurs")
+    await chat.say("passer")
     await chat.say("passer")
     await chat.say("6")
     await chat.say("bureau à Figeac jeudi matin")

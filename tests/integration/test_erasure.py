@@ -159,7 +159,7 @@ async def test_erasure_through_the_chat_leaves_no_trace_anywhere(
     core = Core(network, storage.uow, clock)
     router = Router(core, Catalogs())
     zed, bob = Chat(router, "telegram:7770001"), Chat(router, "telegram:8880002")
-    for line in ("/profil", "Lacapelle-Viescamp", "12", "4"):
+    for line in ("/profil", "Lacapelle-Viescamp", "12", "passer", "4"):
         await zed.say(line)
     await zed.say("bureau à Figeac jeudi matin")
     await zed.say("oui")

@@ -83,7 +83,7 @@ async def test_a_manager_asks_who_comes_and_others_are_refused(core: Core) -> No
 async def test_impact_of_attended_days(core: Core, clock: Clock) -> None:
     router = Router(core, Catalogs())
     chat = Chat(router, "test:alice")
-    for line in ("/profil", "Maurs", "24", "4"):
+    for line in ("/profil", "Maurs", "24", "passer", "4"):
         await chat.say(line)
     await services.book_desks(
         core, DeskRequest("test:alice", "figeac", date(2026, 12, 4), Period.DAY)
