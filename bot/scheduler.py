@@ -12,9 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import functools
 import hashlib
-import inspect
 import logging
 import time
 import traceback
@@ -24,7 +22,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from datetime import time as day_time
 from pathlib import Path
-from typing import Any, Protocol, cast
+from typing import Any
 
 from booking_core import conversations, directory, outbox, privacy, reports, services
 from booking_core.domain import NewNotification, Notification, NotificationStatus
@@ -67,20 +65,6 @@ def _origin(exc: BaseException) -> str:
         return type(exc).__name__
     last = frames[-1]
     return f"{type(exc).__name__} at {Path(last.filename).name}:{last.lineno}"
-
-
-class _KeyedSend(Protocol):
-    async def __call__(self, channel: str, replies: list[Reply], *, key: str) -> None: ...
-
-
-@functools.cache
-def _takes_key(send_type: type) -> bool:
-    """Whether a transport's ``send`` accepts the delivery's idempotency ``key``."""
-    send = getattr(send_type, "send", None)
-    try:
-        return send is not None and "key" in inspect.signature(send).parameters
-    except (TypeError, ValueError):
-        return False
 
 
 def delivery_key(note: Notification, part: str, parts: int) -> str:
@@ -262,11 +246,8 @@ class Scheduler:
 
     @staticmethod
     async def _send(transport: Transport, channel: str, replies: list[Reply], key: str) -> None:
-        """Hand the key to transports that take one (a Matrix transaction id)."""
-        if _takes_key(type(transport)):
-            await cast(_KeyedSend, transport.send)(channel, replies, key=key)
-        else:
-            await transport.send(channel, replies)
+        """Hand the key over: a network that can deduplicate by it does (Matrix)."""
+        await transport.send(channel, replies, key=key)
 
     async def _release(self) -> None:
         if self._last_release and time.monotonic() - self._last_release < self.release_every_s:

@@ -38,8 +38,12 @@ class Transport(Protocol):
         """Connect and begin delivering messages to ``handle``; return once running."""
         ...
 
-    async def send(self, channel: str, replies: list[Reply]) -> None:
-        """Deliver replies to a channel outside a conversation turn (reminders, digests)."""
+    async def send(self, channel: str, replies: list[Reply], *, key: str | None = None) -> None:
+        """Deliver replies to a channel outside a conversation turn (reminders, digests).
+
+        ``key`` is the notification's idempotency key: a network that can drop a resent
+        message by an id of the sender's (Matrix's transaction ids) uses it.
+        """
         ...
 
     async def stop(self) -> None:

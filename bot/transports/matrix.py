@@ -34,14 +34,16 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import hashlib
 import html
+import itertools
 import json
 import logging
 import os
 import tempfile
 import time
 import uuid
-from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -72,7 +74,7 @@ from bot import logs
 from bot.settings import Settings
 from bot.transports.base import Handler, TransportStartError
 from handlers.i18n import SUPPORTED, Catalogs, Msg, t
-from handlers.messages import Attachment, IncomingMessage, Reply
+from handlers.messages import Attachment, IncomingMessage, Reply, Undeliverable
 
 log = logging.getLogger(__name__)
 
@@ -486,6 +488,10 @@ class MatrixError(RuntimeError):
     """A homeserver refused a request; the message carries its errcode, never a secret."""
 
 
+class UndeliverableRoom(MatrixError, Undeliverable):
+    """The homeserver refuses the bot in this room for good: no point retrying."""
+
+
 class MatrixStartError(MatrixError, TransportStartError):
     """Matrix could not be started (refused login, unreachable homeserver), said plainly."""
 
@@ -572,12 +578,17 @@ class MatrixTransport:
         self._task = asyncio.create_task(self._run(), name="matrix-sync")
         log.info("matrix: listening as %s", self.me)
 
-    async def send(self, channel: str, replies: list[Reply]) -> None:
-        """Deliver replies outside a turn; raises :class:`MatrixError` when it cannot."""
+    async def send(self, channel: str, replies: list[Reply], *, key: str | None = None) -> None:
+        """Deliver replies outside a turn; raises :class:`MatrixError` when it cannot.
+
+        With the notification's ``key``, each event's transaction id is derived from it:
+        a notification sent again after a crash between the send and its mark is then
+        posted once by the homeserver, which remembers transaction ids for a while.
+        """
         room_id = room_of(channel)
         if room_id is None:
             raise ValueError(f"not a Matrix channel: {channel!r}")
-        await self._deliver(room_id, replies)
+        await self._deliver(room_id, replies, key=key)
 
     async def stop(self) -> None:
         """Stop listening: a batch being handled is finished, a waiting sync is dropped."""
@@ -895,21 +906,31 @@ class MatrixTransport:
 
     # -- sending
 
-    async def _deliver(self, room_id: str, replies: list[Reply], *, remember: bool = True) -> None:
+    async def _deliver(
+        self,
+        room_id: str,
+        replies: list[Reply],
+        *,
+        remember: bool = True,
+        key: str | None = None,
+    ) -> None:
         """Send replies in order; the last one with choices becomes the room's question."""
         if await self._is_encrypted(room_id) and not self._e2e_ready():
             raise EncryptedRoomError(f"{room_id} is encrypted: not sending plaintext")
         question: Question | None = None
+        txns = transaction_ids(key)
         for reply in replies:
             if reply.text or reply.choices or not reply.files:  # no empty notice before files
-                event_id = await self._send_event(room_id, "m.room.message", render(reply))
+                event_id = await self._send_event(
+                    room_id, "m.room.message", render(reply), next(txns)
+                )
             if reply.choices:
                 question = Question(event_id, tuple(c.value for c in reply.choices))
                 await self._add_keycaps(room_id, event_id, len(reply.choices))
             for file in reply.files:
                 content_uri = await self._upload(file)
                 content = attachment_content(file, content_uri)
-                await self._send_event(room_id, "m.room.message", content)
+                await self._send_event(room_id, "m.room.message", content, next(txns))
         if not remember:
             return
         if question is not None:
@@ -954,12 +975,17 @@ class MatrixTransport:
             raise MatrixError(f"uploading {file.filename} failed: {resp}")
         return str(resp.content_uri)
 
-    async def _send_event(self, room_id: str, kind: str, content: dict[str, Any]) -> str:
-        tx_id = uuid.uuid4().hex  # the same on every retry: the server posts it once
+    async def _send_event(
+        self, room_id: str, kind: str, content: dict[str, Any], tx_id: str | None = None
+    ) -> str:
+        tx_id = tx_id or uuid.uuid4().hex  # the same on every retry: the server posts it once
         resp = await self._call(
             lambda: self.client.room_send(room_id, kind, content, tx_id=tx_id), f"send {kind}"
         )
         if not isinstance(resp, RoomSendResponse):
+            if getattr(resp, "status_code", None) == "M_FORBIDDEN":
+                # Not in the room any more (left, kicked, or the person left a DM).
+                raise UndeliverableRoom(f"sending to {room_id} is forbidden: {resp}")
             raise MatrixError(f"sending to {room_id} failed: {resp}")
         return str(resp.event_id)
 
@@ -976,6 +1002,15 @@ class MatrixTransport:
             log.warning("matrix: %s rate-limited; waiting %.1fs", what, delay)
             await asyncio.sleep(delay)
         return resp
+
+
+def transaction_ids(key: str | None) -> Iterator[str | None]:
+    """One transaction id per event of a delivery: from its key when it has one (stable
+    across a resend), else None (a fresh random id each)."""
+    if key is None:
+        return itertools.repeat(None)
+    digest = hashlib.sha256(key.encode()).hexdigest()[:32]
+    return (f"tc{digest}.{n}" for n in itertools.count())
 
 
 def from_settings(settings: Settings, catalogs: Catalogs | None = None) -> MatrixTransport:

@@ -52,7 +52,7 @@ from telegram import (
     Update,
 )
 from telegram.constants import ChatType
-from telegram.error import InvalidToken, RetryAfter, TelegramError
+from telegram.error import BadRequest, Forbidden, InvalidToken, RetryAfter, TelegramError
 from telegram.ext import (
     Application,
     BaseRateLimiter,
@@ -65,7 +65,7 @@ from bot.settings import Settings
 from bot.transports.base import Handler, TransportStartError
 from bot.transports.flood import Chat, FloodLimits
 from handlers.i18n import Catalogs, Msg, t
-from handlers.messages import Attachment, IncomingMessage, Reply
+from handlers.messages import Attachment, IncomingMessage, Reply, Undeliverable
 
 log = logging.getLogger(__name__)
 
@@ -638,8 +638,11 @@ class TelegramTransport:
             await self.stop()
             raise
 
-    async def send(self, channel: str, replies: list[Reply]) -> None:
+    async def send(self, channel: str, replies: list[Reply], *, key: str | None = None) -> None:
         """Deliver replies outside a conversation turn (reminders, digests).
+
+        ``key`` is unused: the Bot API has no idempotency id, so a resend after a crash
+        between the send and its mark is the one duplicate Telegram can show.
 
         A reminder with buttons is the chat's question from then on; one without leaves
         the question as it was (the scheduler keeps the dialogue's question alike).
@@ -648,6 +651,12 @@ class TelegramTransport:
         keyboards: list[int] = []
         try:
             await self._deliver(chat_id, replies, keyboards)
+        except Forbidden as exc:  # blocked by the person, or removed from the group
+            raise Undeliverable(f"telegram refuses this chat for good: {exc.message}") from None
+        except BadRequest as exc:
+            if "chat not found" in exc.message.lower():
+                raise Undeliverable("telegram: chat not found") from None
+            raise
         finally:
             if keyboards:
                 await self._close_superseded(chat_id, keyboards[-1])

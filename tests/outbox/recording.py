@@ -15,8 +15,8 @@ class RecordingTransport:
     prefix: str = "test:"
     name: str = "recording"
     sent: list[tuple[str, list[Reply]]] = field(default_factory=list)
-    keys: list[tuple[str, str]] = field(default_factory=list)
-    tried: list[str] = field(default_factory=list)  # every key a send was attempted with
+    keys: list[tuple[str, str | None]] = field(default_factory=list)
+    tried: list[str | None] = field(default_factory=list)  # every key a send was attempted with
     fail_next: int = 0
     fail_when: Callable[[str, list[Reply]], BaseException | None] | None = None
     delay_s: float = 0.0
@@ -27,7 +27,7 @@ class RecordingTransport:
     async def start(self, handle: Handler) -> None:
         return None
 
-    async def send(self, channel: str, replies: list[Reply], *, key: str = "") -> None:
+    async def send(self, channel: str, replies: list[Reply], *, key: str | None = None) -> None:
         self.tried.append(key)
         if self.delay_s:
             await asyncio.sleep(self.delay_s)

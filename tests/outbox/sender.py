@@ -43,7 +43,7 @@ class FileTransport:
     async def start(self, handle: Handler) -> None:
         return None
 
-    async def send(self, channel: str, replies: list[Reply]) -> None:
+    async def send(self, channel: str, replies: list[Reply], *, key: str | None = None) -> None:
         if self.send_s:
             await asyncio.sleep(self.send_s)
         with self.out.open("a", encoding="utf-8") as handle:

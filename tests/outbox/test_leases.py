@@ -140,6 +140,7 @@ async def test_the_transport_gets_a_stable_key_free_of_personal_data(
     await scheduler.tick()
     [(channel, key)] = transport.keys
     assert channel == "test:0"
+    assert key is not None
     assert "test:0" not in key
     assert len(key) == 32
     note = Notification(row["id"], row["key"], "release_notice", "test:0", "test:0", {},

@@ -58,6 +58,9 @@ class FakeBotApi:
     # Chat id -> event: a sendMessage to that chat is answered only once the event is set
     # (a slow chat whose pace the test controls; given up after HOLD_LIMIT_S with a 504).
     held_chats: dict[int, asyncio.Event] = field(default_factory=dict)
+    # Chat id -> (status, description): every sendMessage to that chat is refused so (a
+    # person who blocked the bot: 403 "Forbidden: bot was blocked by the user").
+    refused_chats: dict[int, tuple[int, str]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self._updates: list[JSON] = []
@@ -108,8 +111,15 @@ class FakeBotApi:
         pending = self.flood.get(method)
         if not pending and method == "sendMessage" and "chat_id" in call.params:
             pending = self.flood_chats.get(int(call.params["chat_id"]))
+        refused = (
+            self.refused_chats.get(int(call.params["chat_id"]))
+            if method == "sendMessage" and "chat_id" in call.params
+            else None
+        )
         if handler is None:
             response = _error(404, f"Not Found: method {method} is not faked")
+        elif refused is not None:
+            response = _error(*refused)
         elif pending:
             retry_after = pending.pop(0)
             response = _error(

@@ -68,7 +68,7 @@ from bot.transports.matrix import (
 )
 from bot.wiring import open_runtime
 from handlers.i18n import Catalogs
-from handlers.messages import Attachment, Choice, IncomingMessage, Reply
+from handlers.messages import Attachment, Choice, IncomingMessage, Reply, Undeliverable
 from handlers.router import Router
 from tests.conftest import Clock
 from tests.transports.synapse import (
@@ -342,11 +342,33 @@ async def test_a_rate_limited_send_is_retried_once_posted(tmp_path: Path) -> Non
     assert len(set(client.tx_ids)) == 1  # the same transaction: the server posts it once
 
 
+async def test_a_keyed_delivery_uses_the_same_transaction_ids_every_time(
+    tmp_path: Path,
+) -> None:
+    transport = offline_transport(tmp_path)
+    client = UploadingClient()
+    transport.client = client
+    twice = [Reply("Rappel."), Reply("Et ceci.")]
+    for _ in range(2):
+        await transport.send(channel_of(ROOM), twice, key="note-7")
+    first, second = client.tx_ids[:2], client.tx_ids[2:]
+    assert first == second, "a resend reuses them: the homeserver posts it once"
+    assert len(set(first)) == 2, "one per event"
+    await transport.send(channel_of(ROOM), twice)
+    await transport.send(channel_of(ROOM), twice)
+    assert len(set(client.tx_ids[4:])) == 4, "without a key, fresh ones"
+    assert not any("note-7" in str(tx) for tx in client.tx_ids), "the key itself stays home"
+
+
 async def test_other_send_errors_are_raised_not_ignored(tmp_path: Path) -> None:
     transport = offline_transport(tmp_path)
     transport.client = LimitedClient(refusals=1, errcode="M_FORBIDDEN")
-    with pytest.raises(MatrixError, match="M_FORBIDDEN"):
+    with pytest.raises(Undeliverable, match="M_FORBIDDEN"):  # out of the room: for good
         await transport._send_event(ROOM, "m.room.message", {"body": "x"})
+    transport.client = LimitedClient(refusals=1, errcode="M_UNKNOWN")
+    with pytest.raises(MatrixError, match="M_UNKNOWN") as other:
+        await transport._send_event(ROOM, "m.room.message", {"body": "x"})
+    assert not isinstance(other.value, Undeliverable), "anything else is tried again later"
 
 
 ICS = Attachment("reservation-123.ics", "text/calendar", b"BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n")
@@ -389,6 +411,7 @@ class UploadingClient:
         self.errcode = errcode
         self.uploads: list[dict[str, Any]] = []
         self.sent: list[tuple[str, dict[str, Any]]] = []
+        self.tx_ids: list[str | None] = []
 
     async def upload(
         self,
@@ -415,6 +438,7 @@ class UploadingClient:
         self, room_id: str, kind: str, content: dict[str, Any], tx_id: str | None = None
     ) -> RoomSendResponse:
         self.sent.append((kind, content))
+        self.tx_ids.append(tx_id)
         return RoomSendResponse(f"$e{len(self.sent)}", room_id)
 
 
@@ -665,6 +689,12 @@ async def test_booking_by_number_survives_a_restart_without_answering_twice(
         mark = len(alice.seen)
         await first.send(channel_of(room), [Reply("Rappel : jeudi matin à Figeac.")])
         await alice.expect(notice(room, "Rappel"), after=mark)
+        # Sent again under its key (a crash between the send and its mark): posted once.
+        for _ in range(2):
+            await first.send(channel_of(room), [Reply("Rappel : à demain.")], key="k1")
+        await alice.expect(notice(room, "Rappel : à demain."), after=mark)
+        await alice.quiet(1.0)
+        assert sum(b == "Rappel : à demain." for b in bodies(alice.seen)) == 1
 
         # Restart: what was said while the bot was away is history, and nothing is redone.
         await first.stop()

@@ -187,7 +187,7 @@ class Stopping:
     async def start(self, handle: Any) -> None:
         """Nothing to connect."""
 
-    async def send(self, channel: str, replies: list[Any]) -> None:
+    async def send(self, channel: str, replies: list[Any], *, key: str | None = None) -> None:
         """Nothing to send."""
 
     async def stop(self) -> None:

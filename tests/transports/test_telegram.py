@@ -22,6 +22,7 @@ import aiohttp
 import pytest
 from pydantic import SecretStr
 from telegram import Update
+from telegram.error import TelegramError
 
 from booking_core.domain import BookingStatus
 from booking_core.network import Network, Period
@@ -55,7 +56,7 @@ from bot.transports.telegram import (
 )
 from handlers.dialogue import command_of
 from handlers.i18n import Catalogs
-from handlers.messages import Attachment, Choice, IncomingMessage, Reply
+from handlers.messages import Attachment, Choice, IncomingMessage, Reply, Undeliverable
 from handlers.router import Router
 from tests.conftest import Clock
 from tests.fakes import FakeStore
@@ -680,6 +681,23 @@ async def test_send_delivers_a_reminder_with_its_buttons(
     message = api.last_message(BOB)
     assert message["text"] == reminder.text
     assert labels_of(message) == ["J'y serai"]
+
+
+@pytest.mark.e2e
+@pytest.mark.parametrize(
+    "refusal",
+    [(403, "Forbidden: bot was blocked by the user"), (400, "Bad Request: chat not found")],
+)
+async def test_a_chat_that_refuses_for_good_is_undeliverable(
+    api: FakeBotApi, telegram: TelegramTransport, refusal: tuple[int, str]
+) -> None:
+    api.refused_chats[BOB] = refusal
+    with pytest.raises(Undeliverable):
+        await telegram.send(f"telegram:{BOB}", [Reply("Rappel : demain matin à Figeac.")])
+    api.refused_chats[BOB] = (400, "Bad Request: message text is empty")
+    with pytest.raises(TelegramError) as other:
+        await telegram.send(f"telegram:{BOB}", [Reply("Rappel.")])
+    assert not isinstance(other.value, Undeliverable), "a passing failure is retried"
 
 
 ICS = Attachment("reservation-123.ics", "text/calendar", b"BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n")
