@@ -911,6 +911,9 @@ async def request_contact(
     return await _run(core, body)
 
 
+RELAY_LIFETIME = timedelta(days=7)
+
+
 def _relay(sent: ContactSent, to_user: str, channel: str, now: datetime) -> NewNotification:
     """The relayed message goes out through the outbox, like every other notification."""
     return NewNotification(
@@ -920,6 +923,8 @@ def _relay(sent: ContactSent, to_user: str, channel: str, now: datetime) -> NewN
         user_id=to_user,
         payload={"from": sent.from_handle, "message": sent.message, "reply_to": sent.reply_to},
         due_at=now,
+        # A message that could not be passed on within a week is stale: dropped, not sent.
+        expires_at=now + RELAY_LIFETIME,
     )
 
 
