@@ -1084,47 +1084,65 @@ async def cancel_all_future(core: Core, user_id: str, key: str | None = None) ->
 
 
 async def change_booking(
-    core: Core, user_id: str, booking_id: int, new: DeskRequest
+    core: Core, user_id: str, booking_id: int | Sequence[int], new: DeskRequest
 ) -> Confirmation:
-    """Move a desk booking: cancel and rebook in one transaction, so a refusal keeps the old one."""
+    """Move a desk booking (or the desks booked together): cancel and rebook in one
+    transaction, so a refusal keeps the old ones."""
     return await _change(core, user_id, booking_id, new, dry_run=False)
 
 
-async def check_change(core: Core, user_id: str, booking_id: int, new: DeskRequest) -> Confirmation:
+async def check_change(
+    core: Core, user_id: str, booking_id: int | Sequence[int], new: DeskRequest
+) -> Confirmation:
     """Say whether ``change_booking`` would succeed now: the old booking counts as freed."""
     return await _change(core, user_id, booking_id, new, dry_run=True)
 
 
 async def _change(
-    core: Core, user_id: str, booking_id: int, new: DeskRequest, *, dry_run: bool
+    core: Core,
+    user_id: str,
+    booking_id: int | Sequence[int],
+    new: DeskRequest,
+    *,
+    dry_run: bool,
 ) -> Confirmation:
     centre, new = _check_desk_request(core, new)
     if new.user_id != user_id:
         raise errors.NotOwner("a change keeps the same person")
+    ids = (booking_id,) if isinstance(booking_id, int) else tuple(sorted(booking_id))
+    if not ids:
+        raise errors.UnknownBooking("no booking to change")
 
     async def body(uow: UnitOfWork) -> Confirmation:
         repo = uow.repo
         await repo.lock_user(user_id)
-        asked = _fingerprint("change", user_id, booking=booking_id, **_desk_asked(new))
+        booking: int | tuple[int, ...] = ids[0] if len(ids) == 1 else ids
+        asked = _fingerprint("change", user_id, booking=booking, **_desk_asked(new))
         if replayed := await _replay(repo, new.key, asked):
             return replayed
         now = core.now()
-        old = await repo.get_booking(booking_id)
-        if old is None:
-            raise errors.UnknownBooking(f"no booking {booking_id}", booking_id=booking_id)
-        if old.user_id != user_id:
-            raise errors.NotOwner("not your booking", booking_id=booking_id)
-        if old.status is not BookingStatus.ACTIVE or core.network.at(old.day, old.end) <= now:
-            raise errors.NotCancellable("this booking cannot be changed", booking_id=booking_id)
+        olds = []
+        for one in ids:
+            old = await repo.get_booking(one)
+            if old is None:
+                raise errors.UnknownBooking(f"no booking {one}", booking_id=one)
+            if old.user_id != user_id:
+                raise errors.NotOwner("not your booking", booking_id=one)
+            if old.status is not BookingStatus.ACTIVE or core.network.at(old.day, old.end) <= now:
+                raise errors.NotCancellable("this booking cannot be changed", booking_id=one)
+            olds.append(old)
         request_id = await _open_request(repo, new.key, user_id, "change", now, asked)
-        await repo.cancel_notifications([old.id])
-        await repo.cancel_booking(old.id, now)
-        await repo.audit(now, user_id, "changed", old.id, {"request": request_id})
+        await repo.cancel_notifications([old.id for old in olds])
+        for old in olds:
+            await repo.cancel_booking(old.id, now)
+            await repo.audit(now, user_id, "changed", old.id, {"request": request_id})
         booked = await _book_desks_in(core, repo, centre, new, request_id, None, now)
-        if old.kind is ResourceKind.DESK:
-            # Even at the same centre and day: morning to afternoon frees the morning.
-            await _promote(core, repo, old.centre_id, old.day, now)
-        return Confirmation(booked, replaced=[old])
+        # Even at the same centre and day: morning to afternoon frees the morning.
+        for where, day in sorted(
+            {(o.centre_id, o.day) for o in olds if o.kind is ResourceKind.DESK}
+        ):
+            await _promote(core, repo, where, day, now)
+        return Confirmation(booked, replaced=olds)
 
     try:
         return await _attempt(core, body, commit=not dry_run)

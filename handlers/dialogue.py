@@ -76,7 +76,7 @@ class PlanSeries(Command):
 class CheckChange(Command):
     """The dry run of a change: the booking being moved counts as freed."""
 
-    booking_id: int
+    booking_ids: tuple[int, ...]  # desks booked together move together
     request: DeskRequest
 
 
@@ -106,7 +106,7 @@ class Cancel(Command):
 
 @dataclass(frozen=True)
 class Change(Command):
-    booking_id: int
+    booking_ids: tuple[int, ...]
     request: DeskRequest
 
 
@@ -242,14 +242,19 @@ class Ctx:
 # ---------------------------------------------------------------- small words
 
 _YES = {
-    "oui", "ok", "okay", "d'accord", "daccord", "dac", "yes", "yep", "yeah", "y", "o",
-    "c'est bon", "cest bon", "parfait", "go", "valider", "je confirme", "confirmer",
-    "confirm", "sure", "ouais", "bien sur", "volontiers", "oui merci", "yes please",
-    "ca marche", "ok merci", "c'est parfait", "oui svp", "oui stp", "top", "exact",
+    "oui", "ok", "okay", "d'accord", "dac", "d'acc", "yes", "yep", "yup", "yeah", "y", "o",
+    "c'est bon", "parfait", "go", "valider", "je confirme", "confirmer", "confirm",
+    "confirmed", "confirme", "sure", "ouais", "bien sur", "volontiers", "oui merci",
+    "yes please", "ca marche", "ok merci", "c'est parfait", "oui svp", "oui stp", "top",
+    "exact", "exactement", "c'est ca", "ca me va", "vas y", "allez y", "super", "nickel",
+    "ben oui", "bah oui", "mais oui", "tout a fait", "perfect", "great", "sounds good",
+    "correct", "fine", "please do", "that is right", "that's right", "right", "go ahead",
+    "absolutely", "of course", "bien", "tres bien", "entendu", "impeccable", "banco",
 }  # fmt: skip
 _NO = {
     "non", "no", "nope", "n", "pas ca", "laisse tomber", "non merci", "no thanks", "stop",
     "abandonner", "abandon", "annuler", "cancel", "nan", "surtout pas", "never mind",
+    "forget it", "pas du tout", "certainly not", "not really", "ca ne va pas", "ce n'est pas ca",
 }  # fmt: skip
 _SKIP = {"passer", "skip", "je passe", "aucun", "aucune", "rien", "none", "-", "plus tard"}
 # A yes or a no may come with more words: « oui c'est bon », « yes please book it ».
@@ -305,11 +310,24 @@ def simplify(text: str) -> str:
     return " ".join(text.split())
 
 
+def _squeeze(words: str) -> str:
+    """One spelling for an answer: no apostrophes or spaces, no letters doubled (« ouii »,
+    « c est bon », « okk »)."""
+    return re.sub(r"(.)\1+", r"\1", words.replace("'", "").replace(" ", ""))
+
+
+_YES_KEYS = frozenset(_squeeze(w) for w in _YES)
+_NO_KEYS = frozenset(_squeeze(w) for w in _NO)
+_YES_FIRST_KEYS = frozenset(_squeeze(w) for w in _YES_FIRST)
+_NO_FIRST_KEYS = frozenset(_squeeze(w) for w in _NO_FIRST)
+
+
 def yes_no(text: str, simple: str) -> str | None:
     """ "yes", "no" or None: a short answer, its first word, or a thumbs up or down."""
-    if simple in _YES:
+    squeezed = _squeeze(simple)
+    if squeezed in _YES_KEYS:
         return "yes"
-    if simple in _NO:
+    if squeezed in _NO_KEYS:
         return "no"
     if not simple:
         if any(mark in text for mark in _YES_EMOJI):
@@ -317,10 +335,10 @@ def yes_no(text: str, simple: str) -> str | None:
         if any(mark in text for mark in _NO_EMOJI):
             return "no"
         return None
-    first = simple.split(" ", 1)[0]
-    if first in _YES_FIRST:
+    first = _squeeze(simple.split(" ", 1)[0])
+    if first in _YES_FIRST_KEYS:
         return "yes"
-    if first in _NO_FIRST:
+    if first in _NO_FIRST_KEYS:
         return "no"
     return None
 
@@ -557,7 +575,8 @@ def new_state() -> State:
 REMINDER_CHOICES = "reminder_choices"
 # What a dialogue in progress keeps; everything else in the state outlives it.
 _DIALOGUE_KEYS = (
-    "flow", "slots", "awaiting", "choices", "labels", "target", "target_booking",
+    "flow", "slots", "awaiting", "choices", "labels", "target", "target_booking", "question",
+    "suspended",
     "pending_ids", "bookable", "dir_name", "dir_skills", "contact", "series_of",
 )  # fmt: skip
 
@@ -573,7 +592,13 @@ def _ask(
     tokens = {str(n): payload for n, (_, payload) in enumerate(choices, 1)}
     # The labels are kept too, so that a wrong answer can be met with the same list.
     labels = {str(n): encode(label) for n, (label, _) in enumerate(choices, 1)}
-    state = {**state, "awaiting": awaiting, "choices": tokens, "labels": labels}
+    state = {
+        **state,
+        "awaiting": awaiting,
+        "choices": tokens,
+        "labels": labels,
+        "question": encode(text),
+    }
     return Step(
         state, [Out(text, tuple((label, str(n)) for n, (label, _) in enumerate(choices, 1)))]
     )
@@ -648,6 +673,19 @@ def _dispatch(state: State, msg: IncomingMessage, understood: Intent, ctx: Ctx) 
         return _correct(state, understood, ctx, answer)
     if awaiting in _YES_NO_QUESTIONS and answer is not None:
         return _on_choice(state, {"do": answer}, ctx)
+    vague = understood.intent in ("unknown", "greeting") and not _has_slots(understood)
+    if awaiting in ("confirm", "series", "date_check", "dir_publish") and vague:
+        # Neither a yes, a no, nor a new request: the question stands.
+        asked = _ask(
+            state, str(awaiting), t("Répondez oui ou non, s'il vous plaît."), _relist(state)
+        )
+        return asked
+    if booking and awaiting and understood.intent in ("list", "faq"):
+        # A question in the middle of a booking is answered, then the booking resumes.
+        aside = _on_intent(_reset(state), understood, ctx)
+        kept = {k: state[k] for k in _DIALOGUE_KEYS if k in state and k != "suspended"}
+        aside.state = {**aside.state, "suspended": kept}
+        return aside
     if awaiting in ("commune", "commute", "centre_km"):
         return _profile_answer(state, text, simple, ctx)
     if awaiting == "usual_centre" and understood.centre:
@@ -674,17 +712,27 @@ def _dispatch(state: State, msg: IncomingMessage, understood: Intent, ctx: Ctx) 
             understood = replace(understood, count=number)
     if booking and awaiting in ("alternative", "choice") and answer == "yes":
         return _ask(state, str(awaiting), t("Choisissez un numéro de la liste."), _relist(state))
+    if filling and answer == "yes" and not _has_slots(understood):
+        return _reask(state, ctx)
     answers = filling and _has_slots(understood) and not understood.change
     if answers and understood.intent in _ANSWER_INTENTS:
-        if flow == "book" and _is_new_request(understood):
+        if flow in ("book", "availability") and _is_new_request(understood):
             return _on_intent(_reset(state), understood, ctx)
         return _fill(state, understood, ctx)
-    if answer == "no" and (flow or (simple in _NO and understood.intent != "cancel")):
+    if answer == "no" and (
+        flow or (_squeeze(simple) in _NO_KEYS and understood.intent != "cancel")
+    ):
         return Step(_reset(state), [Out(t("D'accord, j'abandonne. Que puis-je faire pour vous ?"))])
     if filling and understood.intent in ("unknown", "greeting") and not _has_slots(understood):
         return _reask(state, ctx)
+    if filling and understood.politeness is not None:
+        return _reask(state, ctx)
     if understood.politeness == "thanks":
         return Step(_reset(state), [Out(t("Avec plaisir ! À bientôt au télécentre."))])
+    if answer == "yes" and not flow and vague:
+        return Step(
+            state, [Out(t("Je n'ai pas de question en cours. Que puis-je faire pour vous ?"))]
+        )
     if understood.politeness == "bye":
         return Step(_reset(state), [Out(t("Au revoir, à bientôt au télécentre !"))])
     if _ARRIVED.search(simple):
@@ -778,15 +826,16 @@ def _day_of_month(number: int, today: date) -> date | None:
 
 
 def _pick_listed(state: State, u: Intent) -> dict[str, Any] | None:
-    """« lundi après-midi » answering « Laquelle ? »: the one listed booking it names."""
-    if u.date is None:
+    """« lundi après-midi », « celle de Figeac » answering « Laquelle ? »: the one listed
+    booking it names."""
+    if u.date is None and u.centre is None and u.period is None:
         return None
     found = [
         payload
         for payload in state.get("choices", {}).values()
         if payload.get("do") == "cancel"
         and payload.get("booking")
-        and payload["booking"]["day"] == u.date.isoformat()
+        and (u.date is None or payload["booking"]["day"] == u.date.isoformat())
         and (u.period is None or payload["booking"].get("period") == u.period)
         and (u.centre is None or payload["booking"].get("centre") == u.centre)
     ]
@@ -863,7 +912,7 @@ def _on_intent(state: State, u: Intent, ctx: Ctx) -> Step:
     if u.intent == "availability":
         centre = u.centre or (ctx.profile.usual_centre if ctx.profile else None)
         if centre is None:
-            return _ask_centre({**state, "flow": "availability", "slots": _slots_of(u, ctx)}, ctx)
+            return _fill({**state, "flow": "availability", "slots": {}}, u, ctx)
         return Step(state, command=CheckAvailability(centre, u.date or ctx.today))
     if u.intent == "faq":
         return Step(state, command=AskFaq())
@@ -976,10 +1025,7 @@ def _fill(state: State, u: Intent | None, ctx: Ctx) -> Step:
         if "start" not in slots or "end" not in slots:
             return _ask_times(state, None)
         if not slots.get("count"):
-            return Step(
-                {**state, "awaiting": "people"},
-                [Out(t("Pour combien de personnes ?"))],
-            )
+            return _ask_people(state, t("Pour combien de personnes ?"))
         return Step(
             {**state, "awaiting": "checking"}, command=_check(state, _room_request(slots, ctx))
         )
@@ -987,7 +1033,16 @@ def _fill(state: State, u: Intent | None, ctx: Ctx) -> Step:
         slots["period"] = _period_from_times(centre, slots).value
     if "period" not in slots:
         possible = _possible_periods(centre, day, ctx)
-        if len(possible) == 1 and not slots.get("weekdays"):
+        series = slots.get("weekdays") or slots.get("range")
+        if not possible and not series and centre.open_halves(day):
+            # Open today, but every part of the day is over.
+            slots.pop("date")
+            over = t("Pour aujourd'hui, c'est terminé à {centre}.", centre=centre.spec.commune)
+            return _ask_date(state, over)
+        if not possible and not series:
+            # Closed that day: the core says why, with the alternatives.
+            slots["period"] = Period.DAY.value
+        elif len(possible) == 1 and not series:
             slots["period"] = possible[0].value
         else:
             return _ask(
@@ -1014,7 +1069,7 @@ def _a_year_before(day: date) -> date:
 def _check(state: State, request: DeskRequest | RoomRequest) -> Command:
     """The dry run before the confirmation: a change is checked as a change."""
     if state.get("flow") == "change" and state.get("target") and isinstance(request, DeskRequest):
-        return CheckChange(int(state["target"]), request)
+        return CheckChange(_targets(state), request)
     return CheckBooking(request)
 
 
@@ -1039,7 +1094,14 @@ def _ask_times(state: State, why: Msg | None) -> Step:
     asked = t("De quelle heure à quelle heure ? Par exemple « de 14h à 16h ».")
     out = [Out(why)] if why is not None else []
     slots = {k: v for k, v in state.get("slots", {}).items() if k not in ("start", "end")}
-    return Step({**state, "slots": slots, "awaiting": "times", "choices": {}}, [*out, Out(asked)])
+    waiting = {**state, "slots": slots, "awaiting": "times", "choices": {}}
+    return Step({**waiting, "question": encode(asked)}, [*out, Out(asked)])
+
+
+def _ask_people(state: State, asked: Msg, why: Sequence[Out] = ()) -> Step:
+    slots = {k: v for k, v in state.get("slots", {}).items() if k != "count"}
+    waiting = {**state, "slots": slots, "awaiting": "people", "choices": {}}
+    return Step({**waiting, "question": encode(asked)}, [*why, Out(asked)])
 
 
 def _period_from_times(centre: Centre, slots: dict[str, Any]) -> Period:
@@ -1081,7 +1143,7 @@ def _ask_centre(state: State, ctx: Ctx) -> Step:
 
 def _ask_date(state: State, why: Msg | None) -> Step:
     text = why or t("Pour quel jour ? Par exemple « jeudi », « demain » ou « le 14 ».")
-    return Step({**state, "awaiting": "date", "choices": {}}, [Out(text)])
+    return Step({**state, "awaiting": "date", "choices": {}, "question": encode(text)}, [Out(text)])
 
 
 def _desk_request(slots: dict[str, Any], ctx: Ctx, day: date | None = None) -> DeskRequest:
@@ -1167,7 +1229,7 @@ def _on_choice(state: State, payload: dict[str, Any], ctx: Ctx) -> Step:
         state = {**state, "slots": slots, "awaiting": "booking", "choices": {}}
         if flow == "change" and state.get("target"):
             # Choosing another slot while moving a booking moves it there.
-            return Step(state, command=Change(int(state["target"]), _desk_request(slots, ctx)))
+            return Step(state, command=Change(_targets(state), _desk_request(slots, ctx)))
         return Step(state, command=Book(_desk_request(slots, ctx)))
     if do == "waitlist":
         return Step(
@@ -1195,7 +1257,7 @@ def _on_choice(state: State, payload: dict[str, Any], ctx: Ctx) -> Step:
     if do == "cancel":
         ids = tuple(int(i) for i in payload["ids"])
         if flow == "change":
-            return _change_pick(state, ids[0], payload, ctx)
+            return _change_pick(state, ids, payload, ctx)
         booking = payload.get("booking")
         what = _describe_payload(ctx.network, booking) if booking else t("toutes ces réservations")
         return _ask(
@@ -1226,7 +1288,7 @@ def _on_choice(state: State, payload: dict[str, Any], ctx: Ctx) -> Step:
         if flow == "change" and state.get("target") and awaiting == "confirm":
             return Step(
                 {**state, "awaiting": "changing"},
-                command=Change(int(state["target"]), _desk_request(state["slots"], ctx)),
+                command=Change(_targets(state), _desk_request(state["slots"], ctx)),
             )
         if flow == "book" and awaiting == "series":
             days = tuple(date.fromisoformat(d) for d in state.get("bookable", []))
@@ -1284,22 +1346,38 @@ def _start_change(state: State, u: Intent, ctx: Ctx) -> Step:
     return Step({**state, "flow": "change", "slots": slots}, command=Upcoming("change", from_day))
 
 
-def _change_pick(state: State, booking_id: int, payload: dict[str, Any], ctx: Ctx) -> Step:
+def _targets(state: State) -> tuple[int, ...]:
+    target = state["target"]
+    return tuple(int(i) for i in (target if isinstance(target, list) else [target]))
+
+
+def _change_pick(
+    state: State, booking_ids: Sequence[int], payload: dict[str, Any], ctx: Ctx
+) -> Step:
     old = payload.get("booking", {})
-    given = state.get("slots", {})
-    # The new slot keeps what the person did not say from the booking being moved.
+    given = dict(state.get("slots", {}))
+    if given.get("date") == old.get("day") and given.get("period") in (None, old.get("period")):
+        # « /modifier jeudi » names the booking to move, not where to: ask the new day.
+        given.pop("date")
+    if "date" not in given and given.get("period") not in (None, old.get("period")):
+        given["date"] = old.get("day")  # « décaler à l'après-midi »: the same day
+    # The new slot keeps what the person did not say from the booking being moved, and
+    # moves every desk booked together.
     slots = {"centre": old.get("centre"), "period": old.get("period"), **given}
     slots = {k: v for k, v in slots.items() if v is not None}
+    if len(booking_ids) > 1:
+        slots["count"] = len(booking_ids)
     state = {
         **state,
         "flow": "change",
-        "target": booking_id,
+        "target": [int(i) for i in booking_ids],
         "target_booking": old,
         "slots": slots,
         "choices": {},
     }
     if "date" not in slots:
-        return _ask_date(state, t("Pour quel nouveau jour ?"))
+        now = _describe_payload(ctx.network, old) if old else ""
+        return _ask_date(state, t("Pour quel nouveau jour ? (actuellement : {what})", what=now))
     return _fill(state, None, ctx)
 
 
@@ -1469,6 +1547,29 @@ def _profile_save_centre(state: State, centre_id: str | None, ctx: Ctx) -> Step:
 
 def after(state: State, command: Command, outcome: Any, ctx: Ctx) -> Step:
     """Finish the replies once the router has run ``command``; ``outcome`` may be an error."""
+    done = _after(state, command, outcome, ctx)
+    suspended = state.get("suspended")
+    if suspended and done.command is None and not done.state.get("flow"):
+        # A question asked in the middle of a booking: answered, then the booking resumes.
+        resumed = {**done.state, **suspended}
+        again = _resume(resumed)
+        if again is not None:
+            return Step(resumed, [*done.out, again], None, done.profile, done.erased)
+    return done
+
+
+def _resume(state: State) -> Out | None:
+    """The pending question again, with its choices."""
+    if not state.get("question"):
+        return None
+    choices = tuple(
+        (label, token)
+        for (label, _), token in zip(_relist(state), state.get("choices", {}), strict=False)
+    )
+    return Out(decode(state["question"]), choices)
+
+
+def _after(state: State, command: Command, outcome: Any, ctx: Ctx) -> Step:
     net = ctx.network
     if isinstance(outcome, errors.BookingError):
         return _refused(state, command, outcome, ctx)
@@ -1688,11 +1789,7 @@ def _refused(state: State, command: Command, exc: errors.BookingError, ctx: Ctx)
         retried.out[:0] = out
         return retried
     if isinstance(exc, errors.InvalidCount) and flow in ("book", "change"):
-        slots = {k: v for k, v in state.get("slots", {}).items() if k != "count"}
-        return Step(
-            {**state, "slots": slots, "awaiting": "people", "choices": {}},
-            [*out, Out(t("Combien de bureaux ?"))],
-        )
+        return _ask_people(state, t("Combien de bureaux ?"), out)
     if isinstance(exc, errors.InThePast) and flow in ("book", "change"):
         slots = state.get("slots", {})
         if slots.get("date") == ctx.today.isoformat() and slots.get("period"):
@@ -1751,11 +1848,22 @@ def _room_refused(state: State, exc: errors.BookingError, out: list[Out], ctx: C
             for c in sorted(bigger, key=lambda c: ctx.network.distance_km(centre, c))
         ]
         if not choices:
-            return Step(_reset(state), [Out(said)])
+            return _ask_people(state, t("Pour combien de personnes ?"), [Out(said)])
         asked = _ask(state, "centre", t("Ailleurs, une salle assez grande :"), choices)
         asked.out.insert(0, Out(said))
         return asked
+    if isinstance(exc, errors.UnknownResource):
+        with_rooms = [c for c in ctx.network if c.rooms]
+        room_centres: list[tuple[Msg | str, dict[str, Any]]] = [
+            (c.spec.commune, {"do": "set", "slot": "centre", "value": c.id})
+            for c in sorted(with_rooms, key=lambda c: ctx.network.distance_km(centre, c))
+        ]
+        asked = _ask(state, "centre", t("Ces télécentres ont une salle :"), room_centres)
+        asked.out.insert(0, out[0])
+        return asked
     if isinstance(exc, errors.Full):
+        return _ask_times(state, out[0].text)  # type: ignore[arg-type]
+    if isinstance(exc, errors.InThePast) and exc.details.get("started"):
         return _ask_times(state, out[0].text)  # type: ignore[arg-type]
     if isinstance(exc, errors.InThePast | errors.BeyondWindow | errors.Closed):
         kept = {k: v for k, v in slots.items() if k != "date"}
@@ -1998,7 +2106,7 @@ def _upcoming(state: State, command: Upcoming, outcome: Any, ctx: Ctx) -> Step:
         choices.append((t("Toutes"), {"do": "cancel", "ids": [b.id for b in bookings]}))
         return _ask(state, "choice", t("Laquelle annuler ?"), choices)
     if len(groups) == 1:
-        return _change_pick(state, groups[0][0].id, choices[0][1], ctx)
+        return _change_pick(state, [b.id for b in groups[0]], choices[0][1], ctx)
     return _ask(state, "choice", t("Laquelle changer ?"), choices)
 
 

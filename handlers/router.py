@@ -171,7 +171,7 @@ class Router:
                 return await services.check_desks(core, command.request)
             if isinstance(command, CheckChange):
                 return await services.check_change(
-                    core, command.request.user_id, command.booking_id, command.request
+                    core, command.request.user_id, command.booking_ids, command.request
                 )
             if isinstance(command, Book):
                 if isinstance(command.request, RoomRequest):
@@ -191,7 +191,7 @@ class Router:
                 )
             if isinstance(command, Change):
                 return await services.change_booking(
-                    core, command.request.user_id, command.booking_id, command.request
+                    core, command.request.user_id, command.booking_ids, command.request
                 )
             if isinstance(command, CheckAvailability):
                 return await services.availability(core, command.centre_id, command.day)

@@ -81,6 +81,10 @@ EN: dict[str, str | tuple[str, str]] = {
     "Et de chez vous jusqu'au télécentre où vous venez, combien de kilomètres (aller) ? "
     "Répondez 0 s'il est dans votre commune.": "And from home to the telecentre you come to, "
     "how many kilometres, one way? Answer 0 if it is in your commune.",
+    "Ces télécentres ont une salle :": "These telecentres have a room:",
+    "Pour quel nouveau jour ? (actuellement : {what})": "For which new day? (now: {what})",
+    "Répondez oui ou non, s'il vous plaît.": "Please answer yes or no.",
+    "Pour aujourd'hui, c'est terminé à {centre}.": "It is over for today in {centre}.",
     "Ailleurs, une salle assez grande :": "Elsewhere, a room big enough:",
     "Avec plaisir ! À bientôt au télécentre.": "You're welcome! See you at the telecentre.",
     "C'est fait : votre réservation du {old} est déplacée au {new}.": (

@@ -168,12 +168,32 @@ async def test_change_is_one_step_and_keeps_the_old_one_if_refused(
     assert active(store) == [("figeac", date(2026, 12, 4), "morning")]
 
 
-async def test_an_unrelated_request_abandons_the_question(chat: Chat, store: FakeStore) -> None:
+async def test_a_question_in_the_middle_of_a_booking_is_answered_then_it_resumes(
+    chat: Chat, store: FakeStore
+) -> None:
     await chat.say("bureau à Figeac jeudi")
     said = await chat.say("mes réservations")
     assert "Vous n'avez aucune réservation à venir." in said
+    assert said.endswith(
+        "Le matin, l'après-midi ou toute la journée ?\n1. matin\n2. après-midi\n3. toute la journée"
+    )
     said = await chat.say("oui")
-    assert "Je n'ai pas de question en cours" in said or "pas compris" in said
+    assert "Choisissez un numéro de la liste." in said, "a yes is no part of the day"
+    said = await chat.say("matin")
+    assert "Je réserve : jeudi 10 décembre, matin, à Figeac. C'est bon ?" in said
+    said = await chat.say("le télétravail, c'est un droit ?")
+    assert "L1222-9" in said
+    assert said.endswith("C'est bon ?\n1. Oui, réserver\n2. Non")
+    await chat.say("oui")
+    assert active(store) == [("figeac", date(2026, 12, 10), "morning")]
+
+
+async def test_an_unrelated_request_abandons_the_question(chat: Chat, store: FakeStore) -> None:
+    await chat.say("bureau à Figeac jeudi")
+    said = await chat.say("annuler ma réservation de lundi")
+    assert "Vous n'avez pas de réservation le lundi 7 décembre." in said
+    said = await chat.say("oui")
+    assert "Je n'ai pas de question en cours" in said
     assert not active(store)
 
 
