@@ -1240,6 +1240,13 @@ async def leave_waitlist(core: Core, user_id: str, entry_id: int) -> None:
     await _attempt(core, body)
 
 
+async def waiting_for(core: Core, user_id: str) -> list[WaitEntry]:
+    """A person's waitlist entries still waiting for a day to come, soonest first."""
+    today = core.now().date()
+    found = await _read(core, lambda repo: repo.waiting(user_id=user_id))
+    return sorted((e for e in found if e.day >= today), key=lambda e: (e.day, e.period.value))
+
+
 async def upcoming(core: Core, user_id: str) -> list[Booking]:
     """A user's bookings that have not ended yet, soonest first."""
     now = core.now()

@@ -99,6 +99,20 @@ class Upcoming(Command):
 
 
 @dataclass(frozen=True)
+class Agenda:
+    """What ``Upcoming`` finds: the bookings to come, and the waitlist entries."""
+
+    bookings: list[Booking]
+    waits: list[WaitEntry] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class LeaveWaitlist(Command):
+    entry_id: int
+    what: dict[str, Any]  # the entry, to name it in the answer
+
+
+@dataclass(frozen=True)
 class Cancel(Command):
     booking_ids: tuple[int, ...]
     key: str | None
@@ -195,6 +209,13 @@ class Presence(Command):
 class PresenceConsent(Command):
     granted: bool
     display_name: str | None = None  # for someone not yet in the directory: the name shown
+
+
+@dataclass(frozen=True)
+class ContactStart(Command):
+    """Before asking for the message: may this person write (are they in the directory)?"""
+
+    profile_id: int
 
 
 @dataclass(frozen=True)
@@ -436,7 +457,8 @@ def help_text() -> Msg:
         "Aurillac mardi de 14h à 16h pour 6 personnes\n• mes réservations\n• annuler ma "
         "réservation de vendredi\n• des bureaux libres à Decazeville demain ?\n• le "
         "télétravail, c'est un droit ?\nCommandes : /reserver /mesreservations /annuler "
-        "/modifier /langue /profil /aide"
+        "/modifier /langue /profil /aide\nAussi : /calendrier (vos réservations dans votre "
+        "agenda), /arrivee, /annuaire, /presence, /impact, /mesdonnees, /oublier"
     )
 
 
@@ -504,7 +526,8 @@ def explain(exc: errors.BookingError, network: Network) -> Msg:
     if isinstance(exc, errors.QuotaExceeded):
         monday = date.fromisoformat(str(d["week_of"]))
         return t(
-            "Vous avez déjà {quota} jours réservés la semaine du {monday} : c'est le maximum.",
+            "C'est {quota} jours par semaine au plus, et la semaine du {monday} en compterait "
+            "davantage.",
             quota=d.get("quota"),
             monday=DayMonth(monday),
         )
@@ -528,7 +551,7 @@ def explain(exc: errors.BookingError, network: Network) -> Msg:
             day=day,
         )
     if isinstance(exc, errors.InvalidCount):
-        return t("Je peux réserver de 1 à {maximum} à la fois ici.", maximum=d.get("maximum"))
+        return t("Je peux réserver de 1 à {maximum} bureaux à la fois.", maximum=d.get("maximum"))
     if isinstance(exc, errors.UnknownCentre):
         return t("Je ne connais pas ce télécentre dans le réseau.")
     if isinstance(exc, errors.UnknownResource):
@@ -687,13 +710,23 @@ def _dispatch(state: State, msg: IncomingMessage, understood: Intent, ctx: Ctx) 
         aside.state = {**aside.state, "suspended": kept}
         return aside
     if awaiting in ("commune", "commute", "centre_km"):
+        if answer == "no":
+            return Step(
+                _reset(state), [Out(t("D'accord, j'abandonne. Que puis-je faire pour vous ?"))]
+            )
+        booking_words = (understood.date, understood.period, understood.resource, understood.start)
+        other = understood.intent not in ("unknown", "greeting", "book")
+        if other or (understood.intent == "book" and any(booking_words)):
+            # « mes réservations » typed at « Dans quelle commune ? »: a request, not a
+            # commune (a commune that is a centre's, « Figeac », is still an answer).
+            return _on_intent(_reset(state), understood, ctx)
         return _profile_answer(state, text, simple, ctx)
     if awaiting == "usual_centre" and understood.centre:
         return _profile_save_centre(state, understood.centre, ctx)
     if awaiting == "language" and simple in _LANGUAGE_WORDS:
         return _on_choice(state, {"do": "lang", "value": _LANGUAGE_WORDS[simple]}, ctx)
     if awaiting in ("dir_skills", "dir_name", "dir_message") and answer != "no":
-        return _directory_answer(state, text[:500])
+        return _directory_answer(state, text)
     if awaiting == "presence_name" and answer != "no":
         return Step(_reset(state), command=PresenceConsent(True, text.strip()[:80]))
     if awaiting in ("choice", "alternative") and flow in ("cancel", "change"):
@@ -775,6 +808,9 @@ def _on_slash(
         )
     if command == "language" and rest in _LANGUAGE_WORDS:
         return _on_choice(_reset(state), {"do": "lang", "value": _LANGUAGE_WORDS[rest]}, ctx)
+    if command == "language" and rest:
+        asked = _language_choice(_reset(state), intro=t("Je parle français et anglais."))
+        return asked
     if command in ("book", "cancel", "change") and rest:
         # « /reserver Figeac jeudi » is the same as the sentence without the slash.
         if command == "change":
@@ -1037,7 +1073,10 @@ def _fill(state: State, u: Intent | None, ctx: Ctx) -> Step:
         if not possible and not series and centre.open_halves(day):
             # Open today, but every part of the day is over.
             slots.pop("date")
-            over = t("Pour aujourd'hui, c'est terminé à {centre}.", centre=centre.spec.commune)
+            over = t(
+                "Pour aujourd'hui, c'est terminé à {centre}. Pour quel autre jour ?",
+                centre=centre.spec.commune,
+            )
             return _ask_date(state, over)
         if not possible and not series:
             # Closed that day: the core says why, with the alternatives.
@@ -1237,12 +1276,16 @@ def _on_choice(state: State, payload: dict[str, Any], ctx: Ctx) -> Step:
             command=JoinWaitlist(_desk_request(state["slots"], ctx)),
         )
     if do == "contact":
+        return Step(state, command=ContactStart(int(payload["profile"])))
+    if do == "contact_ok":
         asked = t(
             "Quel message dois-je transmettre ? Votre contact publié l'accompagne si vous en "
             "avez un ; sinon, la personne vous répondra par mon intermédiaire."
         )
         contact = {"flow": "directory", "awaiting": "dir_message", "contact": payload["profile"]}
         return Step({**state, **contact, "choices": {}}, [Out(asked)])
+    if do == "leave_wait":
+        return Step(_reset(state), command=LeaveWaitlist(int(payload["id"]), payload["what"]))
     if do == "dir_page":
         return Step(_reset(state), command=DirectorySearch(payload["query"], payload["page"]))
     if do == "keep":
@@ -1443,15 +1486,28 @@ def _directory_command(state: State, simple: str, text: str) -> Step:
     )
 
 
+# The longest answer kept for each directory question: longer is refused, never cut.
+_DIRECTORY_LIMITS = {"dir_skills": 500, "dir_name": 80, "dir_message": 1000}
+
+
 def _directory_answer(state: State, text: str) -> Step:
     awaiting = state["awaiting"]
+    text = text.strip()
+    limit = _DIRECTORY_LIMITS[awaiting]
+    if len(text) > limit:
+        too_long = t(
+            "C'est trop long ({n} caractères, {limit} au plus) : raccourcissez, s'il vous plaît.",
+            n=len(text),
+            limit=limit,
+        )
+        return Step(state, [Out(too_long)])
     if awaiting == "dir_skills":
         return Step(
             {**state, "awaiting": "dir_name", "dir_skills": text},
             [Out(t("Sous quel nom voulez-vous apparaître ?"))],
         )
     if awaiting == "dir_name":
-        name = text.strip()[:80]
+        name = text
         return _ask(
             {**state, "dir_name": name},
             "dir_publish",
@@ -1601,22 +1657,22 @@ def _after(state: State, command: Command, outcome: Any, ctx: Ctx) -> Step:
         return _booked(state, outcome, ctx)
     if isinstance(command, JoinWaitlist):
         assert isinstance(outcome, WaitEntry)
-        return Step(
-            _reset(state),
-            [
-                Out(
-                    t(
-                        "Vous êtes sur la liste d'attente. Si une place se libère, elle est "
-                        "pour vous et je vous préviens."
-                    )
-                )
-            ],
+        entry = {
+            "centre": outcome.centre_id,
+            "day": outcome.day.isoformat(),
+            "period": outcome.period.value,
+        }
+        joined = t(
+            "Vous êtes sur la liste d'attente pour {what}. Si une place se libère, elle est "
+            "pour vous et je vous préviens.",
+            what=_describe_payload(net, entry),
         )
+        return Step(_reset(state), [Out(joined)])
     if isinstance(command, Upcoming):
         return _upcoming(state, command, outcome, ctx)
     if isinstance(command, Cancel):
         assert isinstance(outcome, CancelResult)
-        lines = [describe_booking(net, b) for b in outcome.cancelled]
+        lines = [_describe_group(net, g) for g in _grouped(outcome.cancelled)]
         if not lines:
             return Step(_reset(state), [Out(t("Il n'y avait plus rien à annuler."))])
         text = tn(
@@ -1638,8 +1694,8 @@ def _after(state: State, command: Command, outcome: Any, ctx: Ctx) -> Step:
     if isinstance(command, Occupancy):
         if outcome is None:
             refused = t(
-                "Cette commande est réservée aux responsables des télécentres. Pour voir qui "
-                "d'autre est là : /quiestla."
+                "C'est réservé aux responsables des télécentres. Pour voir qui d'autre est là : "
+                "/quiestla."
             )
             return Step(_reset(state), [Out(refused)])
         return Step(_reset(state), [Out(str(outcome))])
@@ -1699,6 +1755,16 @@ def _after(state: State, command: Command, outcome: Any, ctx: Ctx) -> Step:
             _reset(state),
             [Out(t("Message transmis. La personne vous répondra si elle le souhaite."))],
         )
+    if isinstance(command, ContactStart):
+        if not outcome:
+            return Step(_reset(state), [Out(_DIRECTORY_REFUSALS["no_contact_handle"])])
+        return _on_choice(state, {"do": "contact_ok", "profile": command.profile_id}, ctx)
+    if isinstance(command, LeaveWaitlist):
+        left = t(
+            "Vous n'êtes plus sur la liste d'attente pour {what}.",
+            what=_describe_payload(net, command.what),
+        )
+        return Step(_reset(state), [Out(left)])
     if isinstance(command, ConfirmAttendance):
         return Step(_reset(state), [Out(t("Parfait, à bientôt au télécentre !"))])
     if isinstance(command, CheckIn):
@@ -1712,7 +1778,8 @@ def _after(state: State, command: Command, outcome: Any, ctx: Ctx) -> Step:
         return Step(_reset(state), [Out(t("Bienvenue ! Arrivée enregistrée :{what}", what=what))])
     if isinstance(command, ExportData):
         exported = json.dumps(outcome, ensure_ascii=False, indent=1, default=str).encode()
-        data = Attachment("mes-donnees.json", "application/json", exported)
+        name = "my-data.json" if ctx.lang == "en" else "mes-donnees.json"
+        data = Attachment(name, "application/json", exported)
         return Step(_reset(state), [Out(t("Voici tout ce que je garde sur vous :"), files=(data,))])
     if isinstance(command, Forget):
         return Step(
@@ -1875,10 +1942,20 @@ def _room_refused(state: State, exc: errors.BookingError, out: list[Out], ctx: C
 
 def _series_plan(state: State, plan: SeriesPlan, ctx: Ctx) -> Step:
     slots = state["slots"]
+    refused = Lines(
+        tuple(
+            t("{day} : {why}", day=r.day, why=explain(r.error, ctx.network))
+            for r in plan.refused[:MAX_LISTED]
+        )
+        + (
+            (tn("… et {n} autre", "… et {n} autres", len(plan.refused) - MAX_LISTED),)
+            if len(plan.refused) > MAX_LISTED
+            else ()
+        )
+    )
     if not plan.bookable:
-        lines = Lines(tuple(explain(r.error, ctx.network) for r in plan.refused[:3]))
         return Step(
-            _reset(state), [Out(t("Aucune de ces dates n'est possible :{lines}", lines=lines))]
+            _reset(state), [Out(t("Aucune de ces dates n'est possible :{lines}", lines=refused))]
         )
     state = {**state, "bookable": [d.isoformat() for d in plan.bookable]}
     what = t(
@@ -1899,22 +1976,23 @@ def _series_plan(state: State, plan: SeriesPlan, ctx: Ctx) -> Step:
             ),
             [(t("Oui, réserver"), {"do": "yes"}), (t("Non"), {"do": "no"})],
         )
-    refused = Lines(
-        tuple(
-            t("{day} : {why}", day=r.day, why=explain(r.error, ctx.network)) for r in plan.refused
-        )
+    cannot = tn(
+        "{n} date n'est pas possible :{refused}",
+        "{n} dates ne sont pas possibles :{refused}",
+        len(plan.refused),
+        refused=refused,
+    )
+    rest = tn(
+        "Je réserve l'autre ({what}) : {days} ?",
+        "Je réserve les {n} autres ({what}) : {days} ?",
+        len(plan.bookable),
+        what=what,
+        days=list(plan.bookable),
     )
     return _ask(
         state,
         "series",
-        tn(
-            "{n} date n'est pas possible :{refused}\nJe réserve les {ok} autres ({what}) ?",
-            "{n} dates ne sont pas possibles :{refused}\nJe réserve les {ok} autres ({what}) ?",
-            len(plan.refused),
-            refused=refused,
-            ok=len(plan.bookable),
-            what=what,
-        ),
+        t("{cannot}\n{rest}", cannot=cannot, rest=rest),
         [(t("Oui, réserver les autres"), {"do": "yes"}), (t("Non, rien"), {"do": "no"})],
     )
 
@@ -2049,19 +2127,31 @@ def _listed(net: Network, groups: Sequence[Sequence[Booking]]) -> Lines:
 
 
 def _upcoming(state: State, command: Upcoming, outcome: Any, ctx: Ctx) -> Step:
-    bookings: list[Booking] = list(outcome)
+    agenda = outcome if isinstance(outcome, Agenda) else Agenda(list(outcome))
     net = ctx.network
+    bookings = list(agenda.bookings)
     if command.day is not None:
         bookings = [b for b in bookings if b.day == command.day]
     if command.purpose == "change":
         bookings = [b for b in bookings if b.kind is ResourceKind.DESK]
-    if not bookings:
+    waits = agenda.waits if command.day is None and command.purpose in ("list", "cancel") else []
+    if not bookings and not waits:
         if command.day is not None:
             return Step(
                 _reset(state),
                 [Out(t("Vous n'avez pas de réservation le {day}.", day=command.day))],
             )
+        if command.purpose == "change" and agenda.bookings:
+            # Only meeting rooms: a change moves desks; a room is cancelled and booked again.
+            rooms_only = t(
+                "Je ne sais déplacer que les bureaux : pour une salle, annulez la réservation "
+                "(/annuler) puis réservez le nouveau créneau."
+            )
+            return Step(_reset(state), [Out(rooms_only)])
         return Step(_reset(state), [Out(t("Vous n'avez aucune réservation à venir."))])
+    waiting = [
+        {"centre": w.centre_id, "day": w.day.isoformat(), "period": w.period.value} for w in waits
+    ]
     groups = _grouped(bookings)
     if command.purpose == "calendar":
         ics = attachment_for_all(bookings, net, now=ctx.now, locale=ctx.lang)
@@ -2071,9 +2161,16 @@ def _upcoming(state: State, command: Upcoming, outcome: Any, ctx: Ctx) -> Step:
             [Out(t("Vos réservations à venir, à ajouter à votre agenda :"), files=files)],
         )
     if command.purpose == "list":
-        head = tn("Votre réservation à venir :", "Vos {n} réservations à venir :", len(groups))
-        return Step(_reset(state), [Out(t("{head}{items}", head=head, items=_listed(net, groups)))])
-    if command.purpose == "cancel" and (command.everything or len(groups) == 1):
+        out = []
+        if groups:
+            head = tn("Votre réservation à venir :", "Vos {n} réservations à venir :", len(groups))
+            out.append(Out(t("{head}{items}", head=head, items=_listed(net, groups))))
+        if waiting:
+            listed = Lines(tuple(_describe_payload(net, w) for w in waiting))
+            out.append(Out(t("Sur liste d'attente :{items}", items=listed)))
+        return Step(_reset(state), out)
+    single = command.everything or len(groups) == 1
+    if command.purpose == "cancel" and groups and not waits and single:
         what = (
             _describe_group(net, groups[0])
             if len(groups) == 1
@@ -2103,7 +2200,15 @@ def _upcoming(state: State, command: Upcoming, outcome: Any, ctx: Ctx) -> Step:
                 day=days[0].day,
             )
             choices.append((label, {"do": "cancel", "ids": [b.id for b in days]}))
-        choices.append((t("Toutes"), {"do": "cancel", "ids": [b.id for b in bookings]}))
+        if len(groups) > 1:
+            choices.append((t("Toutes"), {"do": "cancel", "ids": [b.id for b in bookings]}))
+        choices += [
+            (
+                t("Ne plus attendre : {what}", what=_describe_payload(net, w)),
+                {"do": "leave_wait", "id": entry.id, "what": w},
+            )
+            for entry, w in zip(waits, waiting, strict=True)
+        ]
         return _ask(state, "choice", t("Laquelle annuler ?"), choices)
     if len(groups) == 1:
         return _change_pick(state, [b.id for b in groups[0]], choices[0][1], ctx)

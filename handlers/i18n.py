@@ -12,6 +12,7 @@ from __future__ import annotations
 import functools
 import io
 import os
+import re
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from pathlib import Path
@@ -188,7 +189,8 @@ class Catalogs:
         else:
             pattern = tr.gettext(item.msgid)
         values = {key: self._value(value, lang, today) for key, value in item.params}
-        return pattern.format(**values) if values else pattern
+        said = pattern.format(**values) if values else pattern
+        return _elide(said) if lang == "fr" else said
 
     def _value(self, value: Any, lang: str, today: date | None) -> str:
         locale = self._locales[lang]
@@ -215,6 +217,14 @@ class Catalogs:
         if isinstance(value, list | tuple):
             return ", ".join(self._value(v, lang, today) for v in value)
         return str(value)
+
+
+# « de Aurillac » is « d'Aurillac »: the name comes from the territory file, after « de ».
+_BEFORE_A_VOWEL = re.compile(r"\b([Dd])e (?=[AEIOUYÀÂÉÈÊËÎÏÔÛÙ])")
+
+
+def _elide(text: str) -> str:
+    return _BEFORE_A_VOWEL.sub(r"\1'", text)
 
 
 def format_day(day: date, lang: str, today: date | None = None) -> str:

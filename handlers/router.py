@@ -19,6 +19,7 @@ from booking_core.domain import RoomRequest
 from booking_core.services import Core
 from handlers import dialogue, digest
 from handlers.dialogue import (
+    Agenda,
     AskFaq,
     Book,
     BookSeries,
@@ -30,6 +31,7 @@ from handlers.dialogue import (
     CheckIn,
     Command,
     ConfirmAttendance,
+    ContactStart,
     Ctx,
     DirectoryContact,
     DirectoryField,
@@ -39,6 +41,7 @@ from handlers.dialogue import (
     ExportData,
     Forget,
     JoinWaitlist,
+    LeaveWaitlist,
     Occupancy,
     Out,
     OwnImpact,
@@ -184,7 +187,14 @@ class Router:
                     core, command.template, command.days, book_available=True
                 )
             if isinstance(command, Upcoming):
-                return await services.upcoming(core, ctx.user)
+                bookings = await services.upcoming(core, ctx.user)
+                if command.purpose not in ("list", "cancel"):
+                    return Agenda(bookings)
+                return Agenda(bookings, await services.waiting_for(core, ctx.user))
+            if isinstance(command, ContactStart):
+                return await directory.get_profile(core, ctx.user) is not None
+            if isinstance(command, LeaveWaitlist):
+                return await services.leave_waitlist(core, ctx.user, command.entry_id)
             if isinstance(command, Cancel):
                 return await services.cancel_bookings(
                     core, ctx.user, command.booking_ids, command.key

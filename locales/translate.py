@@ -18,12 +18,15 @@ EN: dict[str, str | tuple[str, str]] = {
     "Aurillac mardi de 14h à 16h pour 6 personnes\n• mes réservations\n• annuler ma "
     "réservation de vendredi\n• des bureaux libres à Decazeville demain ?\n• le "
     "télétravail, c'est un droit ?\nCommandes : /reserver /mesreservations /annuler "
-    "/modifier /langue /profil /aide": "I book desks and rooms in the network's "
+    "/modifier /langue /profil /aide\nAussi : /calendrier (vos réservations dans votre agenda), "
+    "/arrivee, /annuaire, /presence, /impact, /mesdonnees, /oublier": "I book desks and rooms "
+    "in the network's "
     "telecentres. Write for example:\n• book a desk in Figeac on Thursday morning\n• a "
     "meeting room in Aurillac on Tuesday from 2pm to 4pm for 6 people\n• my bookings\n• "
     "cancel my booking on Friday\n• any free desks in Decazeville tomorrow?\n• is "
     "teleworking a right?\nCommands: /book /mybookings /cancel /change /language /profile "
-    "/help",
+    "/help\nAlso: /calendar (your bookings in your calendar), /checkin, /directory, "
+    "/presence, /impact, /mydata, /forget",
     "Je ne garde que vos réservations, votre langue et le profil que vous choisissez de "
     "donner : /mesdonnees pour les voir, /oublier pour les effacer.": "I keep only your "
     "bookings, your language and the profile you choose to give: /mydata to see them, "
@@ -84,18 +87,52 @@ EN: dict[str, str | tuple[str, str]] = {
     "Ces télécentres ont une salle :": "These telecentres have a room:",
     "Pour quel nouveau jour ? (actuellement : {what})": "For which new day? (now: {what})",
     "Répondez oui ou non, s'il vous plaît.": "Please answer yes or no.",
-    "Pour aujourd'hui, c'est terminé à {centre}.": "It is over for today in {centre}.",
+    "Pour aujourd'hui, c'est terminé à {centre}. Pour quel autre jour ?": (
+        "It is over for today in {centre}. For which other day?"
+    ),
+    "C'est réservé aux responsables des télécentres. Pour voir qui d'autre est là : "
+    "/quiestla.": "This is for the telecentres' managers only. To see who else is here: "
+    "/whoishere.",
+    "C'est trop long ({n} caractères, {limit} au plus) : raccourcissez, s'il vous plaît.": (
+        "That is too long ({n} characters, {limit} at most): please shorten it."
+    ),
+    "C'est {quota} jours par semaine au plus, et la semaine du {monday} en compterait "
+    "davantage.": "It is {quota} days a week at most, and the week of {monday} would have more.",
+    "Je ne sais déplacer que les bureaux : pour une salle, annulez la réservation (/annuler) "
+    "puis réservez le nouveau créneau.": "I can only move desks: for a room, cancel the "
+    "booking (/cancel) and book the new slot.",
+    "Je parle français et anglais.": "I speak French and English.",
+    "Je peux réserver de 1 à {maximum} bureaux à la fois.": (
+        "I can book 1 to {maximum} desks at a time."
+    ),
+    "Je réserve l'autre ({what}) : {days} ?": (
+        "Shall I book the other one ({what}): {days}?",
+        "Shall I book the other {n} ({what}): {days}?",
+    ),
+    "Ne plus attendre : {what}": "Stop waiting: {what}",
+    "Sur liste d'attente :{items}": "On the waitlist:{items}",
+    "Vous n'êtes plus sur la liste d'attente pour {what}.": (
+        "You are no longer on the waitlist for {what}."
+    ),
+    "Vous êtes sur la liste d'attente pour {what}. Si une place se libère, elle est pour "
+    "vous et je vous préviens.": "You are on the waitlist for {what}. If a place comes free, "
+    "it is yours and I will tell you.",
+    "{cannot}\n{rest}": "{cannot}\n{rest}",
+    "{n} date n'est pas possible :{refused}": (
+        "{n} date is not possible:{refused}",
+        "{n} dates are not possible:{refused}",
+    ),
     "Ailleurs, une salle assez grande :": "Elsewhere, a room big enough:",
     "Avec plaisir ! À bientôt au télécentre.": "You're welcome! See you at the telecentre.",
     "C'est fait : votre réservation du {old} est déplacée au {new}.": (
-        "Done: your booking of {old} is moved to {new}."
+        "Done: your booking of {old} has moved to {new}."
     ),
     "Combien de bureaux ?": "How many desks?",
     "Il n'y a plus de bureau libre à {centre} le {day}, {period}.": (
         "There is no desk left in {centre} on {day}, {period}."
     ),
     "Je déplace votre réservation du {old} au {new}. C'est bon ?": (
-        "I move your booking of {old} to {new}. Is that right?"
+        "I'll move your booking from {old} to {new}. Is that right?"
     ),
     "Je ne peux pas faire cela pour le moment.": "I can't do that for now.",
     "La série à partir du {day} ({n} date)": (

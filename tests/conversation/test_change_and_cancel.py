@@ -114,7 +114,7 @@ async def test_a_series_can_be_cancelled_as_a_whole(chat: Chat, store: FakeStore
 async def test_a_range_of_days_is_booked_as_a_series(chat: Chat, store: FakeStore) -> None:
     said = await chat.say("bureau à Figeac du 14 au 18 décembre matin")
     assert "2 dates ne sont pas possibles" in said, "the weekly quota is 3 days"
-    assert "Je réserve les 3 autres (matin, à Figeac) ?" in said
+    assert "Je réserve les 3 autres (matin, à Figeac) : lundi 14 décembre, mardi 15" in said
     await chat.say("oui")
     assert [day for _, day, _ in active(store)] == [date(2026, 12, d) for d in (14, 15, 16)]
 

@@ -126,7 +126,7 @@ async def test_quota_and_already_booked(chat: Chat) -> None:
         await chat.say(f"bureau à Aurillac {day} matin")
         await chat.say("oui")
     said = await chat.say("bureau à Aurillac jeudi matin")
-    assert "3 jours réservés la semaine du 7 décembre" in said
+    assert "3 jours par semaine au plus, et la semaine du 7 décembre" in said
     said = await chat.say("bureau à Figeac lundi matin")
     assert "déjà une réservation le lundi 7 décembre à ce moment-là, à Aurillac" in said
 

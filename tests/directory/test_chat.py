@@ -213,3 +213,27 @@ async def test_leaving_the_directory_deletes_the_relays_received(core: Core) -> 
     dump = await _outbox_dump(core)
     assert "fête de Maurs" not in dump, "an unsent relay to someone who left is withdrawn"
     assert "test:paul" not in dump
+
+
+async def test_one_must_be_in_the_directory_before_writing_the_message(core: Core) -> None:
+    router = Router(core, Catalogs())
+    claire, paul = Chat(router, "test:claire"), Chat(router, "test:paul")
+    await _join(claire, "Claire M.")
+    await paul.say("qui fait du graphisme ?")
+    said = await paul.pick("Contacter")
+    assert "rejoignez d'abord l'annuaire" in said
+    assert "Quel message" not in said, "asked before the message is written, not after"
+
+
+async def test_a_message_too_long_is_refused_not_cut(core: Core) -> None:
+    router = Router(core, Catalogs())
+    claire, paul = Chat(router, "test:claire"), Chat(router, "test:paul")
+    await _join(claire, "Claire M.")
+    await _join(paul, "Paul")
+    await paul.say("qui fait du graphisme ?")
+    await paul.pick("Contacter")
+    said = await paul.say("x" * 1200)
+    assert "C'est trop long (1200 caractères, 1000 au plus)" in said
+    said = await paul.say("Bonjour, un devis pour une affiche ? Mon numéro : 06 00 00 00 00")
+    assert "Message transmis" in said
+    assert "06 00 00 00 00" in await _outbox_dump(core)

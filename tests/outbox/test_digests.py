@@ -72,9 +72,9 @@ async def test_a_manager_asks_who_comes_and_others_are_refused(core: Core) -> No
     assert not any("Aujourd'hui" in line for line in lines), "tomorrow is not today"
     assert not any("Non venus" in line for line in lines), "today is not over"
     said = await manager.say("/occupation decazeville")
-    assert "réservée aux responsables" in said, "only the centres one manages"
+    assert "réservé aux responsables" in said, "only the centres one manages"
     said = await Chat(router, "test:someone").say("/occupation figeac")
-    assert "réservée aux responsables" in said
+    assert "réservé aux responsables" in said
     said = await Chat(router, COORDINATOR).say("/occupation")
     assert "Decazeville" in said
     assert "Figeac" in said
