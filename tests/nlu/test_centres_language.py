@@ -170,6 +170,20 @@ def test_a_chosen_language_is_kept(nlu_network: Network) -> None:
         ("Figeac", None, False),
         ("desk", None, False),
         ("je voudrais book the desk", None, False),
+        # asking for someone, or a command's own words, say it too
+        ("find an accountant", "en", True),
+        ("need a plumber", "en", True),
+        ("looking for an illustrator", "en", True),
+        ("anyone who does web design?", "en", True),
+        ("any photographers nearby?", "en", True),
+        ("/directory join", "en", True),
+        ("/directory leave", "en", True),
+        ("the Figeac one", "en", True),
+        ("cherche une traductrice", "fr", True),
+        ("trouver un électricien", "fr", True),
+        ("besoin d'un photographe", "fr", True),
+        ("/annuaire rejoindre", "fr", True),
+        ("celle d'Aurillac", "fr", True),
     ],
 )
 def test_language_says_whether_it_is_sure(
