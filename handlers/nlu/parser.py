@@ -16,7 +16,7 @@ from booking_core.network import Network
 from handlers.nlu.centres import find_centre, index_for
 from handlers.nlu.counts import extract_counts
 from handlers.nlu.dates import extract_dates
-from handlers.nlu.intents import CHANGE, Slots, classify, is_polite, politeness
+from handlers.nlu.intents import CHANGE, Slots, classify, is_polite, person_sought, politeness
 from handlers.nlu.lang import SUPPORTED, detect
 from handlers.nlu.lexicon import GRAMMAR_WORDS, MONTHS, NUMBERS, WEEKDAYS
 from handlers.nlu.model import Intent
@@ -104,6 +104,9 @@ def parse(text: str, now: datetime, lang_hint: str | None, network: Network) -> 
         period=period is not None,
     )
     intent = classify(intent_text, folded.question, folded.command, slots)
+    when = slots.date or slots.time or slots.recurrence or slots.count or slots.resource
+    if intent in ("unknown", "book") and not when and person_sought(kept, index.words):
+        intent = "directory"  # "je cherche Bob Martin": the directory answers for people
     # A change is a booking that replaces another: "book" with ``change`` set, whatever
     # "ma réservation" made it look like.
     change = move and intent in ("book", "list") and folded.command is None
