@@ -198,3 +198,21 @@ def test_language_says_whether_it_is_sure(
 
 def test_a_chosen_language_is_sure(nlu_network: Network) -> None:
     assert parse("14", NOW, "en", nlu_network).language_sure
+
+
+@pytest.mark.parametrize(
+    ("text", "centre"),
+    [
+        ("celle de Figeac", "figeac"),
+        ("celle d'Aurillac", "aurillac"),
+        ("celui de Cassaniouse", "cassaniouze"),
+        ("celle de la pépinière", "decazeville"),
+        ("la résa de Montmurat", "montmurat"),
+        ("the Aurillac one", "aurillac"),
+        ("the one in Figeac", "figeac"),
+        ("the Decazeville booking", "decazeville"),
+    ],
+)
+def test_which_booking_answered_by_its_centre(nlu_network: Network, text: str, centre: str) -> None:
+    """An answer to "which booking?" names the centre; the dialogue picks the booking."""
+    assert parse(text, NOW, None, nlu_network).centre == centre
