@@ -145,11 +145,18 @@ class Vocabulary:
                     break
             else:
                 word = keys[i]
-                if word not in self.stopwords and len(word) > 1 and not word.isdigit():
+                if not self.filler(word) and len(word) > 1 and not word.isdigit():
                     key = word[:MAX_KEY]
                     found.setdefault(key, Skill(key, words[i][:100]))
                 i += 1
         return list(found.values())
+
+    def filler(self, word: str) -> bool:
+        """A word that names no skill: a stopword, or hyphenated stopwords
+        ("connaissez-vous", "a-t-il"), whose forms are too many to list."""
+        return word in self.stopwords or all(
+            singular(part) in self.stopwords for part in word.split("-")
+        )
 
     def keys(self, texts: Iterable[str]) -> list[str]:
         """Canonical keys of several texts (a profile's skills), each once, in order."""

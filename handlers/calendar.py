@@ -35,6 +35,8 @@ from icalendar import Calendar, Event, Timezone, vCalAddress
 from booking_core.domain import Booking, BookingStatus
 from booking_core.errors import UnknownCentre, UnknownResource
 from booking_core.network import Centre, Network, Period, ResourceKind
+from handlers.faq.kb import default_kb
+from handlers.faq.render import translate_notes
 from handlers.messages import Attachment
 
 Method = Literal["PUBLISH", "REQUEST", "CANCEL"]
@@ -49,6 +51,9 @@ _WORDS: Final = {
         "room": "Salle de réunion",
         "booking": "Réservation n° {id}",
         "people": "{n} personnes",
+        "booking_file": "reservation-{ids}.ics",
+        "cancel_file": "annulation-{ids}.ics",
+        "all_file": "reservations.ics",
         Period.MORNING: "matin",
         Period.AFTERNOON: "après-midi",
         Period.DAY: "journée",
@@ -58,6 +63,9 @@ _WORDS: Final = {
         "room": "Meeting room",
         "booking": "Booking no. {id}",
         "people": "{n} people",
+        "booking_file": "booking-{ids}.ics",
+        "cancel_file": "cancellation-{ids}.ics",
+        "all_file": "bookings.ics",
         Period.MORNING: "morning",
         Period.AFTERNOON: "afternoon",
         Period.DAY: "whole day",
@@ -80,9 +88,20 @@ def booking_uid(booking: Booking, network: Network) -> str:
     return f"booking-{booking.id}@{network_slug(network)}"
 
 
+def _lang(locale: str | None) -> str:
+    return locale if locale in _WORDS else "fr"
+
+
 def _words(locale: str | None) -> dict[str | Period, str]:
-    words: dict[str | Period, str] = dict(_WORDS.get(locale or "fr", _WORDS["fr"]))
+    words: dict[str | Period, str] = dict(_WORDS[_lang(locale)])
     return words
+
+
+def _address(centre: Centre, locale: str | None) -> str:
+    """The centre's address for the event's LOCATION, with the network file's own notes
+    ("(adresse à confirmer)") in the reader's language, as the FAQ renders them."""
+    strings = default_kb().strings.get(_lang(locale))
+    return translate_notes(centre.spec.address, strings) if strings else centre.spec.address
 
 
 def _centre(network: Network, booking: Booking) -> Centre | None:
@@ -126,6 +145,7 @@ def _event(
     cancelled: bool,
     stamp: datetime,
     words: dict[str | Period, str],
+    locale: str | None,
 ) -> Event:
     centre = _centre(network, booking)
     event = Event()
@@ -141,7 +161,7 @@ def _event(
     event.add("description", _description(booking, centre, words))
     event.add("transp", "OPAQUE")
     if centre is not None:
-        event.add("location", centre.spec.address)
+        event.add("location", _address(centre, locale))
         event.add("geo", (centre.spec.latitude, centre.spec.longitude))
         email = centre.spec.contact.email
         if email:
@@ -187,7 +207,7 @@ def booking_event_ics(
     for booking in ordered:
         cancelled = method == "CANCEL" or booking.status is BookingStatus.CANCELLED
         calendar.add_component(
-            _event(booking, network, cancelled=cancelled, stamp=stamp, words=words)
+            _event(booking, network, cancelled=cancelled, stamp=stamp, words=words, locale=locale)
         )
     data: bytes = calendar.to_ical()
     return data
@@ -213,23 +233,28 @@ def _ids(bookings: Sequence[Booking]) -> str:
 def attachment_for_booking(
     bookings: Sequence[Booking], network: Network, *, now: datetime, locale: str | None = None
 ) -> Attachment:
-    """The file sent with a confirmation: ``reservation-123.ics`` (``-123-125`` for several)."""
+    """The file sent with a confirmation: ``reservation-123.ics`` (``-123-125`` for several),
+    ``booking-123.ics`` for an English reader."""
     data = booking_event_ics(bookings, network, method="PUBLISH", now=now, locale=locale)
-    return Attachment(f"reservation-{_ids(bookings)}.ics", ICS_MIME, data)
+    name = _words(locale)["booking_file"].format(ids=_ids(bookings))
+    return Attachment(name, ICS_MIME, data)
 
 
 def attachment_for_cancel(
     bookings: Sequence[Booking], network: Network, *, now: datetime, locale: str | None = None
 ) -> Attachment:
-    """The file sent with a cancellation: ``annulation-123.ics``, the same UIDs, cancelled."""
+    """The file sent with a cancellation: ``annulation-123.ics`` (``cancellation-123.ics``
+    in English), the same UIDs, cancelled."""
     data = booking_event_ics(bookings, network, method="CANCEL", now=now, locale=locale)
-    return Attachment(f"annulation-{_ids(bookings)}.ics", ICS_MIME, data)
+    name = _words(locale)["cancel_file"].format(ids=_ids(bookings))
+    return Attachment(name, ICS_MIME, data)
 
 
 def attachment_for_all(
     bookings: Sequence[Booking], network: Network, *, now: datetime, locale: str | None = None
 ) -> Attachment | None:
-    """The ``/calendrier`` file, ``reservations.ics``; None when there is nothing to send.
+    """The ``/calendrier`` file, ``reservations.ics`` (``bookings.ics`` in English); None
+    when there is nothing to send.
 
     The caller chooses the bookings (the person's future ones); an empty calendar file
     would only puzzle the person, so the conversation says so in words instead.
@@ -237,7 +262,7 @@ def attachment_for_all(
     if not bookings:
         return None
     data = booking_event_ics(bookings, network, method="PUBLISH", now=now, locale=locale)
-    return Attachment("reservations.ics", ICS_MIME, data)
+    return Attachment(_words(locale)["all_file"], ICS_MIME, data)
 
 
 __all__ = [

@@ -179,6 +179,23 @@ def test_words_follow_the_locale_and_room_names_the_network_file(network: Networ
     assert "Booking no. 6 (whole day)" in _text(events[1], "DESCRIPTION")
 
 
+@pytest.mark.parametrize("centre", ["figeac", "aurillac", "decazeville"])
+def test_an_english_location_carries_no_french_note(network: Network, centre: str) -> None:
+    """The network file's notes are in its own language; an English reader gets them as the
+    FAQ gives them, a French one as written."""
+    address = network.centre(centre).spec.address
+    assert "(adresse à confirmer)" in address, "the sample network flags its addresses"
+    booking = [_booking(8, date(2027, 3, 9), centre=centre)]
+    (english,) = _events(
+        _parse(booking_event_ics(booking, network, method="PUBLISH", now=NOW, locale="en"))
+    )
+    located = _text(english, "LOCATION")
+    assert "confirmer" not in located
+    assert located == address.replace("(adresse à confirmer)", "(address to be confirmed)")
+    (french,) = _events(_parse(booking_event_ics(booking, network, method="PUBLISH", now=NOW)))
+    assert _text(french, "LOCATION") == address
+
+
 def test_the_same_bookings_at_the_same_moment_give_the_same_bytes(network: Network) -> None:
     bookings = [_booking(1, date(2027, 3, 9)), _booking(2, date(2027, 3, 10))]
     first = booking_event_ics(bookings, network, method="PUBLISH", now=NOW)
@@ -309,6 +326,26 @@ def test_attachments_are_named_for_what_they_carry(network: Network) -> None:
     assert everything.mime_type == ICS_MIME == "text/calendar"
     assert len(_events(_parse(everything.data))) == 2
     assert attachment_for_all([], network, now=NOW) is None, "nothing to send: say it in words"
+
+
+@pytest.mark.parametrize(
+    ("locale", "booked", "cancelled", "everything"),
+    [
+        ("fr", "reservation-123-125.ics", "annulation-123-125.ics", "reservations.ics"),
+        (None, "reservation-123-125.ics", "annulation-123-125.ics", "reservations.ics"),
+        ("en", "booking-123-125.ics", "cancellation-123-125.ics", "bookings.ics"),
+        ("de", "reservation-123-125.ics", "annulation-123-125.ics", "reservations.ics"),
+    ],
+)
+def test_file_names_follow_the_locale(
+    network: Network, locale: str | None, booked: str, cancelled: str, everything: str
+) -> None:
+    several = [_booking(125, date(2027, 3, 10)), _booking(123, date(2027, 3, 9))]
+    assert attachment_for_booking(several, network, now=NOW, locale=locale).filename == booked
+    assert attachment_for_cancel(several, network, now=NOW, locale=locale).filename == cancelled
+    export = attachment_for_all(several, network, now=NOW, locale=locale)
+    assert export is not None
+    assert export.filename == everything
 
 
 def test_a_reply_without_files_is_what_it_always_was() -> None:

@@ -68,6 +68,23 @@ MEETING_RE = re.compile(
     r"|\b(?:a|an|the|one|two|\d{1,2})\srooms?\b"
     r"|\b(?:pour|for)\s(?:une|a|la|the|ma|my|notre|our)\s(?:reunion|meeting|visio\w*|video\scall)\b"
 )
+# Words that name a meeting rather than a room: a room only when the message books one
+# (it opens the message or follows a booking verb) or counts people for it, and never when
+# they say what the person will be doing ("en réunion", "in a meeting", "en visio"), nor
+# "room" meaning space ("is there room", "no room left").
+_MEETING_WORD = r"(?:reunions?|meetings?|visios?|visioconferences?|video\s?conf\w*|rooms?)"
+_MEETING_NOUN = re.compile(rf"\b{_MEETING_WORD}\b")
+_MEETING_BOOKED = re.compile(
+    r"(?:^(?:(?:bonjour|bonsoir|salut|hello|hi|hey)\s)?"
+    r"|\b(?:reserver|reserve|reservation|book|booking|organiser|organise|organize|host|hold"
+    r"|tenir|prevoir|planifier|schedule|need|want|besoin\sd)\s(?:(?:une?|a|an|la|the|ma|my"
+    rf"|notre|our|d)\s)?){_MEETING_WORD}\b"
+)
+_NOT_A_ROOM = re.compile(
+    r"\b(?:en|in\sa|on\sa|during\sa|pendant\s(?:une?|ma|mon))\s(?:reunion|meeting|visio\w*)\b"
+    r"|\b(?:is\sthere|there\sis|there\ss|no|any|enough|some|much|more|plenty\sof|still|make)"
+    r"\sroom\b"
+)
 DESK_RE = re.compile(
     r"\b(?:bureaux?|postes?(?:\sde\stravail)?|desks?|workstations?|hot\s?desks?|coworking)\b"
     rf"|\b(?:{_N}|des|quelques|a|an)\s(?:places?|seats?|spots?)\b"
@@ -101,10 +118,11 @@ def extract_counts(text: Text) -> Counts:
     """Read and mask the count; note the resource (first one named wins)."""
     s = str(text)
     count: int | None = None
+    people = False  # counted in people rather than in desks or rooms
     for pattern in _COMPANION_PATTERNS:
         m = pattern.search(s)
         if m is not None and (found := _companions(m)) is not None:
-            count = found
+            count, people = found, True
             text.take(m.start(), m.end())
             break
     if count is None:
@@ -117,19 +135,23 @@ def extract_counts(text: Text) -> Counts:
                 continue
             value = _value(word)
             if value is not None and 1 <= value <= 500:
-                count = value
+                count, people = value, pattern is not _UNITS
                 text.take(m.start(), m.end())
                 break
     if count is None and _PAIR.search(s):
-        count = 2
-    return Counts(count, _resource(s))
+        count, people = 2, True
+    return Counts(count, _resource(s, people))
 
 
-def _resource(s: str) -> str | None:
+def _resource(s: str, people: bool) -> str | None:
     room = MEETING_RE.search(s)
     desk = DESK_RE.search(s)
     if room and (desk is None or room.start() <= desk.start()):
         return "meeting_room"
     if desk:
         return "desk"
+    if not _NOT_A_ROOM.search(s) and (
+        _MEETING_BOOKED.search(s) or (people and _MEETING_NOUN.search(s))
+    ):
+        return "meeting_room"
     return None

@@ -25,8 +25,9 @@ from handlers.nlu.lexicon import (
     WEEKDAYS,
     WEEKDAYS_EN_SHORT_ONLY_EN,
     alternation,
+    words,
 )
-from handlers.nlu.text import Text
+from handlers.nlu.text import MASK, Text
 
 _WD = alternation(WEEKDAYS)
 _MONTH = alternation(MONTHS)
@@ -168,6 +169,15 @@ _MOVE_SWAP = re.compile(
 )
 _MOVE_FROM_BEFORE = re.compile(r"(?:^|\s)(?:de|du|d|from)\s(?:le\s|la\s|the\s|ce\s|this\s)?$")
 _MOVE_FROM_AFTER = re.compile(r"^\s(?:s\s)?(?:booking|reservation|resa|desk)\b")
+# "lundi, mercredi et vendredi", "le 14 et le 16": days listed, each its own. Between two
+# of them only a joining word, an article, the part of the day or a masked part (a time,
+# a count) may come, and the last two are joined by a word ("et", "and"): a comma is gone
+# once folded, and "demain jeudi" is one day said twice, not a list.
+_LIST_JOIN = words("et and puis then plus ainsi que aussi also as well")
+_LIST_FILLER = words(
+    """le les la l on the en in toute tout all full whole entire matin matinee apres midi
+    aprem journee morning afternoon day"""
+)
 _BETWEEN_BEFORE = re.compile(r"(?:entre|between)\s(?:le\s|the\s)?$")
 _WEEKLY = re.compile(
     r"\b(?:toutes\sles\ssemaines|chaque\ssemaine|every\sweek|each\sweek|weekly|hebdo\w*"
@@ -232,6 +242,10 @@ class Dates:
     # whether the person meant the one just past.
     rolled_year: bool = False
     from_date: dt.date | None = None  # in a move ("de jeudi à lundi"), the day moved from
+    # Several separate days listed ("lundi et jeudi"), in the order said, with where each
+    # one's words start in the message (for the part of the day said with each).
+    days: tuple[dt.date, ...] = ()
+    day_starts: tuple[int, ...] = ()
 
 
 # --- calendar arithmetic -----------------------------------------------------------
@@ -629,9 +643,50 @@ def _is_range(a: Mention, b: Mention, s: str, today: date) -> bool:
         if _BETWEEN_BEFORE.search(a.before):
             return True
         # "lundi et mardi", "demain et après-demain": two days in a row are one stay.
-        first, second = _resolve(a, today), _resolve(b, today)
+        first, second = _resolve_listed([a, b], today)
         return first is not None and second is not None and second == first + timedelta(days=1)
     return True
+
+
+def _listed(usable: list[Mention], i: int, full: str) -> list[Mention]:
+    """The days listed from ``usable[i]`` on ("lundi, mardi et jeudi"); just it if none."""
+    chain = [usable[i]]
+    joined_at = 0
+    for nxt in usable[i + 1 :]:
+        if nxt.kind not in ("date", "day", "rel", "wd"):
+            break
+        gap = full[chain[-1].end : nxt.start].replace(MASK, " ").split()
+        if any(w not in _LIST_JOIN and w not in _LIST_FILLER for w in gap):
+            break
+        chain.append(nxt)
+        if any(w in _LIST_JOIN for w in gap):
+            joined_at = len(chain)
+    return chain[:joined_at] if joined_at else chain[:1]
+
+
+def _resolve_listed(chain: list[Mention], today: date) -> list[date | None]:
+    """The days of a list, each read after the one before as the end of a range is
+    (people list days in calendar order): said on a Thursday, "jeudi et vendredi" is next
+    week's Thursday and the Friday after, not tomorrow. A bare day number borrows the
+    month of a date said after it ("le 5 et le 7 janvier")."""
+    found: list[date | None] = []
+    previous: tuple[Mention, date] | None = None
+    for k, m in enumerate(chain):
+        day: date | None
+        later = next((x for x in chain[k + 1 :] if x.kind == "date"), None)
+        if m.kind == "day" and not m.offset and later is not None:
+            day = _range_start(m, later, today)
+        elif m.kind == "day" and not m.offset and previous is not None:
+            day = next_day_number(previous[1], m.day)
+        elif m.kind == "wd" and m.mode == "next" and previous is not None:
+            assert m.weekday is not None
+            day = next_weekday(previous[1], m.weekday, include=previous[0].kind != "wd")
+        else:
+            day = _resolve(m, today)
+        found.append(day)
+        if day is not None:
+            previous = (m, day)
+    return found
 
 
 # --- composing ------------------------------------------------------------------------
@@ -777,6 +832,10 @@ def _compose_days(result: Dates, mentions: list[Mention], today: date, full: str
             result.rolled_year |= rolled_year(m, result.end_date, today)
             continue
         nxt = usable[i + 1] if i + 1 < len(usable) else None
+        chain = _listed(usable, i, full)
+        listed = len(chain) > 2 or (len(chain) == 2 and not _is_range(m, chain[1], full, today))
+        if listed and _compose_list(result, chain, today):
+            return
         if nxt is not None and _is_range(m, nxt, full, today):
             start = _range_start(m, nxt, today)
             if start is not None:
@@ -816,6 +875,30 @@ def _compose_days(result: Dates, mentions: list[Mention], today: date, full: str
                         result.end_date = None
                         continue
                     break
+
+
+def _compose_list(result: Dates, chain: list[Mention], today: date) -> bool:
+    """Several separate days: ``days`` in the order said, ``date`` the first of them.
+    False when they come to one day ("demain et vendredi" said on a Thursday)."""
+    days: list[date] = []
+    starts: list[int] = []
+    read = Dates()
+    for m, found in zip(chain, _resolve_listed(chain, today), strict=True):
+        if found is None:
+            continue
+        _check_weekday(read, m, found)
+        read.rolled_year |= rolled_year(m, found, today)
+        if found not in days:
+            days.append(found)
+            starts.append(m.start)
+    if len(days) < 2:
+        return False
+    result.weekday_mismatch |= read.weekday_mismatch
+    result.rolled_year |= read.rolled_year
+    result.date = days[0]
+    result.days = tuple(days)
+    result.day_starts = tuple(starts)
+    return True
 
 
 def _compose_move(result: Dates, mentions: list[Mention], today: date, full: str) -> bool:

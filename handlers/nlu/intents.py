@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass
 
 from handlers.nlu.lexicon import GRAMMAR_WORDS, words
+from handlers.nlu.normalize import fold
 
 INTENTS = (
     "book",
@@ -490,6 +491,27 @@ def _person_wanted(text: str) -> bool:
                 return True
             if strong and art in ("a", "an", "un", "une") and singular(who) in _trade_words():
                 return True
+    return False
+
+
+# Asking for a person by name ("je cherche Bob Martin", "looking for Alice"): a verb of
+# searching, then a capitalised word or two, read on the message as typed (folding loses
+# the capitals). What the name may be instead (a weekday, a centre) is checked apart.
+_TITLED = r"[A-ZÀ-ÖØ-Þ][a-zß-öø-ÿ'\u2019]+(?:-[A-ZÀ-ÖØ-Þ][a-zß-öø-ÿ'\u2019]+)*"
+_NAME_SOUGHT = re.compile(
+    r"(?i:\b(?:cherche|cherches|cherchons|chercher|recherche|rechercher|trouver|contacter"
+    r"|(?:looking|searching|search|look)\sfor|find|contact))\s+"
+    r"(?:(?:M\.?|Mme|Mlle|Mr\.?|Mrs\.?|Ms\.?|Dr\.?|[Mm]onsieur|[Mm]adame)\s+)?"
+    rf"(?P<name>{_TITLED}(?:\s+{_TITLED})?)(?![\w-])"
+)
+
+
+def person_sought(text: str, place_words: frozenset[str]) -> bool:
+    """Whether the message, as typed, asks for someone by name (a directory search)."""
+    for m in _NAME_SOUGHT.finditer(text):
+        folded = fold(m.group("name")).text.split()
+        if folded and not any(w in GRAMMAR_WORDS or w in place_words for w in folded):
+            return True
     return False
 
 

@@ -29,7 +29,8 @@ _FR = words(
     semaine jour jours combien comment voudrais veux peux peut faut reste libre libres
     dispo disponible personnes aide oui non moi ai quel quelle quels quelles janvier
     fevrier mars avril mai juin juillet aout septembre octobre novembre decembre chaque
-    tous toutes jusqu partir heures entre cherche votre notre leur"""
+    tous toutes jusqu partir heures entre cherche votre notre leur ici pres autour quelqu
+    annuaire competence competences personne aussi mais tres bon bonne connais"""
 )
 _EN = words(
     """i im you your the an is are am was to for at in of and or this that these my
@@ -38,20 +39,27 @@ _EN = words(
     thursday friday saturday sunday week day days what how where when who can could would
     like need want any free available show list there it do does don t get have from
     until with people colleague colleagues every each january february march april may
-    june july august september october november december help meeting"""
+    june july august september october november december help meeting around nearby near
+    here good local directory skill skills search we our us be will just also not one all
+    some about so leave"""
 )
 # Words that say the language on their own: greetings, yes and no, thanks, the pronoun
-# of the first person and the calendar's own words.
+# of the first person, the calendar's own words, the verbs of asking for someone or
+# something ("find a plumber", "je cherche un comptable") and the pronouns that answer
+# "which one?" ("celle de Figeac"), which no word of the other language folds to.
 _STRONG = {
     "fr": words(
         """bonjour bonsoir salut coucou merci oui ouais non stp svp je voudrais demain
-        aujourd matin matinee aprem journee semaine prochain prochaine"""
+        aujourd matin matinee aprem journee semaine prochain prochaine cherche cherchons
+        recherche chercher trouver besoin faut faudrait rejoindre connait connaissez celle
+        celles celui ceux"""
     )
     | frozenset(WEEKDAYS_FR)
     | frozenset(MONTHS_FR),
     "en": words(
         """hi hello hey thanks thank thx yes yeah yep no nope please tomorrow today
-        tonight morning afternoon evening week next"""
+        tonight morning afternoon evening week next find need want looking searching
+        recommend hire join anyone someone somebody"""
     )
     | frozenset(WEEKDAYS_EN)
     | frozenset(MONTHS_EN),

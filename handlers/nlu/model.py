@@ -38,6 +38,11 @@ class Intent:
     from_date: dt.date | None = None
     bare_number: int | None = None  # "14" alone: a choice, a count or a day, never a date
     unknown_place: str | None = None  # "à Paris": a place named that is no centre
+    # Several separate days listed ("lundi et jeudi", "le 14 et le 16"), in the order said;
+    # ``date`` is the first. ``periods`` is aligned with it: the part of the day said for
+    # each (None when not said), and ``period`` is their common value when they agree.
+    dates: tuple[dt.date, ...] = ()
+    periods: tuple[str | None, ...] = ()
 
     def as_json(self) -> dict[str, Any]:
         """The batch contract's keys (null when unsaid) plus a few extras."""
@@ -63,4 +68,6 @@ class Intent:
             "rolled_year": self.rolled_year,
             "change": self.change,
             "from_date": self.from_date.isoformat() if self.from_date else None,
+            "dates": [d.isoformat() for d in self.dates] if self.dates else None,
+            "periods": list(self.periods) if self.dates else None,
         }

@@ -16,14 +16,14 @@ from booking_core.network import Network
 from handlers.nlu.centres import find_centre, index_for
 from handlers.nlu.counts import extract_counts
 from handlers.nlu.dates import extract_dates
-from handlers.nlu.intents import CHANGE, Slots, classify, is_polite, politeness
+from handlers.nlu.intents import CHANGE, Slots, classify, is_polite, person_sought, politeness
 from handlers.nlu.lang import SUPPORTED, detect
 from handlers.nlu.lexicon import GRAMMAR_WORDS, MONTHS, NUMBERS, WEEKDAYS
 from handlers.nlu.model import Intent
 from handlers.nlu.normalize import MAX_CHARS, fold, original_span
 from handlers.nlu.spelling import correct
 from handlers.nlu.text import MASK, Text
-from handlers.nlu.times import extract_period, extract_times
+from handlers.nlu.times import day_periods, extract_period, extract_times
 
 
 def local_today(now: datetime, network: Network) -> date:
@@ -85,10 +85,14 @@ def parse(text: str, now: datetime, lang_hint: str | None, network: Network) -> 
     intent_text = str(body)
 
     times = extract_times(body)
-    period = extract_period(str(body))
+    timed = str(body)
+    period = extract_period(timed)
     counts = extract_counts(body)
     move = CHANGE.search(s) is not None
     dates = extract_dates(body, local_today(now, network), lang, move=move)
+    periods = day_periods(timed, dates.day_starts) if dates.days else ()
+    if periods:
+        period = periods[0] if len(set(periods)) == 1 else None
 
     slots = Slots(
         centre=centre is not None,
@@ -100,6 +104,9 @@ def parse(text: str, now: datetime, lang_hint: str | None, network: Network) -> 
         period=period is not None,
     )
     intent = classify(intent_text, folded.question, folded.command, slots)
+    when = slots.date or slots.time or slots.recurrence or slots.count or slots.resource
+    if intent in ("unknown", "book") and not when and person_sought(kept, index.words):
+        intent = "directory"  # "je cherche Bob Martin": the directory answers for people
     # A change is a booking that replaces another: "book" with ``change`` set, whatever
     # "ma réservation" made it look like.
     change = move and intent in ("book", "list") and folded.command is None
@@ -127,5 +134,7 @@ def parse(text: str, now: datetime, lang_hint: str | None, network: Network) -> 
         rolled_year=dates.rolled_year,
         change=change,
         from_date=dates.from_date,
+        dates=dates.days,
+        periods=periods,
         unknown_place=unknown_place(kept) if centre is None else None,
     )

@@ -9,6 +9,7 @@ Hours from 1 to 6 without am/pm are taken as afternoon hours ("de 1h à 3h" is 1
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import time
 
@@ -261,3 +262,19 @@ def extract_period(s: str) -> str | None:
     if afternoon:
         return "afternoon"
     return None
+
+
+def day_periods(s: str, starts: Sequence[int]) -> tuple[str | None, ...]:
+    """The part of the day said for each of several days listed, whose words start at
+    ``starts``: each day's words run to the next day ("jeudi matin et vendredi
+    après-midi"). One part of the day said only after the last day ("jeudi et vendredi
+    matin") or before the first ("le matin, lundi et jeudi") is for them all."""
+    bounds = [*starts[1:], len(s)]
+    periods = [extract_period(s[a:b]) for a, b in zip(starts, bounds, strict=True)]
+    said = [p for p in periods if p is not None]
+    if not said:
+        shared = extract_period(s[: starts[0]]) if starts else None
+        return tuple(shared for _ in periods)
+    if len(said) == 1 and periods[-1] is not None:
+        return tuple(periods[-1] for _ in periods)
+    return tuple(periods)

@@ -383,6 +383,18 @@ async def test_names_searched_for_never_reach_the_missing_skills(db_core: Core) 
         assert name not in dump.lower()
 
 
+async def test_grammar_words_never_reach_the_missing_skills(db_core: Core) -> None:
+    for query in (
+        "any web designers around?",
+        "does anyone know a good welder nearby?",
+        "y a-t-il un menuisier près d'ici ?",
+        "connaissez-vous quelqu'un pour de la couture dans le coin ?",
+    ):
+        assert (await directory.search(db_core, query)).total == 0, query
+    missing = await directory.missing_skills(db_core, date(2026, 12, 1), limit=100)
+    assert sorted(m.skill for m in missing) == ["couture", "menuisier", "webdesign", "welder"]
+
+
 SECRETS: dict[Field, Any] = {
     Field.DISPLAY_NAME: "Nomsecret Xq",
     Field.SKILLS: ["apiculture", "graphisme"],

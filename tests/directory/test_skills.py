@@ -30,6 +30,16 @@ def keys(text: str) -> list[str]:
         ("C++ et C#", ["c++", "c#"]),
         ("soudures", ["soudure"]),
         ("qui ?", []),
+        # grammar words, politeness and the words of asking name no skill
+        ("any web designers around?", ["webdesign"]),
+        ("anyone know a good plumber nearby?", ["plumber"]),
+        ("need a reliable accountant asap please", ["comptabilite"]),
+        ("who does SEO here?", ["marketing"]),
+        ("connaissez-vous un menuisier près d'ici ?", ["menuisier"]),
+        ("y a-t-il un graphiste dans le coin ?", ["graphisme"]),
+        ("est-ce que quelqu'un fait de la couture ?", ["couture"]),
+        ("je cherche quelqu'un de sérieux pour du python, merci", ["python"]),
+        ("front-end", ["developpement-web"]),
     ],
 )
 def test_synonyms_accents_plurals(text: str, expected: list[str]) -> None:

@@ -163,6 +163,23 @@ def test_the_law_is_stated_with_its_sources(ask: Ask) -> None:
     assert any("legifrance.gouv.fr" in (s.url or "") for s in accident.sources)
 
 
+@pytest.mark.parametrize(
+    ("question", "lang", "says"),
+    [
+        ("et la responsabilité civile ?", "fr", "article 1242 du Code civil"),
+        ("do I need liability insurance?", "en", "article 1242 of the French Civil Code"),
+    ],
+)
+def test_insurance_questions_get_the_civil_liability_answer(
+    ask: Ask, question: str, lang: str, says: str
+) -> None:
+    """Damage done to others is civil liability, which the article states, not only the
+    accident at work."""
+    answer = ask(question, lang)
+    assert answer.topic == "work_accident"
+    assert says in answer.answer
+
+
 def test_json_contract(ask: Ask) -> None:
     out = ask("comment annuler ?").as_json()
     assert out.keys() >= {"topic", "centre", "answer", "sources", "language", "checked"}

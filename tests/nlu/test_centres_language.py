@@ -170,6 +170,20 @@ def test_a_chosen_language_is_kept(nlu_network: Network) -> None:
         ("Figeac", None, False),
         ("desk", None, False),
         ("je voudrais book the desk", None, False),
+        # asking for someone, or a command's own words, say it too
+        ("find an accountant", "en", True),
+        ("need a plumber", "en", True),
+        ("looking for an illustrator", "en", True),
+        ("anyone who does web design?", "en", True),
+        ("any photographers nearby?", "en", True),
+        ("/directory join", "en", True),
+        ("/directory leave", "en", True),
+        ("the Figeac one", "en", True),
+        ("cherche une traductrice", "fr", True),
+        ("trouver un électricien", "fr", True),
+        ("besoin d'un photographe", "fr", True),
+        ("/annuaire rejoindre", "fr", True),
+        ("celle d'Aurillac", "fr", True),
     ],
 )
 def test_language_says_whether_it_is_sure(
@@ -184,3 +198,21 @@ def test_language_says_whether_it_is_sure(
 
 def test_a_chosen_language_is_sure(nlu_network: Network) -> None:
     assert parse("14", NOW, "en", nlu_network).language_sure
+
+
+@pytest.mark.parametrize(
+    ("text", "centre"),
+    [
+        ("celle de Figeac", "figeac"),
+        ("celle d'Aurillac", "aurillac"),
+        ("celui de Cassaniouse", "cassaniouze"),
+        ("celle de la pépinière", "decazeville"),
+        ("la résa de Montmurat", "montmurat"),
+        ("the Aurillac one", "aurillac"),
+        ("the one in Figeac", "figeac"),
+        ("the Decazeville booking", "decazeville"),
+    ],
+)
+def test_which_booking_answered_by_its_centre(nlu_network: Network, text: str, centre: str) -> None:
+    """An answer to "which booking?" names the centre; the dialogue picks the booking."""
+    assert parse(text, NOW, None, nlu_network).centre == centre

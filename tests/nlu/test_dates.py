@@ -258,3 +258,108 @@ CHANGES: list[tuple[str, str, dict[str, Any]]] = [
 @pytest.mark.parametrize(("text", "lang", "expected"), CHANGES, ids=[c[0] for c in CHANGES])
 def test_changes(understand: Understand, text: str, lang: str, expected: dict[str, Any]) -> None:
     check(understand(text, THU, lang), expected)
+
+
+# Several separate days listed: ``dates`` in the order said, ``periods`` aligned with it,
+# ``date`` the first, ``period`` only when they agree. Each day is read after the one
+# before, as a range's end is; two days in a row with nothing said between them stay one
+# stay (date and end_date), in French as in English.
+LISTS: list[tuple[str, str, dict[str, Any]]] = [
+    (
+        "bureau à Figeac lundi et jeudi",
+        "fr",
+        {"date": "2026-12-07", "dates": ["2026-12-07", "2026-12-10"], "periods": [None, None]},
+    ),
+    ("Monday and Thursday at Figeac", "en", {"dates": ["2026-12-07", "2026-12-10"]}),
+    ("un poste le 14 et le 16", "fr", {"dates": ["2026-12-14", "2026-12-16"], "end_date": None}),
+    ("desk on the 21st and the 23rd", "en", {"dates": ["2026-12-21", "2026-12-23"]}),
+    (
+        "Aurillac mardi, jeudi et vendredi",
+        "fr",
+        {"dates": ["2026-12-08", "2026-12-10", "2026-12-11"], "periods": [None, None, None]},
+    ),
+    (
+        "on Tuesday, Wednesday and Friday",
+        "en",
+        {"dates": ["2026-12-08", "2026-12-09", "2026-12-11"]},
+    ),
+    # the part of the day said with each day, or once at the end for all of them
+    (
+        "mercredi matin et vendredi après-midi à Decazeville",
+        "fr",
+        {
+            "date": "2026-12-09",
+            "dates": ["2026-12-09", "2026-12-11"],
+            "periods": ["morning", "afternoon"],
+            "period": None,
+        },
+    ),
+    (
+        "jeudi matin et vendredi après-midi",
+        "fr",
+        {"dates": ["2026-12-10", "2026-12-11"], "periods": ["morning", "afternoon"]},
+    ),
+    (
+        "Monday afternoon and Wednesday morning",
+        "en",
+        {"dates": ["2026-12-07", "2026-12-09"], "periods": ["afternoon", "morning"]},
+    ),
+    (
+        "Figeac lundi et mercredi l'aprem",
+        "fr",
+        {
+            "dates": ["2026-12-07", "2026-12-09"],
+            "periods": ["afternoon"] * 2,
+            "period": "afternoon",
+        },
+    ),
+    (
+        "the 15th and the 17th in the morning",
+        "en",
+        {"dates": ["2026-12-15", "2026-12-17"], "periods": ["morning"] * 2, "period": "morning"},
+    ),
+    (
+        "lundi matin et jeudi",
+        "fr",
+        {"dates": ["2026-12-07", "2026-12-10"], "periods": ["morning", None], "period": None},
+    ),
+    # a day number borrows the month said after it; days are read in calendar order
+    ("Figeac le 5 et le 8 janvier", "fr", {"dates": ["2027-01-05", "2027-01-08"]}),
+    ("le 30 et le 2", "fr", {"dates": ["2026-12-30", "2027-01-02"]}),
+    ("demain et mardi", "fr", {"dates": ["2026-12-04", "2026-12-08"]}),
+    ("tomorrow and Monday", "en", {"dates": ["2026-12-04", "2026-12-07"]}),
+    ("annule lundi et mercredi", "fr", {"intent": "cancel", "dates": ["2026-12-07", "2026-12-09"]}),
+    # two days in a row are one stay, also when said on one of those weekdays
+    (
+        "bureau à Figeac jeudi et vendredi matin",
+        "fr",
+        {"date": "2026-12-10", "end_date": "2026-12-11", "period": "morning", "dates": None},
+    ),
+    (
+        "Thursday and Friday morning",
+        "en",
+        {"date": "2026-12-10", "end_date": "2026-12-11", "period": "morning", "dates": None},
+    ),
+    ("le 15 et le 16", "fr", {"date": "2026-12-15", "end_date": "2026-12-16", "dates": None}),
+    # ... and what is no list stays what it was
+    ("lundi ou jeudi", "fr", {"date": "2026-12-07", "dates": None, "periods": None}),
+    ("Monday or Thursday", "en", {"date": "2026-12-07", "dates": None}),
+    ("demain vendredi", "fr", {"date": "2026-12-04", "dates": None}),
+    ("demain et vendredi", "fr", {"date": "2026-12-04", "dates": None}),
+    ("entre le 14 et le 18", "fr", {"end_date": "2026-12-18", "dates": None}),
+    (
+        "tous les mardis et vendredis",
+        "fr",
+        {"recurrence": {"weekdays": ["tue", "fri"], "until": None}, "dates": None},
+    ),
+    ("annule lundi et réserve jeudi", "fr", {"date": "2026-12-07", "dates": None}),
+    ("Figeac lundi matin et après-midi", "fr", {"period": "day", "dates": None}),
+]
+
+
+@pytest.mark.parametrize(("text", "lang", "expected"), LISTS, ids=[c[0] for c in LISTS])
+def test_days_listed(
+    understand: Understand, text: str, lang: str, expected: dict[str, Any]
+) -> None:
+    check(understand(text, THU, lang), expected)
+    check(understand(text, THU, None), expected)

@@ -193,6 +193,21 @@ INTENTS: list[tuple[str, str | None, dict[str, Any]]] = [
     ("I need a desk for a colleague", "en", {"intent": "book"}),
     ("I need a room for a trainer on Monday", "en", {"intent": "book"}),
     ("il me faut un poste informatique demain", "fr", {"intent": "book"}),
+    # directory: a person asked for by name, capitalised as typed
+    ("je cherche Claire Fabre", "fr", {"intent": "directory"}),
+    ("Je recherche Mme Vidal", "fr", {"intent": "directory"}),
+    ("je voudrais contacter Jean-Luc Bories", "fr", {"intent": "directory"}),
+    ("cherche Sylvie", "fr", {"intent": "directory"}),
+    ("I'm looking for Tom Baker", "en", {"intent": "directory"}),
+    ("I need to find Marie Lopez", "en", {"intent": "directory"}),
+    ("je cherche Claire Fabre à Figeac", "fr", {"intent": "directory", "centre": "figeac"}),
+    # ... not a centre, a day, nor a name with a booking around it
+    ("Je cherche Chrysalis", "fr", {"intent": "book", "centre": "decazeville"}),
+    ("je cherche la Maison de l'Emploi", "fr", {"intent": "book", "centre": "figeac"}),
+    ("je cherche Lundi", "fr", {"intent": "book"}),
+    ("je cherche un bureau pour Claire Fabre demain", "fr", {"intent": "book"}),
+    ("je cherche claire fabre", "fr", {"intent": "unknown"}),  # no capitals: just words
+    ("comment contacter France Travail ?", "fr", {"intent": "faq"}),
     # ... while things and places stay what they were
     ("find a desk at Figeac on Monday", "en", {"intent": "book", "centre": "figeac"}),
     ("I need a room for 4 people tomorrow", "en", {"intent": "book", "count": 4}),

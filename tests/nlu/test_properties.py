@@ -123,6 +123,14 @@ def assert_within_contract(result: dict[str, Any]) -> None:
     if result["recurrence"] is not None:
         assert result["recurrence"]["weekdays"]
         assert result["date"] is not None
+    if result["dates"] is not None:
+        assert len(set(result["dates"])) == len(result["dates"]) >= 2
+        assert all(ISO_DAY.match(d) for d in result["dates"])
+        assert result["date"] == result["dates"][0]
+        assert len(result["periods"]) == len(result["dates"])
+        assert set(result["periods"]) <= {None, "morning", "afternoon", "day"}
+    else:
+        assert result["periods"] is None
     json.dumps(result, ensure_ascii=False)
 
 
@@ -254,3 +262,36 @@ def test_recurrence_starts_tomorrow_on(today: date, weekday: int) -> None:
     assert result["recurrence"]["weekdays"] == [
         ["mon", "tue", "wed", "thu", "fri", "sat", "sun"][weekday]
     ]
+
+
+@settings(deadline=None)
+@given(days, st.lists(st.integers(min_value=0, max_value=6), min_size=2, max_size=4, unique=True))
+def test_weekdays_listed_follow_one_another(today: date, weekdays: list[int]) -> None:
+    """Each weekday of a list is the next one after the day before it, in the order said;
+    two in a row make a stay (date and end date) rather than a list."""
+    names = [WEEKDAYS_FR[w] for w in weekdays]
+    text = "Figeac " + ", ".join(names[:-1]) + " et " + names[-1]
+    result = understand(text, _at(today))
+    expected = [
+        next(
+            today + timedelta(d)
+            for d in range(1, 8)
+            if (today + timedelta(d)).weekday() == weekdays[0]
+        )
+    ]
+    for w in weekdays[1:]:
+        expected.append(
+            next(
+                expected[-1] + timedelta(d)
+                for d in range(1, 8)
+                if (expected[-1] + timedelta(d)).weekday() == w
+            )
+        )
+    if len(expected) == 2 and expected[1] - expected[0] == timedelta(days=1):
+        assert (result["date"], result["end_date"], result["dates"]) == (
+            expected[0].isoformat(),
+            expected[1].isoformat(),
+            None,
+        )
+    else:
+        assert result["dates"] == [d.isoformat() for d in expected]

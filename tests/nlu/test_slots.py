@@ -89,6 +89,17 @@ COUNTS: list[tuple[str, str, dict[str, Any]]] = [
     ("a desk for me and a colleague at Figeac", "en", {"count": 2}),
     ("a room for 6 people at Aurillac", "en", {"count": 6, "resource": "meeting_room"}),
     ("a team of 5 at Figeac tomorrow", "en", {"count": 5}),
+    (
+        "réunion à Figeac lundi 9h-11h 6 personnes",
+        "fr",
+        {"count": 6, "resource": "meeting_room", "start": "09:00", "end": "11:00"},
+    ),
+    (
+        "room in Decazeville Friday 2-4pm 4 people",
+        "en",
+        {"count": 4, "resource": "meeting_room", "start": "14:00", "end": "16:00"},
+    ),
+    ("meeting at Figeac 10-11am for 8", "en", {"count": 8, "start": "10:00", "end": "11:00"}),
     ("Figeac pour 2 jours à partir du 14", "fr", {"count": None, "end_date": "2026-12-15"}),
     ("Figeac pour le 14", "fr", {"count": None, "date": "2026-12-14"}),
     ("Figeac pour 14h", "fr", {"count": None, "start": "14:00"}),
@@ -103,6 +114,21 @@ RESOURCES: list[tuple[str, str, str | None]] = [
     ("book the conference room in Figeac", "en", "meeting_room"),
     ("is there room at Figeac tomorrow?", "en", None),
     ("a desk in Figeac", "en", "desk"),
+    # a meeting booked, or with its people counted, is a meeting room ...
+    ("réunion à Decazeville vendredi 10h-12h 4 personnes", "fr", "meeting_room"),
+    ("room at Figeac Monday 9-11am 5 people", "en", "meeting_room"),
+    ("une réunion à Montmurat lundi pour 6", "fr", "meeting_room"),
+    ("meeting in Cassaniouze on Wednesday, we'll be 3", "en", "meeting_room"),
+    ("visio à Figeac jeudi avec deux collègues", "fr", "meeting_room"),
+    ("je voudrais organiser une réunion à Aurillac mardi", "fr", "meeting_room"),
+    ("can I book a meeting at Figeac on Friday afternoon?", "en", "meeting_room"),
+    ("rooms at Decazeville for a team of 7", "en", "meeting_room"),
+    # ... not what the person will be doing, nor room meaning space, nor a desk named
+    ("je serai en visio toute la journée demain à Figeac", "fr", None),
+    ("I'm in a meeting all morning, is there room at Figeac later?", "en", None),
+    ("is there room for 3 people at Figeac tomorrow?", "en", None),
+    ("un bureau à Figeac pour ma visio de 14h", "fr", "desk"),
+    ("I have a meeting in Aurillac, need a desk for 2 people nearby", "en", "desk"),
 ]
 
 
