@@ -997,6 +997,13 @@ def _slots_of(u: Intent | None, ctx: Ctx) -> dict[str, Any]:
     if u.recurrence:
         slots["weekdays"] = list(u.recurrence.weekdays)
         slots["until"] = u.recurrence.until.isoformat() if u.recurrence.until else None
+    elif len(u.dates) > 1 and len(set(u.periods)) <= 1:
+        # « jeudi et le 14 matin »: those days, as a series of their own.
+        slots["days"] = [d.isoformat() for d in u.dates]
+    elif len(u.dates) > 1:
+        # Different parts of different days: one at a time, the first one first.
+        slots["period"] = u.periods[0] or slots.pop("period", None)
+        slots["one_at_a_time"] = True
     elif u.date and u.end_date and u.end_date > u.date:
         # « du 14 au 18 »: every open day of the range, booked as a series.
         slots["range"] = True
@@ -1012,12 +1019,24 @@ def _slots_of(u: Intent | None, ctx: Ctx) -> dict[str, Any]:
 
 def _fill(state: State, u: Intent | None, ctx: Ctx) -> Step:
     """Merge what the message says into the request being built, then ask what is missing."""
+    done = _fill_slots(state, u, ctx)
+    if done.state.get("slots", {}).pop("one_at_a_time", False):
+        # « jeudi matin et vendredi après-midi »: said, not silently cut.
+        first = t(
+            "Des moments différents selon les jours : je fais le premier, redemandez-moi "
+            "ensuite pour les suivants."
+        )
+        done.out.insert(0, Out(first))
+    return done
+
+
+def _fill_slots(state: State, u: Intent | None, ctx: Ctx) -> Step:
     slots = {**state.get("slots", {}), **_slots_of(u, ctx)}
     if u is not None and u.start and not u.period:
         slots.pop("period", None)
-    if u is not None and u.date and not (u.end_date or u.recurrence):
+    if u is not None and u.date and not (u.end_date or u.recurrence or u.dates):
         # A new single day replaces a range or a series said before.
-        for key in ("until", "weekdays", "range"):
+        for key in ("until", "weekdays", "range", "days"):
             slots.pop(key, None)
     state = {**state, "slots": slots, "choices": {}}
     invalid = slots.pop("invalid_date", None)
@@ -1069,7 +1088,7 @@ def _fill(state: State, u: Intent | None, ctx: Ctx) -> Step:
         slots["period"] = _period_from_times(centre, slots).value
     if "period" not in slots:
         possible = _possible_periods(centre, day, ctx)
-        series = slots.get("weekdays") or slots.get("range")
+        series = slots.get("weekdays") or slots.get("range") or slots.get("days")
         if not possible and not series and centre.open_halves(day):
             # Open today, but every part of the day is over.
             slots.pop("date")
@@ -1093,7 +1112,7 @@ def _fill(state: State, u: Intent | None, ctx: Ctx) -> Step:
                     for p in possible or tuple(Period)
                 ],
             )
-    if slots.get("weekdays") or slots.get("range"):
+    if slots.get("weekdays") or slots.get("range") or slots.get("days"):
         return _plan_series(state, ctx)
     return Step({**state, "awaiting": "checking"}, command=_check(state, _desk_request(slots, ctx)))
 
@@ -1211,6 +1230,8 @@ def _room_request(slots: dict[str, Any], ctx: Ctx) -> RoomRequest:
 
 
 def _series_days(slots: dict[str, Any], ctx: Ctx) -> tuple[date, ...]:
+    if slots.get("days"):
+        return tuple(date.fromisoformat(d) for d in slots["days"])
     first = date.fromisoformat(slots["date"])
     if slots.get("range"):
         centre = ctx.network.centre(slots["centre"])
@@ -1263,7 +1284,7 @@ def _on_choice(state: State, payload: dict[str, Any], ctx: Ctx) -> Step:
             "date": payload["date"],
             "period": payload["period"],
         }
-        for key in ("weekdays", "until", "range", "resource", "start", "end"):
+        for key in ("weekdays", "until", "range", "days", "resource", "start", "end"):
             slots.pop(key, None)
         state = {**state, "slots": slots, "awaiting": "booking", "choices": {}}
         if flow == "change" and state.get("target"):

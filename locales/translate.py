@@ -122,6 +122,9 @@ EN: dict[str, str | tuple[str, str]] = {
         "{n} date is not possible:{refused}",
         "{n} dates are not possible:{refused}",
     ),
+    "Des moments différents selon les jours : je fais le premier, redemandez-moi ensuite "
+    "pour les suivants.": "Different times on different days: I'll do the first one; ask "
+    "me again for the next ones.",
     "Ailleurs, une salle assez grande :": "Elsewhere, a room big enough:",
     "Avec plaisir ! À bientôt au télécentre.": "You're welcome! See you at the telecentre.",
     "C'est fait : votre réservation du {old} est déplacée au {new}.": (

@@ -161,3 +161,19 @@ async def test_elision_before_a_vowel(chat: Chat) -> None:
     said = await chat.say("bureau à Aurillac dimanche matin")
     assert "Le télécentre d'Aurillac est fermé" in said
     assert "de Aurillac" not in said
+
+
+async def test_several_days_named_are_booked_together(chat: Chat, store: FakeStore) -> None:
+    said = await chat.say("bureau à Figeac lundi et jeudi matin")
+    assert "Je réserve 2 dates (matin, à Figeac) : lundi 7 décembre, jeudi 10 décembre" in said
+    await chat.say("oui")
+    assert active(store) == [
+        ("figeac", date(2026, 12, 7), "morning"),
+        ("figeac", date(2026, 12, 10), "morning"),
+    ]
+
+
+async def test_different_parts_of_different_days_are_said_one_at_a_time(chat: Chat) -> None:
+    said = await chat.say("bureau jeudi matin et vendredi après-midi à Figeac")
+    assert "je fais le premier, redemandez-moi ensuite" in said
+    assert "Je réserve : jeudi 10 décembre, matin, à Figeac. C'est bon ?" in said
