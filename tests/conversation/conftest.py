@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 
+from booking_core.domain import BookingStatus
 from booking_core.network import Network
 from booking_core.services import Core
 from handlers.i18n import Catalogs
@@ -42,6 +45,23 @@ class Chat:
             lines.append(reply.text)
             lines += [f"{c.value}. {c.label}" for c in reply.choices]
         return "\n".join(lines)
+
+
+def active(store: FakeStore, user: str = "test:alice") -> list[tuple[str, date, str | None]]:
+    """One person's active bookings as (centre, day, period), in order."""
+    return sorted(
+        (b.centre_id, b.day, b.period.value if b.period else None)
+        for b in store.state.bookings.values()
+        if b.status is BookingStatus.ACTIVE and b.user_id == user
+    )
+
+
+async def book(chat: Chat, text: str) -> None:
+    """Book in two messages (the request, then « oui »), checking both steps."""
+    said = await chat.say(text)
+    assert "C'est bon ?" in said, said
+    said = await chat.say("oui")
+    assert "C'est réservé" in said, said
 
 
 @pytest.fixture(scope="session")

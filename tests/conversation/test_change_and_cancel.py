@@ -7,24 +7,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from booking_core.domain import BookingStatus
-from tests.conversation.conftest import Chat
+from tests.conversation.conftest import Chat, active, book
 from tests.fakes import FakeStore
-
-
-def active(store: FakeStore, user: str = "test:alice") -> list[tuple[str, date, str | None]]:
-    return sorted(
-        (b.centre_id, b.day, b.period.value if b.period else None)
-        for b in store.state.bookings.values()
-        if b.status is BookingStatus.ACTIVE and b.user_id == user
-    )
-
-
-async def book(chat: Chat, text: str) -> None:
-    said = await chat.say(text)
-    assert "C'est bon ?" in said, said
-    said = await chat.say("oui")
-    assert "C'est réservé" in said, said
 
 
 async def test_a_change_is_not_counted_against_the_weekly_quota(

@@ -9,24 +9,10 @@ from datetime import date
 
 import pytest
 
-from booking_core.domain import BookingStatus, WaitStatus
+from booking_core.domain import WaitStatus
 from tests.conftest import Clock
-from tests.conversation.conftest import Chat
+from tests.conversation.conftest import Chat, active, book
 from tests.fakes import FakeStore
-
-
-def active(store: FakeStore, user: str = "test:alice") -> list[tuple[str, date, str | None]]:
-    return sorted(
-        (b.centre_id, b.day, b.period.value if b.period else None)
-        for b in store.state.bookings.values()
-        if b.status is BookingStatus.ACTIVE and b.user_id == user
-    )
-
-
-async def book(chat: Chat, text: str) -> None:
-    said = await chat.say(text)
-    assert "C'est bon ?" in said, said
-    assert "C'est réservé" in await chat.say("oui")
 
 
 async def test_desks_booked_together_move_together(chat: Chat, store: FakeStore) -> None:
