@@ -1024,6 +1024,16 @@ async def cancel_booking(
     return await cancel_bookings(core, user_id, [booking_id], key)
 
 
+async def _own_booking(repo: BookingRepository, user_id: str, booking_id: int) -> Booking:
+    """The booking, if it is this person's: anyone else's is refused as not theirs."""
+    booking = await repo.get_booking(booking_id)
+    if booking is None:
+        raise errors.UnknownBooking(f"no booking {booking_id}", booking_id=booking_id)
+    if booking.user_id != user_id:
+        raise errors.NotOwner("not your booking", booking_id=booking_id)
+    return booking
+
+
 async def cancel_bookings(
     core: Core, user_id: str, booking_ids: Sequence[int], key: str | None = None
 ) -> CancelResult:
@@ -1032,11 +1042,7 @@ async def cancel_bookings(
     async def select(repo: BookingRepository, today: date) -> list[Booking]:
         found = []
         for booking_id in booking_ids:
-            booking = await repo.get_booking(booking_id)
-            if booking is None:
-                raise errors.UnknownBooking(f"no booking {booking_id}", booking_id=booking_id)
-            if booking.user_id != user_id:
-                raise errors.NotOwner("not your booking", booking_id=booking_id)
+            booking = await _own_booking(repo, user_id, booking_id)
             if booking.status is BookingStatus.ACTIVE:
                 found.append(booking)
         return found
@@ -1123,11 +1129,7 @@ async def _change(
         now = core.now()
         olds = []
         for one in ids:
-            old = await repo.get_booking(one)
-            if old is None:
-                raise errors.UnknownBooking(f"no booking {one}", booking_id=one)
-            if old.user_id != user_id:
-                raise errors.NotOwner("not your booking", booking_id=one)
+            old = await _own_booking(repo, user_id, one)
             if old.status is not BookingStatus.ACTIVE or core.network.at(old.day, old.end) <= now:
                 raise errors.NotCancellable("this booking cannot be changed", booking_id=one)
             olds.append(old)
