@@ -497,6 +497,18 @@ async def _desks(core: Core, req: DeskRequest, *, dry_run: bool) -> Confirmation
         booked = await _book_desks_in(core, repo, centre, req, request_id, None, now)
         return Confirmation(booked)
 
+    return await _desk_attempt(core, body, centre, req, dry_run=dry_run)
+
+
+async def _desk_attempt(
+    core: Core,
+    body: Callable[[UnitOfWork], Awaitable[Confirmation]],
+    centre: Centre,
+    req: DeskRequest,
+    *,
+    dry_run: bool,
+) -> Confirmation:
+    """Run a desk request's transaction; a refusal for want of room carries alternatives."""
     try:
         return await _attempt(core, body, commit=not dry_run)
     except (errors.Full, errors.Closed) as refusal:
@@ -1146,13 +1158,7 @@ async def _change(
             await _promote(core, repo, where, day, now)
         return Confirmation(booked, replaced=olds)
 
-    try:
-        return await _attempt(core, body, commit=not dry_run)
-    except (errors.Full, errors.Closed) as refusal:
-        refusal.alternatives = await _read(
-            core, lambda repo: _alternatives(core, repo, centre, new.day, new.period, new.count)
-        )
-        raise
+    return await _desk_attempt(core, body, centre, new, dry_run=dry_run)
 
 
 # ---------------------------------------------------------------- waitlist and listing
