@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
 import statistics
 import sys
 import tempfile
@@ -22,7 +21,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from tests.transports.fake_telegram import FakeBotApi
+from tests.transports.fake_telegram import FakeBotApi, run_environment
 from tests.transports.synapse import Synapse, start_synapse
 
 TOKEN = "111111:BENCH-token"
@@ -31,18 +30,7 @@ BOT = "bot"
 
 
 def environment(api: FakeBotApi, folder: Path, synapse: Synapse | None) -> dict[str, str]:
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if not key.startswith(("TELEGRAM_", "MATRIX_", "DATABASE_URL", "TELECENTRE_"))
-    }
-    env.update(
-        TELEGRAM_TOKEN=TOKEN,
-        TELEGRAM_BASE_URL=api.base_url,
-        DATABASE_URL=f"sqlite:///{folder / 'run.db'}",
-        NO_PROXY="127.0.0.1,localhost",
-        no_proxy="127.0.0.1,localhost",
-    )
+    env = run_environment(api, TOKEN, folder / "run.db")
     if synapse is not None:
         bot = synapse.user_id(BOT)
         env.update(

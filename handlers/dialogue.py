@@ -1639,9 +1639,9 @@ def _resume(state: State) -> Out | None:
     """The pending question again, with its choices."""
     if not state.get("question"):
         return None
+    tokens = state.get("choices", {})
     choices = tuple(
-        (label, token)
-        for (label, _), token in zip(_relist(state), state.get("choices", {}), strict=False)
+        (label, token) for token, (label, _) in zip(tokens, _relist(state), strict=True)
     )
     return Out(decode(state["question"]), choices)
 

@@ -13,9 +13,11 @@ from __future__ import annotations
 import asyncio
 import itertools
 import json
+import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from aiohttp import web
@@ -418,3 +420,21 @@ def _error(status: int, description: str, *, retry_after: int | None = None) -> 
     if retry_after is not None:
         body["parameters"] = {"retry_after": retry_after}
     return web.json_response(body, status=status)
+
+
+def run_environment(api: FakeBotApi, token: str, database: Path) -> dict[str, str]:
+    """The environment of a `telecentre run` process that talks to ``api`` only: this
+    machine's own chat settings left out, the fake server reachable without a proxy."""
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("TELEGRAM_", "MATRIX_", "DATABASE_URL", "TELECENTRE_"))
+    }
+    env.update(
+        TELEGRAM_TOKEN=token,
+        TELEGRAM_BASE_URL=api.base_url,
+        DATABASE_URL=f"sqlite:///{database}",
+        NO_PROXY="127.0.0.1,localhost",
+        no_proxy="127.0.0.1,localhost",
+    )
+    return env

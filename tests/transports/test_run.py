@@ -22,7 +22,7 @@ from bot.doctor import doctor
 from bot.settings import Settings
 from bot.transports import NETWORKS
 from tests.conftest import Clock
-from tests.transports.fake_telegram import FakeBotApi
+from tests.transports.fake_telegram import FakeBotApi, run_environment
 from tests.transports.synapse import BOT, Person, Synapse, free_port, notice
 
 TOKEN = "654321:RUN-token-that-must-never-be-logged"
@@ -231,19 +231,7 @@ def test_the_matrix_grace_is_shorter_than_the_whole_deadline() -> None:
 
 
 def _run_env(api: FakeBotApi, tmp_path: Path) -> dict[str, str]:
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if not key.startswith(("TELEGRAM_", "MATRIX_", "DATABASE_URL", "TELECENTRE_"))
-    }
-    env.update(
-        TELEGRAM_TOKEN=TOKEN,
-        TELEGRAM_BASE_URL=api.base_url,
-        DATABASE_URL=f"sqlite:///{tmp_path / 'run.db'}",
-        NO_PROXY="127.0.0.1,localhost",
-        no_proxy="127.0.0.1,localhost",
-    )
-    return env
+    return run_environment(api, TOKEN, tmp_path / "run.db")
 
 
 @pytest.mark.e2e
